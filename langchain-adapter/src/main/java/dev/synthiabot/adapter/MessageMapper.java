@@ -1,0 +1,68 @@
+package dev.synthiabot.adapter;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.UnsupportedFeatureException;
+import dev.synthiabot.adapter.prompt.Transcript;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * LangChain4j messages to SynthIA's conversation: system messages become the system prompt (joined by
+ * newlines), user and AI messages must alternate and end with a user message; consecutive messages of
+ * the same role are joined by a newline.
+ */
+final class MessageMapper {
+    private MessageMapper() {}
+
+    static Transcript toTranscript(List<ChatMessage> messages) {
+        StringBuilder system = null;
+        List<String[]> turns = new ArrayList<>(); // {role, text}
+        for (ChatMessage m : messages) {
+            switch (m) {
+                case SystemMessage s -> system = system == null ? new StringBuilder(s.text()) : system.append('\n').append(s.text());
+                case UserMessage u -> add(turns, "user", userText(u));
+                case AiMessage a -> {
+                    if (a.hasToolExecutionRequests()) throw new UnsupportedFeatureException("SynthIA does not support tool calls");
+                    add(turns, "ai", a.text() == null ? "" : a.text());
+                }
+                default -> throw new UnsupportedFeatureException("SynthIA does not support " + m.type() + " messages");
+            }
+        }
+        if (turns.isEmpty() || !turns.get(turns.size() - 1)[0].equals("user")) {
+            throw new IllegalArgumentException("The conversation must end with a user message");
+        }
+        List<Transcript.Exchange> history = new ArrayList<>();
+        String pendingUser = null;
+        for (int i = 0; i < turns.size() - 1; i++) {
+            String[] t = turns.get(i);
+            if (t[0].equals("user")) {
+                pendingUser = t[1];
+            } else {
+                // An answer with no question before it (e.g. a greeting the bot sent first): empty user turn.
+                history.add(new Transcript.Exchange(pendingUser == null ? "" : pendingUser, t[1]));
+                pendingUser = null;
+            }
+        }
+        String last = turns.get(turns.size() - 1)[1];
+        if (pendingUser != null) last = pendingUser + "\n" + last; // cannot happen after merging, kept for safety
+        return new Transcript(Optional.ofNullable(system).map(StringBuilder::toString), history, last);
+    }
+
+    private static void add(List<String[]> turns, String role, String text) {
+        if (!turns.isEmpty() && turns.get(turns.size() - 1)[0].equals(role)) {
+            String[] prev = turns.get(turns.size() - 1);
+            prev[1] = prev[1] + "\n" + text;
+        } else {
+            turns.add(new String[] {role, text});
+        }
+    }
+
+    private static String userText(UserMessage u) {
+        if (!u.hasSingleText()) throw new UnsupportedFeatureException("SynthIA accepts text only (no images, audio or files)");
+        return u.singleText();
+    }
+}

@@ -1,0 +1,342 @@
+package dev.synthiabot.adapter;
+
+import com.github.tjake.jlama.model.AbstractModel;
+import com.github.tjake.jlama.safetensors.tokenizer.Tokenizer;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.ChatResponseMetadata;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.langchain4j.model.output.FinishReason;
+import dev.synthiabot.adapter.generation.GenerationEngine;
+import dev.synthiabot.adapter.generation.GenerationListener;
+import dev.synthiabot.adapter.generation.GenerationResult;
+import dev.synthiabot.adapter.generation.SamplingParams;
+import dev.synthiabot.adapter.generation.TokenBytes;
+import dev.synthiabot.adapter.kv.KvCacheManager;
+import dev.synthiabot.adapter.loading.LoadedModel;
+import dev.synthiabot.adapter.loading.ModelLoader;
+import dev.synthiabot.adapter.prompt.PromptEncoder;
+import dev.synthiabot.adapter.prompt.SynthiaTemplate;
+import dev.synthiabot.adapter.prompt.Transcript;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * SynthIA-7B (or any Mistral/Llama model in SynthIA's prompt format) as a LangChain4j
+ * {@link ChatModel} and {@link StreamingChatModel}, running locally on Jlama.
+ *
+ * <p>Streaming runs in the calling thread and never throws: errors go to
+ * {@link StreamingChatResponseHandler#onError}. A streaming answer is cancelled through the
+ * {@link StreamingHandle} of {@link PartialResponseContext} or by interrupting the calling thread;
+ * either stops it before the next token. Concurrent calls are served one at a time.
+ */
+public final class SynthiaChatModel implements ChatModel, StreamingChatModel, AutoCloseable {
+
+    public static final double DEFAULT_TEMPERATURE = 0.75;
+    public static final int DEFAULT_TOP_K = 50;
+    public static final double DEFAULT_TOP_P = 1.0;
+    public static final int DEFAULT_MAX_OUTPUT_TOKENS = 512;
+    public static final int DEFAULT_CONTEXT_WINDOW = 4096;
+    public static final long DEFAULT_KV_CACHE_BYTES = 2L << 30;
+
+    private final LoadedModel loaded;
+    private final GenerationEngine engine;
+    private final ChatRequestParameters defaults;
+    private final OptionalLong seed;
+    private final List<ChatModelListener> listeners;
+    private final String modelName;
+
+    private SynthiaChatModel(Builder b) {
+        this.loaded = ModelLoader.load(b.modelPath, b.quantize, b.cacheDir != null ? b.cacheDir : defaultCacheDir(b.modelPath),
+            Optional.ofNullable(b.threads));
+        AbstractModel model = loaded.model();
+        Tokenizer tokenizer = model.getTokenizer();
+        PromptEncoder encoder = new PromptEncoder(text -> toInts(tokenizer.encode(text)), model.getConfig().bosToken, 4096);
+        TokenBytes bytes = new TokenBytes(tokenizer.getModel().vocabLookup.inverse(), model.getConfig().vocabularySize,
+            id -> tokenizer.getModel().isSpecialToken(id));
+        this.engine = new GenerationEngine(model, encoder, bytes, new KvCacheManager(model, b.kvCacheBytes), b.contextWindow);
+        this.modelName = b.modelName != null ? b.modelName : b.modelPath.getFileName().toString();
+        this.defaults = DefaultChatRequestParameters.builder()
+            .modelName(modelName)
+            .temperature(b.temperature)
+            .topK(b.topK)
+            .topP(b.topP)
+            .maxOutputTokens(b.maxOutputTokens)
+            .stopSequences(b.stopSequences)
+            .build();
+        this.seed = b.seed == null ? OptionalLong.empty() : OptionalLong.of(b.seed);
+        this.listeners = List.copyOf(b.listeners);
+    }
+
+    private static Path defaultCacheDir(Path modelPath) {
+        return modelPath.toAbsolutePath().getParent().resolve(".synthia-cache");
+    }
+
+    private static int[] toInts(long[] ids) {
+        int[] r = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) r[i] = Math.toIntExact(ids[i]);
+        return r;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public ChatResponse doChat(ChatRequest request) {
+        GenerationResult r = engine.generate(MessageMapper.toTranscript(request.messages()), sampling(request.parameters()),
+            interruptible(GenerationListener.NONE));
+        return toResponse(r);
+    }
+
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        StreamingHandle handle = new StreamingHandle() {
+            @Override
+            public void cancel() {
+                cancelled.set(true);
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return cancelled.get();
+            }
+        };
+        PartialResponseContext context = new PartialResponseContext(handle);
+        GenerationResult r;
+        try {
+            r = engine.generate(MessageMapper.toTranscript(request.messages()), sampling(request.parameters()),
+                interruptible(new GenerationListener() {
+                    @Override
+                    public void onText(String piece) {
+                        handler.onPartialResponse(new PartialResponse(piece), context);
+                    }
+
+                    @Override
+                    public boolean isCancelled() {
+                        return cancelled.get();
+                    }
+                }));
+        } catch (Throwable t) {
+            handler.onError(t);
+            return;
+        }
+        try {
+            handler.onCompleteResponse(toResponse(r));
+        } catch (Throwable t) {
+            handler.onError(t);
+        }
+    }
+
+    private static GenerationListener interruptible(GenerationListener l) {
+        return new GenerationListener() {
+            @Override
+            public void onText(String piece) {
+                l.onText(piece);
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return l.isCancelled() || Thread.currentThread().isInterrupted();
+            }
+        };
+    }
+
+    private SamplingParams sampling(ChatRequestParameters p) {
+        ChatRequestParameters e = defaults.overrideWith(p);
+        Set<String> stops = new LinkedHashSet<>(SynthiaTemplate.DEFAULT_STOPS);
+        if (e.stopSequences() != null) stops.addAll(e.stopSequences());
+        return new SamplingParams(
+            Objects.requireNonNullElse(e.temperature(), DEFAULT_TEMPERATURE),
+            Objects.requireNonNullElse(e.topK(), DEFAULT_TOP_K),
+            Objects.requireNonNullElse(e.topP(), DEFAULT_TOP_P),
+            seed,
+            Objects.requireNonNullElse(e.maxOutputTokens(), DEFAULT_MAX_OUTPUT_TOKENS),
+            new ArrayList<>(stops));
+    }
+
+    private ChatResponse toResponse(GenerationResult r) {
+        FinishReason reason = switch (r.finish()) {
+            case STOP -> FinishReason.STOP;
+            case LENGTH -> FinishReason.LENGTH;
+            case CANCELLED -> FinishReason.OTHER;
+        };
+        return ChatResponse.builder()
+            .aiMessage(AiMessage.from(r.answer()))
+            .metadata(ChatResponseMetadata.builder()
+                .modelName(modelName)
+                .finishReason(reason)
+                .tokenUsage(new SynthiaTokenUsage(r.promptTokens(), r.reusedTokens(), r.generatedTokens()))
+                .build())
+            .build();
+    }
+
+    /** The prompt text SynthIA receives for a conversation (after trimming to the context window). */
+    public String renderPrompt(List<dev.langchain4j.data.message.ChatMessage> messages) {
+        Transcript t = MessageMapper.toTranscript(messages);
+        int dropped = engine.fit(t, DEFAULT_MAX_OUTPUT_TOKENS).droppedExchanges();
+        return SynthiaTemplate.render(t.dropOldest(dropped));
+    }
+
+    public GenerationEngine engine() {
+        return engine;
+    }
+
+    public LoadedModel loadedModel() {
+        return loaded;
+    }
+
+    @Override
+    public ChatRequestParameters defaultRequestParameters() {
+        return defaults;
+    }
+
+    @Override
+    public List<ChatModelListener> listeners() {
+        return listeners;
+    }
+
+    @Override
+    public ModelProvider provider() {
+        return ModelProvider.OTHER;
+    }
+
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return Set.of();
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+        loaded.close();
+    }
+
+    /** Builder with SynthIA's model-card defaults (temperature 0.75, top_k 50, top_p 1.0). */
+    public static final class Builder {
+        private Path modelPath;
+        private boolean quantize = true;
+        private Path cacheDir;
+        private Integer threads;
+        private int contextWindow = DEFAULT_CONTEXT_WINDOW;
+        private long kvCacheBytes = DEFAULT_KV_CACHE_BYTES;
+        private double temperature = DEFAULT_TEMPERATURE;
+        private int topK = DEFAULT_TOP_K;
+        private double topP = DEFAULT_TOP_P;
+        private int maxOutputTokens = DEFAULT_MAX_OUTPUT_TOKENS;
+        private List<String> stopSequences = SynthiaTemplate.DEFAULT_STOPS;
+        private Long seed;
+        private String modelName;
+        private final List<ChatModelListener> listeners = new ArrayList<>();
+
+        private Builder() {}
+
+        /** Local model directory: config.json, tokenizer.json and *.safetensors. */
+        public Builder modelPath(Path modelPath) {
+            this.modelPath = modelPath;
+            return this;
+        }
+
+        /** Quantize unquantized weights to Q4 once, into {@link #cacheDir} (default true). */
+        public Builder quantize(boolean quantize) {
+            this.quantize = quantize;
+            return this;
+        }
+
+        /** Where the Q4 copy is kept between starts (default: {@code .synthia-cache} beside the model). */
+        public Builder cacheDir(Path cacheDir) {
+            this.cacheDir = cacheDir;
+            return this;
+        }
+
+        /** Inference threads (Jlama allows setting this once per JVM); default: physical cores. */
+        public Builder threads(Integer threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Tokens of context (prompt + answer); older turns are dropped to fit. Default 4096. */
+        public Builder contextWindow(int contextWindow) {
+            this.contextWindow = contextWindow;
+            return this;
+        }
+
+        /** Memory for the KV caches of recent conversations, in bytes (default 2 GiB). */
+        public Builder kvCacheBytes(long kvCacheBytes) {
+            this.kvCacheBytes = kvCacheBytes;
+            return this;
+        }
+
+        public Builder temperature(double temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
+        public Builder topK(int topK) {
+            this.topK = topK;
+            return this;
+        }
+
+        public Builder topP(double topP) {
+            this.topP = topP;
+            return this;
+        }
+
+        public Builder maxOutputTokens(int maxOutputTokens) {
+            this.maxOutputTokens = maxOutputTokens;
+            return this;
+        }
+
+        /** Extra stop sequences; the model starting a new USER/SYSTEM/ASSISTANT turn always stops it. */
+        public Builder stopSequences(List<String> stopSequences) {
+            this.stopSequences = List.copyOf(stopSequences);
+            return this;
+        }
+
+        /** Fixed sampling seed for reproducible answers. */
+        public Builder seed(Long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder modelName(String modelName) {
+            this.modelName = modelName;
+            return this;
+        }
+
+        public Builder listeners(List<ChatModelListener> listeners) {
+            this.listeners.clear();
+            this.listeners.addAll(listeners);
+            return this;
+        }
+
+        public SynthiaChatModel build() {
+            if (modelPath == null) throw new IllegalArgumentException("modelPath: required (a local model directory)");
+            if (contextWindow < 16) throw new IllegalArgumentException("contextWindow: " + contextWindow + " must be >= 16");
+            if (kvCacheBytes < 0) throw new IllegalArgumentException("kvCacheBytes: " + kvCacheBytes + " must be >= 0");
+            // Validate sampling values now rather than on the first request.
+            new SamplingParams(temperature, topK, topP, OptionalLong.empty(), maxOutputTokens, stopSequences);
+            return new SynthiaChatModel(this);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.synthiabot.adapter.kv;
+
+import com.github.tjake.jlama.model.AbstractModel;
+import com.github.tjake.jlama.safetensors.Config;
+import com.github.tjake.jlama.tensor.AbstractTensor;
+import com.github.tjake.jlama.tensor.KvBufferCache;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the KV caches of recent conversations so that no token already processed is processed again.
+ *
+ * <p>For a new prompt, the slot sharing the longest token prefix with it is found. If the prompt
+ * continues that slot's conversation (it extends everything the slot committed), the slot is reused in
+ * place; otherwise (e.g. a new conversation with an already-seen system prompt) a new slot is forked
+ * from it by copying the shared prefix's keys and values, leaving the other conversation intact.
+ * Rolling back within a slot is safe because attention only reads positions up to the current one.
+ *
+ * <p>Memory is bounded by a budget: least recently used slots are closed when the total exceeds it.
+ * Buffers live in memory only (Jlama's ephemeral KV buffers), so nothing is ever written to disk.
+ * Not thread-safe: the generation engine calls it under its lock.
+ */
+public final class KvCacheManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KvCacheManager.class);
+
+    /** A slot ready for a prompt, and how many of the prompt's tokens it already holds. */
+    public record Lease(KvSlot slot, int reused) {}
+
+    private final KvBufferCache buffers;
+    private final Config config;
+    private final long bytesPerToken;
+    private final long budgetBytes;
+    private final List<KvSlot> slots = new ArrayList<>();
+    private long clock;
+
+    public KvCacheManager(AbstractModel model, long budgetBytes) {
+        this.buffers = new KvBufferCache(model);
+        this.config = model.getConfig();
+        this.bytesPerToken = 2L * config.numberOfLayers * config.kvLength * model.getWorkingDType().size();
+        this.budgetBytes = budgetBytes;
+    }
+
+    /** Finds or makes the slot for a prompt. At least the prompt's last token is left to process. */
+    public Lease acquire(int[] prompt) {
+        KvSlot best = null;
+        int bestPrefix = 0;
+        for (KvSlot s : slots) {
+            int p = s.tokens.commonPrefix(prompt);
+            if (p > bestPrefix) {
+                best = s;
+                bestPrefix = p;
+            }
+        }
+        int reuse = Math.min(bestPrefix, prompt.length - 1);
+        KvSlot slot;
+        if (best != null && reuse > 0 && bestPrefix >= best.committed) {
+            slot = best;
+            slot.truncate(reuse);
+        } else {
+            slot = new KvSlot(buffers.getEphemeralKvBuffer());
+            if (best != null && reuse > 0) {
+                copyPrefix(best, slot, reuse);
+            } else {
+                reuse = 0;
+            }
+            slots.add(slot);
+        }
+        slot.lastUsed = ++clock;
+        evictOver(budgetBytes - (long) prompt.length * bytesPerToken, slot);
+        return new Lease(slot, reuse);
+    }
+
+    /** Called after a generation: trims the cache back under budget, keeping {@code current}. */
+    public void release(KvSlot current) {
+        current.lastUsed = ++clock;
+        evictOver(budgetBytes, current);
+    }
+
+    private void copyPrefix(KvSlot from, KvSlot to, int n) {
+        int layers = config.dctx().numberOfLayers;
+        int start = config.dctx().kvSegmentStart;
+        int len = config.dctx().kvSegmentLength;
+        for (int layer = 0; layer < layers; layer++) {
+            for (int pos = 0; pos < n; pos++) {
+                copy(from.buffer.getKeyTensorForPosition(layer, pos), to.buffer.getKeyTensorForPosition(layer, pos), start, len);
+                copy(from.buffer.getValTensorForPosition(layer, pos), to.buffer.getValTensorForPosition(layer, pos), start, len);
+            }
+        }
+        for (int i = 0; i < n; i++) to.append(from.tokens.get(i));
+        to.commit(n);
+    }
+
+    private static void copy(AbstractTensor src, AbstractTensor dst, int start, int len) {
+        dst.copyFrom(src, src.getOffset(0, start), dst.getOffset(0, start), len);
+    }
+
+    private void evictOver(long budget, KvSlot keep) {
+        List<KvSlot> lru = new ArrayList<>(slots);
+        lru.sort(Comparator.comparingLong(s -> s.lastUsed));
+        for (KvSlot s : lru) {
+            if (usedBytes() <= budget) break;
+            if (s == keep) continue;
+            log.debug("Evicting a KV cache of {} tokens ({} bytes)", s.highWater, s.highWater * bytesPerToken);
+            slots.remove(s);
+            s.buffer.close();
+        }
+    }
+
+    /** Bytes of KV memory the kept conversations hold. */
+    public long usedBytes() {
+        long total = 0;
+        for (KvSlot s : slots) total += s.highWater * bytesPerToken;
+        return total;
+    }
+
+    public int conversations() {
+        return slots.size();
+    }
+
+    public long bytesPerToken() {
+        return bytesPerToken;
+    }
+
+    @Override
+    public void close() {
+        for (KvSlot s : slots) s.buffer.close();
+        slots.clear();
+        buffers.close();
+    }
+}

@@ -1,0 +1,21 @@
+package dev.synthiabot.adapter.loading;
+
+import com.github.tjake.jlama.model.AbstractModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** A Jlama model and the scratch directory Jlama was given; closing it removes the scratch directory. */
+public record LoadedModel(AbstractModel model, Path loadedFrom, Path workingDirectory, boolean quantized, long loadNanos)
+    implements AutoCloseable {
+
+    @Override
+    public void close() {
+        model.close();
+        try {
+            Q4Quantizer.deleteRecursively(workingDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

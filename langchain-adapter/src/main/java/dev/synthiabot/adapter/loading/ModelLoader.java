@@ -1,0 +1,84 @@
+package dev.synthiabot.adapter.loading;
+
+import com.github.tjake.jlama.model.AbstractModel;
+import com.github.tjake.jlama.model.ModelSupport;
+import com.github.tjake.jlama.safetensors.DType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Validates a model directory, quantizes it to Q4 once into a cache directory if asked (reused on
+ * the next start), and loads it with Jlama.
+ */
+public final class ModelLoader {
+    private static final Logger log = LoggerFactory.getLogger(ModelLoader.class);
+
+    private ModelLoader() {}
+
+    /**
+     * @param dir a model directory (config.json, tokenizer.json, *.safetensors)
+     * @param quantizeToQ4 quantize unquantized weights to Q4 (into {@code cacheDir}) before loading
+     * @param cacheDir where quantized models are kept between starts
+     * @param threads worker threads for Jlama (settable once per JVM), or empty for its default
+     */
+    public static LoadedModel load(Path dir, boolean quantizeToQ4, Path cacheDir, Optional<Integer> threads) {
+        log.info("Kernels: {}", KernelReport.describe());
+        ModelDirectory md = ModelDirectory.open(dir);
+        Path toLoad = dir;
+        if (quantizeToQ4 && !md.quantized()) {
+            toLoad = quantizedCopy(md, cacheDir);
+            ModelDirectory.open(toLoad);
+        }
+        long t0 = System.nanoTime();
+        Path work;
+        try {
+            work = Files.createTempDirectory("synthia-jlama-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        AbstractModel model = ModelSupport.loadModel(toLoad.toFile(), work.toFile(), DType.F32, DType.I8, Optional.empty(), threads);
+        long nanos = System.nanoTime() - t0;
+        log.info("Loaded {} ({}) in {} ms", toLoad, quantizeToQ4 || md.quantized() ? "Q4" : "unquantized", nanos / 1_000_000);
+        return new LoadedModel(model, toLoad, work, quantizeToQ4 || md.quantized(), nanos);
+    }
+
+    /** The Q4 copy of a model in the cache, made now if it is not there yet. */
+    public static Path quantizedCopy(ModelDirectory md, Path cacheDir) {
+        Path target = cacheDir.resolve(md.dir().getFileName() + "-Q4-" + fingerprint(md));
+        if (Files.isDirectory(target)) {
+            log.info("Using the cached Q4 model {}", target);
+            return target;
+        }
+        try {
+            Files.createDirectories(cacheDir);
+            log.info("Quantizing {} to Q4 into {} (once; later starts reuse it)", md.dir(), target);
+            return Q4Quantizer.quantize(md.dir(), target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not quantize " + md.dir() + " into " + cacheDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Identifies the source weights: path, sizes and modification times, so a changed model is re-quantized. */
+    static String fingerprint(ModelDirectory md) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(md.dir().toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+            sha.update(Files.readAllBytes(md.dir().resolve("config.json")));
+            for (Path w : md.weightFiles()) {
+                sha.update((w.getFileName() + ":" + Files.size(w) + ":" + Files.getLastModifiedTime(w).toMillis()).getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 6);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Cannot fingerprint " + md.dir(), e);
+        }
+    }
+}
