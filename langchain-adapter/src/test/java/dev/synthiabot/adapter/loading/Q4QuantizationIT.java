@@ -1,0 +1,152 @@
+package dev.synthiabot.adapter.loading;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tjake.jlama.model.AbstractModel;
+import com.github.tjake.jlama.tensor.AbstractTensor;
+import com.github.tjake.jlama.tensor.KvBufferCache;
+import dev.synthiabot.adapter.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Q4 quantization of the tiny model: the Q4 kernels against F32 over the same (dequantized) weights. */
+class Q4QuantizationIT {
+    @TempDir
+    static Path temp;
+    static LoadedModel q4;
+    static LoadedModel dequantized;
+
+    @BeforeAll
+    static void quantize() throws Exception {
+        q4 = ModelLoader.load(Fixtures.tinyModel(), true, temp.resolve("cache"), Optional.empty());
+        Path f32 = Dequantizer.dequantize(q4.loadedFrom(), temp.resolve("dequantized"));
+        dequantized = ModelLoader.load(f32, false, temp.resolve("unused"), Optional.empty());
+    }
+
+    @AfterAll
+    static void close() {
+        q4.close();
+        dequantized.close();
+    }
+
+    static Stream<String> cases() {
+        return Fixtures.caseNames().stream();
+    }
+
+    private static float[] lastHidden(AbstractModel m, int[] ids) {
+        try (KvBufferCache cache = new KvBufferCache(m); KvBufferCache.KvBuffer kv = cache.getEphemeralKvBuffer()) {
+            AbstractTensor out = m.batchForward(ids, 0, kv);
+            AbstractTensor last = out.slice(out.shape().first() - 1);
+            float[] h = new float[m.getConfig().embeddingLength];
+            for (int i = 0; i < h.length; i++) h[i] = last.get(0, i);
+            out.close();
+            return h;
+        }
+    }
+
+    private static float[] probs(AbstractModel m, int[] ids) {
+        try (KvBufferCache cache = new KvBufferCache(m); KvBufferCache.KvBuffer kv = cache.getEphemeralKvBuffer()) {
+            AbstractTensor out = m.batchForward(ids, 0, kv);
+            float[] p = m.getLogits(out.slice(out.shape().first() - 1));
+            out.close();
+            return p;
+        }
+    }
+
+    private static double relativeError(float[] a, float[] b) {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff += (a[i] - b[i]) * (double) (a[i] - b[i]);
+            norm += b[i] * (double) b[i];
+        }
+        return Math.sqrt(diff / norm);
+    }
+
+    @Test
+    void should_store_matrices_as_q4_and_keep_norms_unquantized() {
+        var header = ModelDirectory.safetensorsHeader(q4.loadedFrom().resolve("model.safetensors"));
+
+        assertThat(header.path("model.layers.0.mlp.down_proj.weight").path("dtype").asText()).isEqualTo("Q4");
+        assertThat(header.path("model.layers.0.mlp.down_proj.weight.qb").path("shape").toString()).isEqualTo("[64,4]");
+        assertThat(header.path("model.layers.0.input_layernorm.weight").path("dtype").asText()).isEqualTo("F32");
+        assertThat(q4.quantized()).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void should_compute_with_q4_kernels_what_f32_computes_over_the_dequantized_weights(String name) {
+        int[] ids = Fixtures.ints(Fixtures.refCase(name).path("input_ids"));
+
+        float[] hQ4 = lastHidden(q4.model(), ids);
+        float[] hF32 = lastHidden(dequantized.model(), ids);
+        float[] logQ4 = log(probs(q4.model(), ids));
+        float[] logF32 = log(probs(dequantized.model(), ids));
+
+        assertThat(relativeError(hQ4, hF32)).isLessThan(1e-3);
+        assertThat(relativeError(logQ4, logF32)).isLessThan(1e-3);
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void should_keep_the_reference_top_token_in_its_top_ten(String name) {
+        var ref = Fixtures.refCase(name);
+        int refTop = ref.path("last_logits_top20").get(0).get(0).asInt();
+
+        float[] p = probs(q4.model(), Fixtures.ints(ref.path("input_ids")));
+
+        int rank = 0;
+        for (float v : p) if (v > p[refTop]) rank++;
+        System.out.printf("Q4 %s: reference top-1 token %d has rank %d%n", name, refTop, rank);
+        assertThat(rank).isLessThan(10);
+    }
+
+    @Test
+    void should_reuse_the_cached_q4_model_on_the_next_start() throws IOException {
+        Path cached = q4.loadedFrom().resolve("model.safetensors");
+        FileTime before = Files.getLastModifiedTime(cached);
+
+        try (LoadedModel again = ModelLoader.load(Fixtures.tinyModel(), true, temp.resolve("cache"), Optional.empty())) {
+            assertThat(again.loadedFrom()).isEqualTo(q4.loadedFrom());
+        }
+        assertThat(Files.getLastModifiedTime(cached)).isEqualTo(before);
+        try (Stream<Path> cache = Files.list(temp.resolve("cache"))) {
+            assertThat(cache.map(p -> p.getFileName().toString())).singleElement().asString().contains("-Q4-");
+        }
+    }
+
+    @Test
+    void should_leave_nothing_behind_in_the_temp_directory_after_close() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Set<Path> before = list(tmp);
+
+        try (var model = dev.synthiabot.adapter.TinyModels.q4Greedy(temp.resolve("cache")).build()) {
+            model.chat("hello there");
+        }
+
+        assertThat(list(tmp)).isSubsetOf(before);
+    }
+
+    private static Set<Path> list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.collect(Collectors.toSet());
+        }
+    }
+
+    private static float[] log(float[] p) {
+        float[] r = new float[p.length];
+        for (int i = 0; i < p.length; i++) r[i] = (float) Math.log(Math.max(p[i], 1e-30f));
+        return r;
+    }
+}
