@@ -1,0 +1,131 @@
+package dev.synthiabot.adapter.bench;
+
+import dev.synthiabot.adapter.SynthiaChatModel;
+import dev.synthiabot.adapter.generation.GenerationListener;
+import dev.synthiabot.adapter.generation.GenerationResult;
+import dev.synthiabot.adapter.generation.SamplingParams;
+import dev.synthiabot.adapter.prompt.Transcript;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Speed of the adapter on a random-weight model of any shape (default: SynthIA-7B's exact shape, Q4),
+ * loaded through the same code path as a real model. Prints figures; asserts nothing.
+ *
+ * <pre>scripts/benchmark [--hidden 4096] [--intermediate 14336] [--layers 32] [--heads 32] [--kv-heads 8]
+ *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench]</pre>
+ */
+public final class SynthiaBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = parse(args);
+        RandomQ4ModelWriter.Shape shape = new RandomQ4ModelWriter.Shape(
+            i(o, "hidden", 4096), i(o, "intermediate", 14336), i(o, "layers", 32), i(o, "heads", 32), i(o, "kv-heads", 8), i(o, "vocab", 32000));
+        int promptTokens = i(o, "prompt", 128);
+        int generate = i(o, "generate", 64);
+        Path root = Path.of(o.getOrDefault("dir", "models/bench"));
+        Path dir = root.resolve("random-" + shape.hidden() + "x" + shape.intermediate() + "x" + shape.layers() + "-h" + shape.heads()
+            + "-kv" + shape.kvHeads() + "-v" + shape.vocab() + "-Q4");
+
+        System.out.printf("Model shape: %s (%.2f B parameters)%n", shape, shape.parameters() / 1e9);
+        if (!Files.exists(dir.resolve("model.safetensors"))) {
+            Files.createDirectories(root);
+            long need = shape.q4Bytes();
+            long free = Files.getFileStore(root).getUsableSpace();
+            System.out.printf("Writing a random Q4 model to %s: needs %.2f GB of disk, %.2f GB free%n", dir, need / 1e9, free / 1e9);
+            if (free < need * 1.05) throw new IOException("Not enough disk space in " + root + " for the benchmark model");
+            long t0 = System.nanoTime();
+            RandomQ4ModelWriter.write(shape, dir, tokenizer(), 42);
+            System.out.printf("Written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        } else {
+            System.out.printf("Reusing the benchmark model in %s (%.2f GB)%n", dir, Files.size(dir.resolve("model.safetensors")) / 1e9);
+        }
+
+        SynthiaChatModel.Builder b = SynthiaChatModel.builder().modelPath(dir).quantize(true).cacheDir(root.resolve("cache"))
+            .maxOutputTokens(generate).seed(1L).stopSequences(List.of());
+        if (o.containsKey("threads")) b.threads(Integer.parseInt(o.get("threads")));
+        long t0 = System.nanoTime();
+        try (SynthiaChatModel model = b.build()) {
+            double loadS = (System.nanoTime() - t0) / 1e9;
+            String user = userMessageOf(model, promptTokens);
+            Transcript first = Transcript.of("You are a benchmark.", user);
+            // Random weights rarely produce EOS; stop sequences are off so the answer has the full length.
+            SamplingParams sampling = new SamplingParams(0.75, 50, 1.0, OptionalLong.of(1), generate, List.of());
+            GenerationResult r1 = model.engine().generate(first, sampling, GenerationListener.NONE);
+
+            Transcript second = new Transcript(Optional.of("You are a benchmark."),
+                List.of(new Transcript.Exchange(user, r1.answer())), "Please continue the answer.");
+            GenerationResult r2 = model.engine().generate(second, new SamplingParams(0.75, 50, 1.0, OptionalLong.of(2), 8, List.of()),
+                GenerationListener.NONE);
+
+            System.out.println();
+            System.out.println("== synthia-bot adapter benchmark ==");
+            System.out.printf("kernels             : see 'Kernels:' log line above%n");
+            System.out.printf("threads             : %s%n", o.getOrDefault("threads", "Jlama default (physical cores)"));
+            System.out.printf("load time           : %.2f s%n", loadS);
+            System.out.printf("prompt              : %d tokens in %.2f s = %.2f tokens/s%n", r1.processedPromptTokens(), r1.promptNanos() / 1e9,
+                r1.processedPromptTokens() / (r1.promptNanos() / 1e9));
+            System.out.printf("time to first token : %.2f s%n", r1.firstTokenNanos() / 1e9);
+            int forwards = Math.max(1, r1.generatedTokens() - 1);
+            System.out.printf("decode              : %d tokens in %.2f s = %.2f tokens/s (%s)%n", r1.generatedTokens(), r1.decodeNanos() / 1e9,
+                forwards / (r1.decodeNanos() / 1e9), r1.finish());
+            System.out.printf("follow-up turn      : prompt %d tokens, %d reused from the KV cache, %d processed in %.2f s%n",
+                r2.promptTokens(), r2.reusedTokens(), r2.processedPromptTokens(), r2.promptNanos() / 1e9);
+            System.out.printf("KV cache            : %d conversations, %.1f MB%n", model.engine().kvCache().conversations(),
+                model.engine().kvCache().usedBytes() / 1e6);
+            System.out.printf("peak RSS            : %s%n", peakRss());
+        }
+    }
+
+    /** A user message that makes the whole first prompt exactly {@code tokens} tokens long. */
+    private static String userMessageOf(SynthiaChatModel model, int tokens) {
+        String[] words = {"the", "river", "quantum", "bread", "mountain", "silver", "code", "garden", "echo", "lantern"};
+        StringBuilder sb = new StringBuilder();
+        int w = 0;
+        while (true) {
+            String candidate = sb + (sb.isEmpty() ? "" : " ") + words[w++ % words.length];
+            int n = model.engine().encoder().encode(Transcript.of("You are a benchmark.", candidate)).length;
+            if (n > tokens) break;
+            sb.setLength(0);
+            sb.append(candidate);
+            if (n == tokens) break;
+        }
+        return sb.toString();
+    }
+
+    private static String peakRss() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) return "unknown (no /proc)";
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmHWM:")) {
+                long kb = Long.parseLong(line.replaceAll("\\D", ""));
+                return String.format("%.2f GB", kb / 1e6);
+            }
+        }
+        return "unknown";
+    }
+
+    private static Path tokenizer() throws URISyntaxException {
+        return Path.of(SynthiaBenchmark.class.getResource("/models/tiny-mistral-a/tokenizer.json").toURI());
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new HashMap<>();
+        for (int k = 0; k < args.length; k++) {
+            if (!args[k].startsWith("--") || k + 1 >= args.length) throw new IllegalArgumentException("Usage: --name value ... (bad: " + args[k] + ")");
+            m.put(args[k].substring(2), args[++k]);
+        }
+        return m;
+    }
+
+    private static int i(Map<String, String> o, String key, int def) {
+        return o.containsKey(key) ? Integer.parseInt(o.get(key)) : def;
+    }
+}
