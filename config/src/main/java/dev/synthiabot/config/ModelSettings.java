@@ -1,0 +1,24 @@
+package dev.synthiabot.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Which model to run and how. */
+public record ModelSettings(String huggingfaceId, URI huggingfaceUrl, Optional<Path> localPath, Path cacheDir,
+                            String quantization, int threads, int contextWindow, int kvCacheMb) {
+    public ModelSettings {
+        Problems p = new Problems();
+        p.check(huggingfaceId.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*"), "model.huggingface_id", huggingfaceId,
+            "is not a Hugging Face model id (owner/name)");
+        p.check(quantization.equals("q4") || quantization.equals("none"), "model.quantization", quantization, "is not one of: q4, none");
+        p.range("model.threads", threads, 0, 1024);
+        p.range("model.context_window", contextWindow, 256, 32768);
+        p.range("model.kv_cache_mb", kvCacheMb, 0, 1 << 20);
+        p.throwIfAny();
+    }
+
+    public boolean quantizeToQ4() {
+        return quantization.equals("q4");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.synthiabot.config;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * System prompts.
+ *
+ * @param defaultSystem used where a channel has none of its own
+ * @param translation target language code (e.g. {@code ja}) to its system prompt
+ * @param channels initial per-channel prompts, applied where no admin has set one
+ * @param maxLength longest prompt an admin may set
+ */
+public record PromptSettings(String defaultSystem, Map<String, String> translation, Map<String, String> channels, int maxLength) {
+    public PromptSettings {
+        translation = Map.copyOf(new TreeMap<>(translation));
+        channels = Map.copyOf(channels);
+        Problems p = new Problems();
+        p.range("prompts.max_length", maxLength, 1, 100_000);
+        p.check(!defaultSystem.isBlank(), "prompts.default_system", defaultSystem, "is empty");
+        p.check(defaultSystem.length() <= maxLength, "prompts.default_system", defaultSystem.length() + " characters", "is longer than prompts.max_length (" + maxLength + ")");
+        p.check(!translation.isEmpty(), "prompts.translation", "{}", "is empty: at least one target language is needed for /translate");
+        for (var e : translation.entrySet()) {
+            p.check(e.getKey().matches("[a-z]{2,3}(-[a-z0-9]{2,8})?"), "prompts.translation", e.getKey(), "is not a language code such as ja, fr or pt-br (it becomes a subcommand name)");
+            p.check(!e.getValue().isBlank(), "prompts.translation." + e.getKey(), e.getValue(), "is empty");
+        }
+        p.snowflakes("prompts.channels", channels.keySet());
+        for (var e : channels.entrySet()) {
+            p.check(!e.getValue().isBlank() && e.getValue().length() <= maxLength, "prompts.channels." + e.getKey(),
+                e.getValue().length() + " characters", "must be 1 to prompts.max_length (" + maxLength + ") characters");
+        }
+        p.throwIfAny();
+    }
+}
