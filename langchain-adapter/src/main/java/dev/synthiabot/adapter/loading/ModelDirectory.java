@@ -90,8 +90,11 @@ public record ModelDirectory(Path dir, JsonNode config, List<Path> weightFiles, 
         if (safetensors.isEmpty()) {
             boolean bin = Files.exists(dir.resolve("pytorch_model.bin")) || Files.exists(dir.resolve("pytorch_model.bin.index.json"));
             throw new ModelValidationException(dir, bin
-                ? "has only PyTorch .bin weights; convert them to safetensors first (the bot does this itself for a Hugging Face model id)"
+                ? "has only PyTorch .bin weights; convert them to safetensors first (ModelProvisioner does, and the bot uses it)"
                 : "no *.safetensors weight files");
+        }
+        if (safetensors.size() > 1 && !Files.exists(dir.resolve("model.safetensors.index.json"))) {
+            throw new ModelValidationException(dir, safetensors.size() + " safetensors files but no model.safetensors.index.json to say which tensor is where");
         }
         return safetensors;
     }

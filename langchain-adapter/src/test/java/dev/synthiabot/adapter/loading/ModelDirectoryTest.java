@@ -100,7 +100,7 @@ class ModelDirectoryTest {
     @Test
     void should_explain_that_pytorch_bin_weights_need_conversion() {
         assertThatThrownBy(() -> ModelDirectory.open(Fixtures.tinyModelBin())).hasMessage(Fixtures.tinyModelBin()
-            + ": has only PyTorch .bin weights; convert them to safetensors first (the bot does this itself for a Hugging Face model id)");
+            + ": has only PyTorch .bin weights; convert them to safetensors first (ModelProvisioner does, and the bot uses it)");
     }
 
     @Test
