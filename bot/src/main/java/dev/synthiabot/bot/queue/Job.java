@@ -1,0 +1,13 @@
+package dev.synthiabot.bot.queue;
+
+/** Work for the model, run on the queue's single worker thread. */
+public interface Job {
+    /** Called when the request's place in the queue changes (1 = next); never on the worker thread. */
+    default void onPosition(int position) {}
+
+    /** Runs the work. {@code ticket.isCancelled()} turns true on cancel or timeout; the thread is also interrupted. */
+    void run(Ticket ticket) throws Exception;
+
+    /** The request ended without running: cancelled while queued, or the bot shut down. */
+    default void onDropped(Ticket.Outcome outcome) {}
+}

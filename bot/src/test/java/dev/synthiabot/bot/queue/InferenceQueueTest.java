@@ -1,0 +1,138 @@
+package dev.synthiabot.bot.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class InferenceQueueTest {
+    private final CountDownLatch gate = new CountDownLatch(1);
+    private final List<String> ran = new CopyOnWriteArrayList<>();
+    private InferenceQueue queue;
+
+    /** A job that records its name and, if it is the first, waits at the gate (holding the worker). */
+    private Job job(String name, List<Integer> positions) {
+        return new Job() {
+            @Override
+            public void onPosition(int position) {
+                positions.add(position);
+            }
+
+            @Override
+            public void run(Ticket ticket) throws Exception {
+                ran.add(name);
+                if (name.equals("blocker")) gate.await(10, TimeUnit.SECONDS);
+            }
+        };
+    }
+
+    private Job job(String name) {
+        return job(name, new CopyOnWriteArrayList<>());
+    }
+
+    @AfterEach
+    void close() {
+        gate.countDown();
+        queue.shutdown(Duration.ofSeconds(2));
+    }
+
+    private void awaitRunning(Ticket t) throws InterruptedException {
+        for (int i = 0; i < 200 && !t.isRunning(); i++) Thread.sleep(10);
+        assertThat(t.isRunning()).isTrue();
+    }
+
+    @Test
+    void should_take_turns_between_users() throws Exception {
+        queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        Ticket blocker = queue.submit("x", job("blocker"));
+        awaitRunning(blocker);
+        queue.submit("a", job("a1"));
+        queue.submit("a", job("a2"));
+        Ticket last = queue.submit("b", job("b1"));
+
+        gate.countDown();
+        last.completion().get(10, TimeUnit.SECONDS);
+        queue.find("none");
+        Thread.sleep(100);
+
+        assertThat(ran).containsExactly("blocker", "a1", "b1", "a2");
+    }
+
+    @Test
+    void should_refuse_when_full_per_user_or_too_soon() throws Exception {
+        queue = new InferenceQueue(1, 1, Duration.ofSeconds(30), Duration.ofMinutes(1), Clock.systemUTC());
+        Ticket blocker = queue.submit("x", job("blocker"));
+        awaitRunning(blocker);
+        queue.submit("a", job("a1"));
+
+        assertThatThrownBy(() -> queue.submit("b", job("b1"))).isInstanceOf(QueueRejection.class)
+            .extracting(e -> ((QueueRejection) e).reason()).isEqualTo(QueueRejection.Reason.BUSY);
+        assertThatThrownBy(() -> queue.submit("x", job("x2"))).isInstanceOf(QueueRejection.class)
+            .extracting(e -> ((QueueRejection) e).reason()).isEqualTo(QueueRejection.Reason.COOLDOWN);
+    }
+
+    @Test
+    void should_limit_requests_per_user() throws Exception {
+        queue = new InferenceQueue(10, 1, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        Ticket blocker = queue.submit("x", job("blocker"));
+        awaitRunning(blocker);
+
+        assertThatThrownBy(() -> queue.submit("x", job("again"))).isInstanceOf(QueueRejection.class)
+            .extracting(e -> ((QueueRejection) e).reason()).isEqualTo(QueueRejection.Reason.USER_LIMIT);
+    }
+
+    @Test
+    void should_report_positions_as_the_queue_moves() throws Exception {
+        queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        Ticket blocker = queue.submit("x", job("blocker"));
+        awaitRunning(blocker);
+        List<Integer> third = new CopyOnWriteArrayList<>();
+        queue.submit("a", job("a1"));
+        queue.submit("b", job("b1"));
+        Ticket t = queue.submit("c", job("c1", third));
+
+        assertThat(pollFor(() -> third.contains(3))).isTrue();
+        gate.countDown();
+        t.completion().get(10, TimeUnit.SECONDS);
+
+        assertThat(third).containsSubsequence(3, 2, 1);
+    }
+
+    @Test
+    void should_cancel_while_queued_and_while_running() throws Exception {
+        queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        Ticket blocker = queue.submit("x", job("blocker"));
+        awaitRunning(blocker);
+        Ticket queued = queue.submit("a", job("a1"));
+
+        assertThat(queue.cancel(queued.id(), "someone-else")).isFalse();
+        assertThat(queue.cancel(queued.id(), "a")).isTrue();
+        assertThat(queued.completion().get(5, TimeUnit.SECONDS)).isEqualTo(Ticket.Outcome.CANCELLED);
+        assertThat(queue.cancel(blocker.id(), "x")).isTrue(); // interrupts the gate wait
+        assertThat(blocker.completion().get(5, TimeUnit.SECONDS)).isEqualTo(Ticket.Outcome.CANCELLED);
+        assertThat(ran).containsExactly("blocker");
+    }
+
+    @Test
+    void should_stop_a_request_that_runs_past_the_timeout() throws Exception {
+        queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMillis(200), Clock.systemUTC());
+        Ticket blocker = queue.submit("x", job("blocker"));
+
+        assertThat(blocker.completion().get(5, TimeUnit.SECONDS)).isEqualTo(Ticket.Outcome.TIMED_OUT);
+    }
+
+    private static boolean pollFor(java.util.function.BooleanSupplier c) throws InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            if (c.getAsBoolean()) return true;
+            Thread.sleep(10);
+        }
+        return c.getAsBoolean();
+    }
+}
