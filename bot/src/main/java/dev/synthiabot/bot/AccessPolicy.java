@@ -1,0 +1,47 @@
+package dev.synthiabot.bot;
+
+import dev.synthiabot.config.AccessSettings;
+import java.util.List;
+import java.util.Optional;
+import net.dv8tion.jda.api.Permission;
+import net.dv8tion.jda.api.entities.Member;
+import net.dv8tion.jda.api.entities.Role;
+import net.dv8tion.jda.api.entities.channel.attribute.IThreadContainer;
+import net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel;
+import net.dv8tion.jda.api.entities.channel.middleman.GuildChannel;
+import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+
+/** Where and by whom the bot may be used, and who may change prompts. */
+final class AccessPolicy {
+    private final AccessSettings access;
+
+    AccessPolicy(AccessSettings access) {
+        this.access = access;
+    }
+
+    /** The parent channel of a thread, or empty. */
+    static Optional<String> parentOf(MessageChannel channel) {
+        if (channel instanceof ThreadChannel t) {
+            IThreadContainer parent = t.getParentChannel();
+            return Optional.of(parent.getId());
+        }
+        return Optional.empty();
+    }
+
+    boolean allowed(MessageChannel channel, Member member) {
+        if (!(channel instanceof GuildChannel gc)) return false; // guilds only
+        if (!access.guildAllowed(gc.getGuild().getId())) return false;
+        if (!access.channelAllowed(channel.getId(), parentOf(channel))) return false;
+        return member != null && access.memberAllowed(roleIds(member));
+    }
+
+    boolean mayChangePrompts(Member member, MessageChannel channel) {
+        if (member == null) return false;
+        if (access.adminRole().filter(roleIds(member)::contains).isPresent()) return true;
+        return channel instanceof GuildChannel gc && member.hasPermission(gc, Permission.MANAGE_CHANNEL);
+    }
+
+    private static List<String> roleIds(Member member) {
+        return member.getRoles().stream().map(Role::getId).toList();
+    }
+}

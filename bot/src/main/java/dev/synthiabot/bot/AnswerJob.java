@@ -1,0 +1,103 @@
+package dev.synthiabot.bot;
+
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.synthiabot.adapter.generation.PromptTooLongException;
+import dev.synthiabot.bot.i18n.Texts;
+import dev.synthiabot.bot.queue.Job;
+import dev.synthiabot.bot.queue.Ticket;
+import dev.synthiabot.bot.reply.StreamingReply;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One answer: builds the chat request (possibly fetching a reply chain first), streams the model's
+ * answer into a {@link StreamingReply}, and ends with a clear note on cancel, timeout or failure.
+ */
+final class AnswerJob implements Job {
+    private static final Logger log = LoggerFactory.getLogger(AnswerJob.class);
+
+    private final StreamingChatModel model;
+    private final Supplier<ChatRequest> request;
+    private final StreamingReply reply;
+    private final Texts texts;
+    private final long timeoutSeconds;
+
+    AnswerJob(StreamingChatModel model, Supplier<ChatRequest> request, StreamingReply reply, Texts texts, long timeoutSeconds) {
+        this.model = model;
+        this.request = request;
+        this.reply = reply;
+        this.texts = texts;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    @Override
+    public void onPosition(int position) {
+        reply.status(texts.queued(position));
+    }
+
+    @Override
+    public void run(Ticket ticket) {
+        reply.status(texts.thinking());
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        try {
+            ChatRequest chat = request.get();
+            model.chat(chat, new StreamingChatResponseHandler() {
+                @Override
+                public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+                    if (ticket.isCancelled()) context.streamingHandle().cancel();
+                    reply.append(partial.text());
+                }
+
+                @Override
+                public void onCompleteResponse(ChatResponse response) {
+                    done.complete(response);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    done.completeExceptionally(error);
+                }
+            });
+            ChatResponse response = done.get(timeoutSeconds + 60, TimeUnit.SECONDS);
+            String answer = response.aiMessage().text() == null ? "" : response.aiMessage().text();
+            Ticket.Outcome stop = ticket.stopReason();
+            if (stop == Ticket.Outcome.CANCELLED || stop == Ticket.Outcome.SHUT_DOWN) {
+                reply.finish(answer, stop == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.shuttingDown());
+            } else if (stop == Ticket.Outcome.TIMED_OUT) {
+                reply.finish(answer, texts.timedOut(timeoutSeconds));
+            } else {
+                reply.finish(answer.isEmpty() ? texts.emptyAnswer() : answer, null);
+            }
+        } catch (ExecutionException e) {
+            fail(e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            reply.finish(reply.text(), ticket.stopReason() == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.timedOut(timeoutSeconds));
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    private void fail(Throwable cause) {
+        if (cause instanceof PromptTooLongException) {
+            reply.finish("", texts.tooLongForModel());
+        } else {
+            log.error("The model failed", cause);
+            reply.finish(reply.text(), texts.modelFailed());
+        }
+    }
+
+    @Override
+    public void onDropped(Ticket.Outcome outcome) {
+        reply.finish("", outcome == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.shuttingDown());
+    }
+}

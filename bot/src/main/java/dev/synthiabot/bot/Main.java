@@ -1,0 +1,74 @@
+package dev.synthiabot.bot;
+
+import dev.synthiabot.adapter.SynthiaChatModel;
+import dev.synthiabot.adapter.loading.ModelProvisioner;
+import dev.synthiabot.config.BotSettings;
+import dev.synthiabot.config.ConfigException;
+import dev.synthiabot.config.GenerationSettings;
+import dev.synthiabot.config.ModelSettings;
+import dev.synthiabot.config.SettingsLoader;
+import dev.synthiabot.config.prompts.ChannelPromptStore;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root: settings → model → prompt store → Discord. */
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        boolean explicit = Arrays.asList(args).stream().anyMatch(a -> a.startsWith(SettingsLoader.CONFIG_FLAG)) || env.containsKey(SettingsLoader.CONFIG_ENV);
+        Path file = SettingsLoader.settingsPath(args, env);
+        BotSettings settings;
+        try {
+            settings = SettingsLoader.load(file, explicit, env);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        log.info("Settings: {}", settings);
+
+        SynthiaChatModel model = buildModel(settings.model(), settings.generation(), Optional.ofNullable(env.get("HF_TOKEN")));
+        ChannelPromptStore prompts = new ChannelPromptStore(settings.storage().databasePath(), settings.prompts().defaultSystem(),
+            settings.prompts().maxLength());
+        settings.prompts().channels().forEach(prompts::seed);
+        BotApp app = BotApp.start(settings, model, prompts);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            model.close();
+            prompts.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+    }
+
+    static SynthiaChatModel buildModel(ModelSettings m, GenerationSettings g, Optional<String> hfToken) {
+        Path dir = m.localPath()
+            .map(p -> ModelProvisioner.local(p, m.cacheDir()))
+            .orElseGet(() -> ModelProvisioner.fromHub(m.huggingfaceId(), m.huggingfaceUrl(), m.cacheDir(), hfToken));
+        return SynthiaChatModel.builder()
+            .modelPath(dir)
+            .modelName(m.localPath().isPresent() ? dir.getFileName().toString() : m.huggingfaceId())
+            .quantize(m.quantizeToQ4())
+            .cacheDir(m.cacheDir())
+            .threads(m.threads() > 0 ? m.threads() : null)
+            .contextWindow(m.contextWindow())
+            .kvCacheBytes((long) m.kvCacheMb() << 20)
+            .temperature(g.temperature())
+            .topK(g.topK())
+            .topP(g.topP())
+            .maxOutputTokens(g.maxNewTokens())
+            .stopSequences(g.stopSequences())
+            .build();
+    }
+}

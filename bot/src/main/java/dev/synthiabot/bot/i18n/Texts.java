@@ -1,0 +1,120 @@
+package dev.synthiabot.bot.i18n;
+
+import java.util.Locale;
+
+/** What the bot tells users, in English or Japanese (by the user's Discord locale). */
+public enum Texts {
+    EN, JA;
+
+    public static Texts forLocale(String discordLocale) {
+        return discordLocale != null && discordLocale.toLowerCase(Locale.ROOT).startsWith("ja") ? JA : EN;
+    }
+
+    public String thinking() {
+        return this == JA ? "🤔 考えています…" : "🤔 Thinking…";
+    }
+
+    public String queued(int position) {
+        return this == JA ? "⏳ 順番待ち: " + position + " 番目" : "⏳ Waiting in the queue: position " + position;
+    }
+
+    public String cancelButton() {
+        return this == JA ? "キャンセル" : "Cancel";
+    }
+
+    public String busy() {
+        return this == JA ? "🚦 混み合っています。少し待ってからもう一度お試しください。" : "🚦 I'm busy with other requests right now. Please try again in a minute.";
+    }
+
+    public String userLimit() {
+        return this == JA ? "⏳ 前のリクエストがまだ終わっていません。終わってからもう一度どうぞ。" : "⏳ Your previous request is still running; please wait until it finishes.";
+    }
+
+    public String cooldown(long seconds) {
+        return this == JA ? "⏱️ あと " + seconds + " 秒待ってからもう一度お試しください。" : "⏱️ Please wait " + seconds + " s before asking again.";
+    }
+
+    public String shuttingDown() {
+        return this == JA ? "🔌 ボットを再起動しています。あとでもう一度お試しください。" : "🔌 The bot is restarting; please try again shortly.";
+    }
+
+    public String emptyInput() {
+        return this == JA ? "✏️ 内容が空です。質問かテキストを入力してください。" : "✏️ That's empty: please write a question or some text.";
+    }
+
+    public String tooLong(int length, int max) {
+        return this == JA ? "✂️ 長すぎます（" + length + " 文字、上限 " + max + " 文字）。短くしてください。"
+            : "✂️ That's too long (" + length + " characters; the limit is " + max + "). Please shorten it.";
+    }
+
+    public String tooLongForModel() {
+        return this == JA ? "✂️ メッセージがモデルの文脈長に収まりません。短くしてください。" : "✂️ That message doesn't fit in the model's context window. Please shorten it.";
+    }
+
+    public String modelFailed() {
+        return this == JA ? "⚠️ モデルでエラーが発生しました。もう一度お試しください。" : "⚠️ The model failed on this one. Please try again.";
+    }
+
+    public String timedOut(long seconds) {
+        return this == JA ? "⏱️ " + seconds + " 秒を超えたため停止しました。" : "⏱️ Stopped: the answer took longer than " + seconds + " s.";
+    }
+
+    public String cancelled() {
+        return this == JA ? "🛑 キャンセルしました。" : "🛑 Cancelled.";
+    }
+
+    public String emptyAnswer() {
+        return this == JA ? "（モデルは何も答えませんでした）" : "(The model gave no answer.)";
+    }
+
+    public String notYourRequest() {
+        return this == JA ? "自分のリクエストだけキャンセルできます。" : "You can only cancel your own requests.";
+    }
+
+    public String alreadyFinished() {
+        return this == JA ? "このリクエストはもう終わっています。" : "That request has already finished.";
+    }
+
+    public String notAllowedHere() {
+        return this == JA ? "🚫 ここではこのボットを使えません。" : "🚫 This bot is not available here.";
+    }
+
+    public String noPermissionToChangePrompt() {
+        return this == JA ? "🔒 プロンプトの変更には管理者ロールかチャンネル管理権限が必要です。"
+            : "🔒 Changing the prompt needs the bot's admin role or the Manage Channels permission.";
+    }
+
+    public String promptShow(String prompt, String source) {
+        return (this == JA ? "このチャンネルのシステムプロンプト（" + source + "）:\n" : "System prompt of this channel (" + source + "):\n") + quote(prompt);
+    }
+
+    public String promptSet(String prompt) {
+        return (this == JA ? "✅ このチャンネルのシステムプロンプトを設定しました:\n" : "✅ System prompt of this channel set to:\n") + quote(prompt);
+    }
+
+    public String promptReset(String fallback) {
+        return (this == JA ? "↩️ 元に戻しました。現在のプロンプト:\n" : "↩️ Reset. This channel now uses:\n") + quote(fallback);
+    }
+
+    public String promptRejected(String why) {
+        return (this == JA ? "❌ プロンプトを保存できません: " : "❌ Can't store that prompt: ") + why;
+    }
+
+    public String source(String source) {
+        return switch (source) {
+            case "CHANNEL" -> this == JA ? "このチャンネル" : "set for this channel";
+            case "PARENT_CHANNEL" -> this == JA ? "親チャンネルから継承" : "inherited from the parent channel";
+            case "GUILD_DEFAULT" -> this == JA ? "サーバーの既定" : "the server's default";
+            default -> this == JA ? "ボットの既定" : "the bot's default";
+        };
+    }
+
+    public String cannotPost() {
+        return this == JA ? "⚠️ このチャンネルにメッセージを送る権限がありません。" : "⚠️ I don't have permission to post in this channel.";
+    }
+
+    private static String quote(String s) {
+        String q = "> " + s.replace("\n", "\n> ");
+        return q.length() > 1800 ? q.substring(0, 1797) + "…" : q;
+    }
+}

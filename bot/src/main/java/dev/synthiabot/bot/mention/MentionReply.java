@@ -1,0 +1,57 @@
+package dev.synthiabot.bot.mention;
+
+import dev.synthiabot.bot.Feature;
+import dev.synthiabot.bot.i18n.Texts;
+import dev.synthiabot.bot.reply.MessageReplyTarget;
+import dev.synthiabot.bot.reply.Mentions;
+import java.util.Optional;
+import net.dv8tion.jda.api.Permission;
+import net.dv8tion.jda.api.entities.Message;
+import net.dv8tion.jda.api.entities.User;
+import net.dv8tion.jda.api.entities.channel.middleman.GuildChannel;
+import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mentioning the bot gets a reply; replying to one of the bot's answers continues that conversation
+ * (the reply chain is the memory). Messages by bots, the bot itself included, never trigger it.
+ */
+public final class MentionReply {
+    private static final Logger log = LoggerFactory.getLogger(MentionReply.class);
+    private final Feature feature;
+
+    public MentionReply(Feature feature) {
+        this.feature = feature;
+    }
+
+    public void handle(MessageReceivedEvent event) {
+        Message message = event.getMessage();
+        User self = event.getJDA().getSelfUser();
+        if (event.getAuthor().isBot() || event.getAuthor().isSystem() || event.isWebhookMessage() || !event.isFromGuild()) return;
+        boolean mentioned = message.getMentions().isMentioned(self, Message.MentionType.USER);
+        Message ref = message.getReferencedMessage();
+        boolean replyToBot = ref != null && ref.getAuthor().getId().equals(self.getId());
+        if (!mentioned && !replyToBot) return;
+        Texts texts = Texts.EN;
+        if (!(event.getChannel() instanceof GuildChannel gc) || !event.getGuild().getSelfMember().hasPermission(gc, Permission.MESSAGE_SEND)) {
+            log.info("Mentioned in {} where I cannot post: telling the author privately", event.getChannel().getId());
+            event.getAuthor().openPrivateChannel()
+                .flatMap(dm -> dm.sendMessage(texts.cannotPost()).setAllowedMentions(Mentions.none()))
+                .queue(ok -> {}, err -> log.info("Could not tell {} either: {}", event.getAuthor().getId(), err.toString()));
+            return;
+        }
+        if (!feature.allowed(event.getChannel(), event.getMember())) return;
+        String text = ReplyChain.clean(message.getContentRaw(), self.getId());
+        Optional<String> bad = feature.checkInput(text, texts);
+        if (bad.isPresent()) {
+            message.reply(bad.get()).mentionRepliedUser(false).setAllowedMentions(Mentions.none()).queue();
+            return;
+        }
+        event.getChannel().sendTyping().queue(ok -> {}, err -> {});
+        String system = feature.systemPrompt(event.getChannel());
+        var target = new MessageReplyTarget(message, texts.cancelButton());
+        feature.enqueue(event.getAuthor().getId(), target, texts, () -> Feature.request(system, ReplyChain.of(message, self.getId())))
+            .ifPresent(refusal -> message.reply(refusal).mentionRepliedUser(false).setAllowedMentions(Mentions.none()).queue());
+    }
+}
