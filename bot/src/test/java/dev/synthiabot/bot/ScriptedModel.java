@@ -1,0 +1,62 @@
+package dev.synthiabot.bot;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.langchain4j.model.output.FinishReason;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A model that streams a given answer (for tests of what the bot does with specific model output:
+ * {@code @everyone}, answers over 2000 characters, code blocks). The Discord side stays real.
+ */
+final class ScriptedModel implements StreamingChatModel {
+    private volatile String answer;
+    private final int pieceLength;
+    private final long pieceDelayMs;
+
+    ScriptedModel(String answer, int pieceLength, long pieceDelayMs) {
+        this.answer = answer;
+        this.pieceLength = pieceLength;
+        this.pieceDelayMs = pieceDelayMs;
+    }
+
+    void answer(String answer) {
+        this.answer = answer;
+    }
+
+    @Override
+    public void chat(ChatRequest request, StreamingChatResponseHandler handler) {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        PartialResponseContext ctx = new PartialResponseContext(new StreamingHandle() {
+            @Override
+            public void cancel() {
+                cancelled.set(true);
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return cancelled.get();
+            }
+        });
+        String text = answer;
+        StringBuilder sent = new StringBuilder();
+        for (int i = 0; i < text.length() && !cancelled.get() && !Thread.currentThread().isInterrupted(); i += pieceLength) {
+            String piece = text.substring(i, Math.min(text.length(), i + pieceLength));
+            sent.append(piece);
+            handler.onPartialResponse(new PartialResponse(piece), ctx);
+            try {
+                Thread.sleep(pieceDelayMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        handler.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from(sent.toString()))
+            .finishReason(cancelled.get() ? FinishReason.OTHER : FinishReason.STOP).build());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.synthiabot.bot.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.java_websocket.WebSocket;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.server.WebSocketServer;
+
+/** The simulator's Gateway: HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, RESUME → RESUMED, dispatches. */
+final class SimGateway extends WebSocketServer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final AtomicInteger seq = new AtomicInteger();
+    private final Supplier<ObjectNode> ready;
+    private final Supplier<ObjectNode> guildCreate;
+    final List<String> received = new CopyOnWriteArrayList<>();
+    private volatile WebSocket client;
+    private volatile int heartbeatMs = 41250;
+
+    SimGateway(Supplier<ObjectNode> ready, Supplier<ObjectNode> guildCreate) {
+        super(new InetSocketAddress("127.0.0.1", 0));
+        this.ready = ready;
+        this.guildCreate = guildCreate;
+        setReuseAddr(true);
+    }
+
+    @Override
+    public void onOpen(WebSocket conn, ClientHandshake handshake) {
+        client = conn;
+        ObjectNode hello = JSON.createObjectNode().put("op", 10);
+        hello.putObject("d").put("heartbeat_interval", heartbeatMs);
+        conn.send(hello.toString());
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, String message) {
+        received.add(message);
+        JsonNode m;
+        try {
+            m = JSON.readTree(message);
+        } catch (Exception e) {
+            return;
+        }
+        switch (m.path("op").asInt()) {
+            case 1 -> conn.send("{\"op\":11}");
+            case 2 -> {
+                send(conn, "READY", ready.get());
+                send(conn, "GUILD_CREATE", guildCreate.get());
+            }
+            case 6 -> send(conn, "RESUMED", JSON.createObjectNode());
+            default -> { }
+        }
+    }
+
+    void dispatch(String type, ObjectNode data) {
+        WebSocket c = client;
+        if (c == null || !c.isOpen()) throw new IllegalStateException("no gateway client connected");
+        send(c, type, data);
+    }
+
+    private void send(WebSocket conn, String type, ObjectNode data) {
+        ObjectNode env = JSON.createObjectNode().put("op", 0).put("t", type).put("s", seq.incrementAndGet());
+        env.set("d", data);
+        conn.send(env.toString());
+    }
+
+    /** Closes the client's connection with a close code (4000 = unknown error: clients resume). */
+    void drop(int code) {
+        WebSocket c = client;
+        if (c != null) c.close(code, "simulated");
+    }
+
+    boolean connected() {
+        WebSocket c = client;
+        return c != null && c.isOpen();
+    }
+
+    @Override
+    public void onClose(WebSocket conn, int code, String reason, boolean remote) {}
+
+    @Override
+    public void onError(WebSocket conn, Exception ex) {}
+
+    @Override
+    public void onStart() {}
+}
