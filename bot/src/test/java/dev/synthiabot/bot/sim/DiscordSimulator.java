@@ -246,6 +246,11 @@ public final class DiscordSimulator implements AutoCloseable {
         return ack.nanos() - dispatchedAt.get(interactionId);
     }
 
+    /** Ids of all messages the simulator holds (posted by users or sent by the bot). */
+    public List<String> storedMessageIds() {
+        return messages.keySet().stream().filter(k -> k.matches("\\d+")).toList();
+    }
+
     public ObjectNode message(String id) {
         return messages.get(id);
     }
