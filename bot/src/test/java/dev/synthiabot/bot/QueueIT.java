@@ -1,0 +1,115 @@
+package dev.synthiabot.bot;
+
+import static dev.synthiabot.bot.sim.DiscordSimulator.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.synthiabot.bot.sim.DiscordSimulator;
+import dev.synthiabot.bot.sim.RecordedRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The queue seen from Discord: acks under load, positions, cancel, busy. The model is a slow scripted one. */
+class QueueIT {
+    static final Duration WAIT = Duration.ofSeconds(60);
+    @TempDir
+    Path dir;
+
+    static String original(String id) {
+        return "webhooks/\\d+/tok-" + id + "/messages/@original";
+    }
+
+    @Test
+    void should_ack_every_command_within_3_seconds_while_20_are_queued_and_show_positions() throws Exception {
+        ScriptedModel slow = new ScriptedModel("A slow answer that takes its time.", 4, 60);
+        try (BotHarness h = BotHarness.start(dir, slow, null, Map.of("SYNTHIA_LIMITS__QUEUE_CAPACITY", "20", "SYNTHIA_LIMITS__PER_USER_CONCURRENT", "25"))) {
+            DiscordSimulator d = h.discord;
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 21; i++) ids.add(d.slash(d.alice, d.general, "ask", options("question", "Question " + i), "en-US"));
+
+            long worst = 0;
+            for (String id : ids) worst = Math.max(worst, d.ackNanos(id));
+            System.out.printf("Slowest ack of 21 commands (1 running, 20 queued): %.1f ms%n", worst / 1e6);
+            assertThat(worst).isLessThan(Duration.ofSeconds(3).toNanos());
+
+            String last = ids.get(ids.size() - 1);
+            d.await(r -> r.is("PATCH", original(last)) && "⏳ Waiting in the queue: position 20".equals(r.content())
+                && r.body().path("components").get(0).path("components").get(0).path("custom_id").asText().startsWith("synthia-cancel:"), WAIT);
+            d.await(r -> r.is("PATCH", original(last)) && "⏳ Waiting in the queue: position 19".equals(r.content()), WAIT);
+            d.await(r -> r.is("PATCH", original(last)) && "A slow answer that takes its time.".equals(r.content()), Duration.ofSeconds(120));
+        }
+    }
+
+    @Test
+    void should_cancel_a_queued_and_a_running_request_from_the_button() throws Exception {
+        ScriptedModel slow = new ScriptedModel("x".repeat(400), 2, 50);
+        try (BotHarness h = BotHarness.start(dir, slow, null, Map.of())) {
+            DiscordSimulator d = h.discord;
+            String running = d.slash(d.alice, d.general, "ask", options("question", "long one"), "en-US");
+            String queued = d.slash(d.bob, d.general, "ask", options("question", "waiting one"), "en-US");
+            RecordedRequest waiting = d.await(r -> r.is("PATCH", original(queued)) && r.content() != null && r.content().startsWith("⏳"), WAIT);
+            String queuedButton = waiting.body().path("components").get(0).path("components").get(0).path("custom_id").asText();
+
+            String notOwner = d.button(d.alice, d.general, messageIdOf(d, queued), queuedButton);
+            d.await(r -> r.is("POST", "interactions/" + notOwner + "/.*/callback") && r.body().path("data").path("content").asText().contains("only cancel your own"), WAIT);
+            d.button(d.bob, d.general, messageIdOf(d, queued), queuedButton);
+            d.await(r -> r.is("PATCH", original(queued)) && "🛑 Cancelled.".equals(r.content()) && r.body().path("components").isEmpty(), WAIT);
+
+            RecordedRequest streaming = d.await(r -> r.is("PATCH", original(running)) && r.content() != null && r.content().contains("▌"), WAIT);
+            String runningButton = streaming.body().path("components").get(0).path("components").get(0).path("custom_id").asText();
+            d.button(d.alice, d.general, messageIdOf(d, running), runningButton);
+            RecordedRequest stopped = d.await(r -> r.is("PATCH", original(running)) && r.content() != null && r.content().endsWith("🛑 Cancelled."), WAIT);
+
+            assertThat(stopped.content()).startsWith("x").doesNotContain("▌");
+            assertThat(stopped.content().replace("\n\n🛑 Cancelled.", "").length()).isLessThan(400);
+        }
+    }
+
+    @Test
+    void should_tell_users_it_is_busy_when_the_queue_is_full() throws Exception {
+        ScriptedModel slow = new ScriptedModel("y".repeat(200), 2, 50);
+        try (BotHarness h = BotHarness.start(dir, slow, null, Map.of("SYNTHIA_LIMITS__QUEUE_CAPACITY", "1"))) {
+            DiscordSimulator d = h.discord;
+            ObjectNode[] users = {d.alice, d.bob, d.admin};
+            List<String> ids = new ArrayList<>();
+            for (ObjectNode u : users) ids.add(d.slash(u, d.general, "ask", options("question", "hi"), "en-US"));
+
+            RecordedRequest busy = d.await(r -> r.is("PATCH", original(ids.get(2))) && r.content() != null && r.content().startsWith("🚦"), WAIT);
+
+            assertThat(busy.content()).contains("try again");
+            assertThat(d.ackNanos(ids.get(2))).isLessThan(Duration.ofSeconds(3).toNanos());
+        }
+    }
+
+    @Test
+    void should_stop_an_answer_that_runs_past_the_timeout_and_say_so() throws Exception {
+        ScriptedModel endless = new ScriptedModel("z".repeat(2000), 1, 20);
+        try (BotHarness h = BotHarness.start(dir, endless, null, Map.of("SYNTHIA_LIMITS__GENERATION_TIMEOUT_SECONDS", "2"))) {
+            DiscordSimulator d = h.discord;
+            String id = d.slash(d.alice, d.general, "ask", options("question", "go on forever"), "en-US");
+
+            RecordedRequest stopped = d.await(r -> r.is("PATCH", original(id)) && r.content() != null && r.content().contains("⏱️"), WAIT);
+
+            assertThat(stopped.content()).endsWith("⏱️ Stopped: the answer took longer than 2 s.");
+        }
+    }
+
+    /** The message id of an interaction's original response, as stored by the simulator. */
+    static String messageIdOf(DiscordSimulator d, String interactionId) {
+        for (int i = 0; i < 500; i++) {
+            var m = d.message("orig:tok-" + interactionId);
+            if (m != null) return m.path("id").asText();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("no original response for " + interactionId);
+    }
+}
