@@ -47,6 +47,7 @@ public final class DiscordSimulator implements AutoCloseable {
     final Map<String, Long> dispatchedAt = new ConcurrentHashMap<>();
     final List<Fault> faults = new CopyOnWriteArrayList<>();
     final Map<String, ArrayNode> commands = new ConcurrentHashMap<>();
+    final Map<String, List<String>> followUps = new ConcurrentHashMap<>();
 
     public DiscordSimulator() throws IOException {
         gateway = new SimGateway(this::ready, this::guildCreate);
@@ -244,6 +245,16 @@ public final class DiscordSimulator implements AutoCloseable {
     public long ackNanos(String interactionId) {
         RecordedRequest ack = await(r -> r.is("POST", "interactions/" + interactionId + "/.*/callback"), Duration.ofSeconds(10));
         return ack.nanos() - dispatchedAt.get(interactionId);
+    }
+
+    /** The current text of each message of an interaction's response: the original, then follow-ups in order. */
+    public List<String> responseTexts(String interactionId) {
+        String token = "tok-" + interactionId;
+        List<String> texts = new java.util.ArrayList<>();
+        ObjectNode original = messages.get("orig:" + token);
+        if (original != null) texts.add(original.path("content").asText());
+        for (String id : followUps.getOrDefault(token, List.of())) texts.add(messages.get(id).path("content").asText());
+        return texts;
     }
 
     /** Ids of all messages the simulator holds (posted by users or sent by the bot). */

@@ -95,6 +95,7 @@ final class SimRest {
         } else if (method.equals("POST") && (m = match("webhooks/(\\d+)/([^/]+)", path)) != null) {
             ObjectNode msg = botMessage(body, sim.general, null);
             sim.messages.put(msg.get("id").asText(), msg);
+            sim.followUps.computeIfAbsent(m.group(2), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(msg.get("id").asText());
             send(ex, 200, msg);
         } else if ((m = match("channels/(\\d+)/typing", path)) != null) {
             ex.sendResponseHeaders(204, -1);

@@ -1,0 +1,84 @@
+package dev.synthiabot.bot;
+
+import static dev.synthiabot.bot.sim.DiscordSimulator.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synthiabot.bot.sim.DiscordSimulator;
+import dev.synthiabot.bot.sim.RecordedRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the bot does with dangerous or long model output. The model is scripted; Discord's side is real. */
+class OutputSafetyIT {
+    static final Duration WAIT = Duration.ofSeconds(60);
+    @TempDir
+    static Path dir;
+    static BotHarness h;
+    static ScriptedModel model;
+    static DiscordSimulator d;
+
+    @BeforeAll
+    static void start() throws Exception {
+        model = new ScriptedModel("", 50, 5);
+        h = BotHarness.start(dir, model, null, Map.of());
+        d = h.discord;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        h.close();
+    }
+
+    static int fences(String s) {
+        int n = 0;
+        for (int i = s.indexOf("```"); i >= 0; i = s.indexOf("```", i + 3)) n++;
+        return n;
+    }
+
+    @Test
+    void should_send_pings_in_model_output_with_empty_allowed_mentions() {
+        model.answer("Hello @everyone and @here, <@&" + d.modsRole + "> and <@" + d.id(d.bob) + ">!");
+        String id = d.slash(d.alice, d.general, "ask", options("question", "ping people"), "en-US");
+        String mention = d.post(d.bob, d.general, "<@" + DiscordSimulator.APP_ID + "> ping people too", null);
+
+        d.await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + id + "/messages/@original") && r.content() != null && r.content().startsWith("Hello @everyone"), WAIT);
+        d.await(r -> (r.is("PATCH", "channels/\\d+/messages/\\d+") || r.is("POST", "channels/\\d+/messages")) && r.content() != null
+            && r.content().startsWith("Hello @everyone"), WAIT);
+
+        List<RecordedRequest> writes = h.messageWrites();
+        assertThat(writes).isNotEmpty().allSatisfy(w -> {
+            assertThat(w.body().has("allowed_mentions")).as(w.toString()).isTrue();
+            assertThat(w.body().path("allowed_mentions").path("parse")).as(w.toString()).isEmpty();
+            assertThat(w.body().path("allowed_mentions").path("users")).isEmpty();
+            assertThat(w.body().path("allowed_mentions").path("roles")).isEmpty();
+        });
+        assertThat(mention).isNotBlank();
+    }
+
+    @Test
+    void should_split_long_answers_into_valid_messages_of_at_most_2000_characters() {
+        StringBuilder answer = new StringBuilder("Here is a long program.\n\n```python\n");
+        for (int i = 0; i < 220; i++) answer.append("print('line number ").append(i).append("')\n");
+        answer.append("```\n\nThat was the program. ").append("And some closing prose. ".repeat(40));
+        model.answer(answer.toString());
+
+        String id = d.slash(d.bob, d.random, "ask", options("question", "write a long program"), "en-US");
+        d.await(r -> r.path().matches("webhooks/\\d+/tok-" + id + "(/messages/.*)?") && r.content() != null && r.content().endsWith("closing prose.")
+            && r.body().path("components").isEmpty(), WAIT);
+
+        List<RecordedRequest> mine = d.requests().stream().filter(r -> r.path().contains("tok-" + id) && r.content() != null).toList();
+        assertThat(mine).allSatisfy(r -> assertThat(r.content().length()).as(r.path()).isLessThanOrEqualTo(2000));
+        assertThat(d.requests("POST", "webhooks/\\d+/tok-" + id)).as("follow-up messages").isNotEmpty();
+        List<String> finalParts = d.responseTexts(id);
+        assertThat(finalParts.size()).isGreaterThanOrEqualTo(3);
+        assertThat(finalParts).allSatisfy(p -> assertThat(fences(p) % 2).as(p).isZero());
+        assertThat(finalParts.get(1)).startsWith("```python\n");
+        assertThat(String.join("\n", finalParts)).contains("print('line number 219')");
+    }
+}
