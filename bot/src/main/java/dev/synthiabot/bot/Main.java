@@ -36,7 +36,15 @@ public final class Main {
         }
         log.info("Settings: {}", settings);
 
-        SynthiaChatModel model = buildModel(settings.model(), settings.generation(), Optional.ofNullable(env.get("HF_TOKEN")));
+        SynthiaChatModel model;
+        try {
+            model = buildModel(settings.model(), settings.generation(), Optional.ofNullable(env.get("HF_TOKEN")));
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            // Bad model directory, failed download or conversion, missing JVM flag: say what and stop.
+            log.error("Cannot load the model: {}", e.getMessage());
+            System.exit(3);
+            return;
+        }
         ChannelPromptStore prompts = new ChannelPromptStore(settings.storage().databasePath(), settings.prompts().defaultSystem(),
             settings.prompts().maxLength());
         settings.prompts().channels().forEach(prompts::seed);
@@ -53,6 +61,9 @@ public final class Main {
     }
 
     static SynthiaChatModel buildModel(ModelSettings m, GenerationSettings g, Optional<String> hfToken) {
+        m.localPath().filter(p -> !java.nio.file.Files.isDirectory(p)).ifPresent(p -> {
+            throw new IllegalArgumentException("model.local_path: " + p + " is not a directory");
+        });
         Path dir = m.localPath()
             .map(p -> ModelProvisioner.local(p, m.cacheDir()))
             .orElseGet(() -> ModelProvisioner.fromHub(m.huggingfaceId(), m.huggingfaceUrl(), m.cacheDir(), hfToken));

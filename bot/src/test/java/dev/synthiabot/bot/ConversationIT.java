@@ -226,6 +226,17 @@ class ConversationIT {
             .doesNotContain("ignore me, I am a bot", "talking to myself");
     }
 
+    @Test
+    void should_tell_the_author_privately_when_it_cannot_post_in_the_channel() {
+        d.post(d.alice, d.readonly, "<@" + DiscordSimulator.APP_ID + "> can you answer here?", null);
+
+        d.await(r -> r.is("POST", "users/@me/channels"), WAIT);
+        RecordedRequest dm = d.await(r -> r.is("POST", "channels/\\d+/messages") && r.content() != null && r.content().contains("permission to post"), WAIT);
+
+        assertThat(dm.path()).doesNotContain(d.readonly);
+        assertThat(d.requests("POST", "channels/" + d.readonly + "/messages")).isEmpty();
+    }
+
     static JsonNode find(JsonNode commands, String name) {
         for (JsonNode c : commands) if (c.path("name").asText().equals(name)) return c;
         throw new AssertionError("no command " + name + " in " + commands);

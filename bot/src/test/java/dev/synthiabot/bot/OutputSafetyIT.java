@@ -35,6 +35,18 @@ class OutputSafetyIT {
         h.close();
     }
 
+    @Test
+    void should_continue_in_channel_messages_when_the_interaction_token_is_about_to_expire() {
+        model.answer("An answer that arrives late.");
+
+        String id = d.slashCreatedAgo(d.admin, d.random, "ask", options("question", "slow day?"), "en-US", Duration.ofMinutes(14).plusSeconds(30));
+
+        d.await(r -> r.is("POST", "interactions/" + id + "/.*/callback"), WAIT);
+        d.await(r -> (r.is("POST", "channels/" + d.random + "/messages") || r.is("PATCH", "channels/" + d.random + "/messages/\\d+"))
+            && "An answer that arrives late.".equals(r.content()), WAIT);
+        assertThat(d.requests("PATCH", "webhooks/\\d+/tok-" + id + "/messages/@original")).isEmpty();
+    }
+
     static int fences(String s) {
         int n = 0;
         for (int i = s.indexOf("```"); i >= 0; i = s.indexOf("```", i + 3)) n++;

@@ -107,7 +107,7 @@ class SettingsLoaderTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> SettingsLoader.loadYaml("", Map.of()));
 
         assertThat(e.problems()).containsExactly(
-            "discord.token: '' is missing: set the DISCORD_TOKEN environment variable or discord.token_file (the token is never read from the YAML file)");
+            "discord.token: missing: set the DISCORD_TOKEN environment variable or discord.token_file (the token is never read from the YAML file)");
     }
 
     @Test

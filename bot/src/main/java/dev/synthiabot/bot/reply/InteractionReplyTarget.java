@@ -14,31 +14,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class InteractionReplyTarget extends DiscordReplyTarget {
     private static final Logger log = LoggerFactory.getLogger(InteractionReplyTarget.class);
-    static final Duration TOKEN_LIFE = Duration.ofMinutes(14);
+    /** Switch to channel messages this long before the interaction token expires (15 min after the command). */
+    static final Duration MARGIN = Duration.ofMinutes(1);
 
     private final InteractionHook hook;
     private final MessageChannel channel;
     private final boolean ephemeral;
-    private final long createdAt;
-    private final Duration tokenLife;
     private boolean fellBack;
 
     public InteractionReplyTarget(InteractionHook hook, MessageChannel channel, boolean ephemeral, String cancelLabel) {
-        this(hook, channel, ephemeral, cancelLabel, TOKEN_LIFE);
-    }
-
-    InteractionReplyTarget(InteractionHook hook, MessageChannel channel, boolean ephemeral, String cancelLabel, Duration tokenLife) {
         super(cancelLabel);
         this.hook = hook;
         this.channel = channel;
         this.ephemeral = ephemeral;
-        this.createdAt = System.nanoTime();
-        this.tokenLife = tokenLife;
     }
 
     @Override
     public void show(int index, String text, boolean cancelButton) throws Exception {
-        if (!fellBack && (hook.isExpired() || System.nanoTime() - createdAt > tokenLife.toNanos())) {
+        if (!fellBack && (hook.isExpired() || System.currentTimeMillis() > hook.getExpirationTimestamp() - MARGIN.toMillis())) {
             fellBack = true;
             log.info("Interaction token about to expire: continuing the answer in channel messages");
             messageIds.clear();

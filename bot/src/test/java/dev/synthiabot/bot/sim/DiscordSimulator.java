@@ -32,6 +32,8 @@ public final class DiscordSimulator implements AutoCloseable {
     public final String general = SimPayloads.snowflake();
     public final String random = SimPayloads.snowflake();
     public final String thread = SimPayloads.snowflake();
+    /** A channel where @everyone (the bot included) may read but not send. */
+    public final String readonly = SimPayloads.snowflake();
     public final String modsRole = SimPayloads.snowflake();
     public final ObjectNode bot = SimPayloads.user(APP_ID, "SynthIA", true);
     public final ObjectNode alice = SimPayloads.user(SimPayloads.snowflake(), "alice", false);
@@ -102,6 +104,9 @@ public final class DiscordSimulator implements AutoCloseable {
         ArrayNode channels = g.putArray("channels");
         channels.add(SimPayloads.textChannel(general, guildId, "general", 0));
         channels.add(SimPayloads.textChannel(random, guildId, "random", 1));
+        ObjectNode ro = SimPayloads.textChannel(readonly, guildId, "announcements", 2);
+        ((ArrayNode) ro.get("permission_overwrites")).addObject().put("id", guildId).put("type", 0).put("allow", "0").put("deny", Long.toString(1L << 11));
+        channels.add(ro);
         g.putArray("threads").add(SimPayloads.thread(thread, guildId, general, id(alice), "a-thread"));
         ArrayNode members = g.putArray("members");
         members.add(SimPayloads.member(bot));
@@ -118,9 +123,14 @@ public final class DiscordSimulator implements AutoCloseable {
 
     /** Dispatches a slash command; returns the interaction id. {@code options} may nest a subcommand. */
     public String slash(ObjectNode user, String channelId, String name, ArrayNode options, String locale) {
+        return slashCreatedAgo(user, channelId, name, options, locale, Duration.ZERO);
+    }
+
+    /** A slash command whose interaction was created {@code age} ago (its token expires 15 minutes after that). */
+    public String slashCreatedAgo(ObjectNode user, String channelId, String name, ArrayNode options, String locale, Duration age) {
         ObjectNode data = JSON.createObjectNode().put("id", SimPayloads.snowflake()).put("name", name).put("type", 1);
         data.set("options", options);
-        return interaction(user, channelId, 2, data, locale, null);
+        return interaction(SimPayloads.snowflake(System.currentTimeMillis() - age.toMillis()), user, channelId, 2, data, locale, null);
     }
 
     /** Options of a slash command: name, value pairs (strings or booleans). */
@@ -147,17 +157,16 @@ public final class DiscordSimulator implements AutoCloseable {
     public String messageCommand(ObjectNode user, String channelId, String name, String messageId, String locale) {
         ObjectNode data = JSON.createObjectNode().put("id", SimPayloads.snowflake()).put("name", name).put("type", 3).put("target_id", messageId);
         data.putObject("resolved").putObject("messages").set(messageId, messages.get(messageId));
-        return interaction(user, channelId, 2, data, locale, null);
+        return interaction(SimPayloads.snowflake(), user, channelId, 2, data, locale, null);
     }
 
     /** Presses a button on a message. */
     public String button(ObjectNode user, String channelId, String messageId, String customId) {
         ObjectNode data = JSON.createObjectNode().put("custom_id", customId).put("component_type", 2);
-        return interaction(user, channelId, 3, data, "en-US", messages.get(messageId));
+        return interaction(SimPayloads.snowflake(), user, channelId, 3, data, "en-US", messages.get(messageId));
     }
 
-    private String interaction(ObjectNode user, String channelId, int type, ObjectNode data, String locale, ObjectNode message) {
-        String id = SimPayloads.snowflake();
+    private String interaction(String id, ObjectNode user, String channelId, int type, ObjectNode data, String locale, ObjectNode message) {
         ObjectNode d = JSON.createObjectNode().put("id", id).put("application_id", APP_ID).put("type", type).put("token", "tok-" + id)
             .put("version", 1).put("guild_id", guildId).put("channel_id", channelId).put("locale", locale).put("guild_locale", "en-US")
             .put("app_permissions", Long.toString(SimPayloads.EVERYONE_PERMS)).put("context", 0);

@@ -19,7 +19,11 @@ final class SimPayloads {
 
     /** A snowflake with the current time in it (JDA derives creation times, e.g. interaction expiry, from ids). */
     static String snowflake() {
-        return Long.toString(((System.currentTimeMillis() - DISCORD_EPOCH) << 22) | (counter.incrementAndGet() & 0x3FFFFF));
+        return snowflake(System.currentTimeMillis());
+    }
+
+    static String snowflake(long epochMillis) {
+        return Long.toString(((epochMillis - DISCORD_EPOCH) << 22) | (counter.incrementAndGet() & 0x3FFFFF));
     }
 
     static ObjectNode user(String id, String name, boolean bot) {

@@ -1,0 +1,42 @@
+package dev.synthiabot.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synthiabot.adapter.SynthiaChatModel;
+import dev.synthiabot.config.BotSettings;
+import dev.synthiabot.config.SettingsLoader;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The composition root maps settings onto the model: a local directory of .bin shards is converted, quantized and loaded. */
+class MainModelIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void should_build_the_q4_model_from_a_local_pytorch_directory() {
+        Path bin = Path.of("..", "langchain-adapter", "src", "test", "resources", "models", "tiny-mistral-a-bin");
+        BotSettings s = SettingsLoader.loadYaml("", Map.of("DISCORD_TOKEN", "t", "SYNTHIA_MODEL__LOCAL_PATH", bin.toString(),
+            "SYNTHIA_MODEL__CACHE_DIR", dir.resolve("cache").toString(), "SYNTHIA_GENERATION__MAX_NEW_TOKENS", "8"));
+
+        try (SynthiaChatModel model = Main.buildModel(s.model(), s.generation(), Optional.empty())) {
+            assertThat(model.loadedModel().quantized()).isTrue();
+            assertThat(model.defaultRequestParameters().maxOutputTokens()).isEqualTo(8);
+            assertThat(model.defaultRequestParameters().temperature()).isEqualTo(0.75);
+            assertThat(model.chat("Hello")).isNotNull();
+        }
+        assertThat(dir.resolve("cache").resolve("tiny-mistral-a-bin-safetensors")).isDirectory();
+    }
+
+    @Test
+    void should_name_a_local_path_that_is_not_a_directory() {
+        BotSettings s = SettingsLoader.loadYaml("", Map.of("DISCORD_TOKEN", "t", "SYNTHIA_MODEL__LOCAL_PATH", dir.resolve("missing").toString()));
+
+        assertThatThrownBy(() -> Main.buildModel(s.model(), s.generation(), Optional.empty()))
+            .hasMessage("model.local_path: " + dir.resolve("missing") + " is not a directory");
+    }
+}
