@@ -12,6 +12,7 @@ import dev.synthiabot.bot.reply.DiscordReplyTarget;
 import dev.synthiabot.bot.reply.StreamingReply;
 import dev.synthiabot.config.BotSettings;
 import dev.synthiabot.config.prompts.ChannelPromptStore;
+import dev.synthiabot.config.prompts.ResolvedPrompt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,8 +61,13 @@ public final class Feature {
 
     /** The system prompt that applies in a channel (threads inherit from their parent). */
     public String systemPrompt(MessageChannel channel) {
+        return resolvePrompt(channel).prompt();
+    }
+
+    /** The prompt that applies in a channel and where it comes from (channel, parent, guild default, global). */
+    public ResolvedPrompt resolvePrompt(MessageChannel channel) {
         Optional<String> guild = channel instanceof GuildChannel gc ? Optional.of(gc.getGuild().getId()) : Optional.empty();
-        return prompts.resolve(channel.getId(), AccessPolicy.parentOf(channel), guild).prompt();
+        return prompts.resolve(channel.getId(), AccessPolicy.parentOf(channel), guild);
     }
 
     public static ChatRequest request(String system, List<ChatMessage> conversation) {

@@ -6,7 +6,6 @@ import dev.synthiabot.config.prompts.PromptRejectedException;
 import dev.synthiabot.config.prompts.ResolvedPrompt;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import net.dv8tion.jda.api.entities.channel.middleman.GuildChannel;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
 import net.dv8tion.jda.api.interactions.commands.OptionMapping;
@@ -56,10 +55,10 @@ public final class PromptCommand {
                     case SET -> texts.promptSet(feature.prompts().set(channel.getId(), text, who).prompt());
                     case RESET -> {
                         feature.prompts().reset(channel.getId(), who);
-                        yield texts.promptReset(resolve(channel).prompt());
+                        yield texts.promptReset(feature.resolvePrompt(channel).prompt());
                     }
                     default -> {
-                        ResolvedPrompt r = resolve(channel);
+                        ResolvedPrompt r = feature.resolvePrompt(channel);
                         yield texts.promptShow(r.prompt(), texts.source(r.source().name()));
                     }
                 };
@@ -71,15 +70,5 @@ public final class PromptCommand {
             }
             event.getHook().editOriginal(answer).setAllowedMentions(dev.synthiabot.bot.reply.Mentions.none()).queue();
         });
-    }
-
-    private ResolvedPrompt resolve(MessageChannel channel) {
-        Optional<String> guild = channel instanceof GuildChannel gc ? Optional.of(gc.getGuild().getId()) : Optional.empty();
-        return feature.prompts().resolve(channel.getId(), parent(channel), guild);
-    }
-
-    private static Optional<String> parent(MessageChannel channel) {
-        return channel instanceof net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel t
-            ? Optional.of(t.getParentChannel().getId()) : Optional.empty();
     }
 }
