@@ -23,7 +23,11 @@ import dev.synthiabot.adapter.generation.GenerationListener;
 import dev.synthiabot.adapter.generation.GenerationResult;
 import dev.synthiabot.adapter.generation.SamplingParams;
 import dev.synthiabot.adapter.generation.TokenBytes;
+import dev.synthiabot.adapter.kernels.Cores;
 import dev.synthiabot.adapter.kv.KvCacheManager;
+import dev.synthiabot.adapter.transformer.JlamaTransformer;
+import dev.synthiabot.adapter.transformer.Q4Transformer;
+import dev.synthiabot.adapter.transformer.Transformer;
 import dev.synthiabot.adapter.loading.LoadedModel;
 import dev.synthiabot.adapter.loading.ModelLoader;
 import dev.synthiabot.adapter.prompt.PromptEncoder;
@@ -50,6 +54,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * either stops it before the next token. Concurrent calls are served one at a time.
  */
 public final class SynthiaChatModel implements ChatModel, StreamingChatModel, AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SynthiaChatModel.class);
+
+    /** Which forward pass runs the model. */
+    public enum Kernels {
+        /** Our Q4 kernels for quantized weights, Jlama's forward pass otherwise (the default). */
+        AUTO,
+        /** Our Vector API kernels (Q4 weights only). */
+        SYNTHIA,
+        /** Jlama's own forward pass and kernels. */
+        JLAMA
+    }
 
     public static final double DEFAULT_TEMPERATURE = 0.75;
     public static final int DEFAULT_TOP_K = 50;
@@ -73,7 +88,14 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         PromptEncoder encoder = new PromptEncoder(text -> toInts(tokenizer.encode(text)), model.getConfig().bosToken, 4096);
         TokenBytes bytes = new TokenBytes(tokenizer.getModel().vocabLookup.inverse(), model.getConfig().vocabularySize,
             id -> tokenizer.getModel().isSpecialToken(id));
-        this.engine = new GenerationEngine(model, encoder, bytes, new KvCacheManager(model, b.kvCacheBytes), b.contextWindow);
+        int window = Math.min(b.contextWindow, model.getConfig().contextLength);
+        boolean ours = b.kernels == Kernels.SYNTHIA || (b.kernels == Kernels.AUTO && loaded.quantized());
+        Transformer transformer = ours
+            ? Q4Transformer.load(loaded.loadedFrom(), window, b.threads != null ? b.threads : Cores.physical())
+            : new JlamaTransformer(model);
+        log.info("Forward pass: {}", transformer.describe());
+        this.engine = new GenerationEngine(transformer, encoder, bytes, new KvCacheManager(transformer, b.kvCacheBytes),
+            model.getConfig().eosTokens, window);
         this.modelName = b.modelName != null ? b.modelName : b.modelPath.getFileName().toString();
         this.defaults = DefaultChatRequestParameters.builder()
             .modelName(modelName)
@@ -238,6 +260,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         private boolean quantize = true;
         private Path cacheDir;
         private Integer threads;
+        private Kernels kernels = Kernels.AUTO;
         private int contextWindow = DEFAULT_CONTEXT_WINDOW;
         private long kvCacheBytes = DEFAULT_KV_CACHE_BYTES;
         private double temperature = DEFAULT_TEMPERATURE;
@@ -272,6 +295,12 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         /** Inference threads (Jlama allows setting this once per JVM); default: physical cores. */
         public Builder threads(Integer threads) {
             this.threads = threads;
+            return this;
+        }
+
+        /** Which forward pass runs the model (default {@link Kernels#AUTO}: ours for Q4 weights). */
+        public Builder kernels(Kernels kernels) {
+            this.kernels = kernels;
             return this;
         }
 
@@ -334,6 +363,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
             if (modelPath == null) throw new IllegalArgumentException("modelPath: required (a local model directory)");
             if (contextWindow < 16) throw new IllegalArgumentException("contextWindow: " + contextWindow + " must be >= 16");
             if (kvCacheBytes < 0) throw new IllegalArgumentException("kvCacheBytes: " + kvCacheBytes + " must be >= 0");
+            if (threads != null && threads < 1) throw new IllegalArgumentException("threads: " + threads + " must be >= 1");
             // Validate sampling values now rather than on the first request.
             new SamplingParams(temperature, topK, topP, OptionalLong.empty(), maxOutputTokens, stopSequences);
             return new SynthiaChatModel(this);

@@ -1,12 +1,11 @@
 package dev.synthiabot.adapter.generation;
 
-import com.github.tjake.jlama.model.AbstractModel;
-import com.github.tjake.jlama.tensor.AbstractTensor;
 import dev.synthiabot.adapter.generation.GenerationResult.Finish;
 import dev.synthiabot.adapter.kv.KvCacheManager;
 import dev.synthiabot.adapter.kv.KvSlot;
 import dev.synthiabot.adapter.prompt.PromptEncoder;
 import dev.synthiabot.adapter.prompt.Transcript;
+import dev.synthiabot.adapter.transformer.Transformer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -16,18 +15,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Our generation loop over Jlama's primitives ({@code batchForward}, {@code forward},
- * {@code getLogits}): prompt tokens not already in the KV cache are processed in batches, then one
- * token at a time is sampled, decoded by bytes, filtered for stop sequences and streamed.
+ * Our generation loop over a {@link Transformer}: prompt tokens not already in the KV cache are
+ * processed in batches, then one token at a time is sampled, decoded by bytes, filtered for stop
+ * sequences and streamed.
  *
- * <p>One generation runs at a time (a fair lock): Jlama's model is not thread-safe.
+ * <p>One generation runs at a time (a fair lock): the transformer is not thread-safe.
  */
 public final class GenerationEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GenerationEngine.class);
     /** Prompt tokens per batch; cancellation is checked between batches. */
     private static final int PROMPT_CHUNK = 64;
 
-    private final AbstractModel model;
+    private final Transformer transformer;
     private final PromptEncoder encoder;
     private final TokenBytes tokenBytes;
     private final KvCacheManager kvCache;
@@ -35,13 +34,14 @@ public final class GenerationEngine implements AutoCloseable {
     private final int contextWindow;
     private final ReentrantLock lock = new ReentrantLock(true);
 
-    public GenerationEngine(AbstractModel model, PromptEncoder encoder, TokenBytes tokenBytes, KvCacheManager kvCache, int contextWindow) {
-        this.model = model;
+    public GenerationEngine(Transformer transformer, PromptEncoder encoder, TokenBytes tokenBytes, KvCacheManager kvCache,
+                            List<Integer> eosIds, int contextWindow) {
+        this.transformer = transformer;
         this.encoder = encoder;
         this.tokenBytes = tokenBytes;
         this.kvCache = kvCache;
-        this.eosIds = model.getConfig().eosTokens;
-        this.contextWindow = Math.min(contextWindow, model.getConfig().contextLength);
+        this.eosIds = List.copyOf(eosIds);
+        this.contextWindow = contextWindow;
     }
 
     public GenerationResult generate(Transcript transcript, SamplingParams params, GenerationListener listener) {
@@ -100,15 +100,8 @@ public final class GenerationEngine implements AutoCloseable {
         for (int from = reused; from < prompt.length; from += PROMPT_CHUNK) {
             if (listener.isCancelled()) return null;
             int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + PROMPT_CHUNK));
-            AbstractTensor out = model.batchForward(chunk, from, slot.buffer());
-            try {
-                slot.appendAll(chunk);
-                if (from + chunk.length == prompt.length) {
-                    probs = model.getLogits(out.slice(out.shape().first() - 1));
-                }
-            } finally {
-                out.close();
-            }
+            probs = transformer.forward(chunk, from, slot.state());
+            slot.appendAll(chunk);
         }
         slot.commit(prompt.length);
         return probs;
@@ -148,10 +141,8 @@ public final class GenerationEngine implements AutoCloseable {
             if (count >= params.maxNewTokens() || pos >= contextWindow) {
                 break;
             }
-            try (AbstractTensor out = model.forward(next, pos, slot.buffer(), java.util.Optional.empty())) {
-                slot.append(next);
-                probs = model.getLogits(out);
-            }
+            probs = transformer.forward(new int[] {next}, pos, slot.state());
+            slot.append(next);
             pos++;
         }
         if (!stops.stopped()) {
@@ -196,6 +187,10 @@ public final class GenerationEngine implements AutoCloseable {
         return contextWindow;
     }
 
+    public Transformer transformer() {
+        return transformer;
+    }
+
     public KvCacheManager kvCache() {
         return kvCache;
     }
@@ -209,6 +204,7 @@ public final class GenerationEngine implements AutoCloseable {
         lock.lock();
         try {
             kvCache.close();
+            transformer.close();
         } finally {
             lock.unlock();
         }

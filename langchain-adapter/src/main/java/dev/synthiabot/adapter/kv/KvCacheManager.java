@@ -1,9 +1,6 @@
 package dev.synthiabot.adapter.kv;
 
-import com.github.tjake.jlama.model.AbstractModel;
-import com.github.tjake.jlama.safetensors.Config;
-import com.github.tjake.jlama.tensor.AbstractTensor;
-import com.github.tjake.jlama.tensor.KvBufferCache;
+import dev.synthiabot.adapter.transformer.Transformer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Rolling back within a slot is safe because attention only reads positions up to the current one.
  *
  * <p>Memory is bounded by a budget: least recently used slots are closed when the total exceeds it.
- * Buffers live in memory only (Jlama's ephemeral KV buffers), so nothing is ever written to disk.
+ * Keys and values live in memory only, so nothing is ever written to disk.
  * Not thread-safe: the generation engine calls it under its lock.
  */
 public final class KvCacheManager implements AutoCloseable {
@@ -29,17 +26,15 @@ public final class KvCacheManager implements AutoCloseable {
     /** A slot ready for a prompt, and how many of the prompt's tokens it already holds. */
     public record Lease(KvSlot slot, int reused) {}
 
-    private final KvBufferCache buffers;
-    private final Config config;
+    private final Transformer transformer;
     private final long bytesPerToken;
     private final long budgetBytes;
     private final List<KvSlot> slots = new ArrayList<>();
     private long clock;
 
-    public KvCacheManager(AbstractModel model, long budgetBytes) {
-        this.buffers = new KvBufferCache(model);
-        this.config = model.getConfig();
-        this.bytesPerToken = 2L * config.numberOfLayers * config.kvLength * model.getWorkingDType().size();
+    public KvCacheManager(Transformer transformer, long budgetBytes) {
+        this.transformer = transformer;
+        this.bytesPerToken = transformer.bytesPerToken();
         this.budgetBytes = budgetBytes;
     }
 
@@ -60,7 +55,7 @@ public final class KvCacheManager implements AutoCloseable {
             slot = best;
             slot.truncate(reuse);
         } else {
-            slot = new KvSlot(buffers.getEphemeralKvBuffer());
+            slot = new KvSlot(transformer.newState());
             if (best != null && reuse > 0) {
                 copyPrefix(best, slot, reuse);
             } else {
@@ -80,21 +75,9 @@ public final class KvCacheManager implements AutoCloseable {
     }
 
     private void copyPrefix(KvSlot from, KvSlot to, int n) {
-        int layers = config.dctx().numberOfLayers;
-        int start = config.dctx().kvSegmentStart;
-        int len = config.dctx().kvSegmentLength;
-        for (int layer = 0; layer < layers; layer++) {
-            for (int pos = 0; pos < n; pos++) {
-                copy(from.buffer.getKeyTensorForPosition(layer, pos), to.buffer.getKeyTensorForPosition(layer, pos), start, len);
-                copy(from.buffer.getValTensorForPosition(layer, pos), to.buffer.getValTensorForPosition(layer, pos), start, len);
-            }
-        }
+        transformer.copyPrefix(from.buffer, to.buffer, n);
         for (int i = 0; i < n; i++) to.append(from.tokens.get(i));
         to.commit(n);
-    }
-
-    private static void copy(AbstractTensor src, AbstractTensor dst, int start, int len) {
-        dst.copyFrom(src, src.getOffset(0, start), dst.getOffset(0, start), len);
     }
 
     private void evictOver(long budget, KvSlot keep) {
@@ -128,6 +111,5 @@ public final class KvCacheManager implements AutoCloseable {
     public void close() {
         for (KvSlot s : slots) s.buffer.close();
         slots.clear();
-        buffers.close();
     }
 }

@@ -1,14 +1,14 @@
 package dev.synthiabot.adapter.kv;
 
-import com.github.tjake.jlama.tensor.KvBufferCache;
+import dev.synthiabot.adapter.transformer.Transformer;
 import dev.synthiabot.adapter.prompt.IntList;
 
 /**
- * One conversation's KV cache: Jlama's key/value buffer plus the token ids whose keys and values it
+ * One conversation's KV cache: the transformer's key/value state plus the token ids whose keys and values it
  * holds at positions {@code 0..tokens.size()-1}.
  */
 public final class KvSlot {
-    final KvBufferCache.KvBuffer buffer;
+    final Transformer.State buffer;
     final IntList tokens = new IntList(512);
     /** Tokens that belong to the conversation (prompt + kept answer), as opposed to a stop string's tail. */
     int committed;
@@ -16,11 +16,11 @@ public final class KvSlot {
     int highWater;
     long lastUsed;
 
-    KvSlot(KvBufferCache.KvBuffer buffer) {
+    KvSlot(Transformer.State buffer) {
         this.buffer = buffer;
     }
 
-    public KvBufferCache.KvBuffer buffer() {
+    public Transformer.State state() {
         return buffer;
     }
 

@@ -100,6 +100,30 @@ class Q4QuantizationIT {
 
     @ParameterizedTest
     @MethodSource("cases")
+    void should_compute_with_our_q4_kernels_what_jlama_computes(String name) {
+        int[] ids = Fixtures.ints(Fixtures.refCase(name).path("input_ids"));
+        try (var ours = dev.synthiabot.adapter.transformer.Q4Transformer.load(q4.loadedFrom(), 4096, 2)) {
+            var state = ours.newState();
+            // In two chunks, as the engine does with its KV cache: prompt batch, then single tokens.
+            int split = ids.length - 3;
+            ours.forward(java.util.Arrays.copyOfRange(ids, 0, split), 0, state);
+            ours.forward(java.util.Arrays.copyOfRange(ids, split, ids.length - 1), split, state);
+            float[] pOurs = ours.forward(new int[] {ids[ids.length - 1]}, ids.length - 1, state);
+            float[] pJlama = probs(q4.model(), ids);
+
+            assertThat(relativeError(log(pOurs), log(pJlama))).isLessThan(1e-3);
+            assertThat(argmax(pOurs)).isEqualTo(argmax(pJlama));
+        }
+    }
+
+    private static int argmax(float[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+        return best;
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
     void should_keep_the_reference_top_token_in_its_top_ten(String name) {
         var ref = Fixtures.refCase(name);
         int refTop = ref.path("last_logits_top20").get(0).get(0).asInt();

@@ -1,0 +1,244 @@
+package dev.synthiabot.adapter.kernels;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q4 weight × F32 activation kernels on the Java Vector API, chosen at startup from the preferred
+ * vector width: 512-bit (AVX-512), 256-bit (AVX2), 128-bit (NEON and others) or scalar.
+ *
+ * <p>Σ_j (q_j − 8)·x_j·s = s·(Σ_j q_j·x_j − 8·Σ_j x_j): the nibbles are used as they are (0..15) and the
+ * −8 is applied once per block with the block's activation sum, which the caller computes once per
+ * activation vector and shares across all rows.
+ */
+public final class Q4Kernels {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int WIDTH = F.vectorBitSize();
+    static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
+    static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
+    static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+
+    /** Which implementation runs on this machine. */
+    public enum Path { AVX512, AVX2, VECTOR128, SCALAR }
+
+    public static final Path PATH = WIDTH >= 512 ? Path.AVX512 : WIDTH == 256 ? Path.AVX2 : WIDTH == 128 ? Path.VECTOR128 : Path.SCALAR;
+
+    private Q4Kernels() {}
+
+    /** Σ_i a[ao + i]·b[bo + i] for i < n (attention scores). */
+    public static float dotF32(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + F.length() <= n; i += F.length()) {
+            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** y[yo + i] += alpha·x[xo + i] for i < n (attention's weighted sum of values). */
+    public static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector va = FloatVector.broadcast(F, alpha);
+        int i = 0;
+        for (; i + F.length() <= n; i += F.length()) {
+            FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
+    /** Per-block sums of an activation vector (length cols / 32), needed by {@link #dot}. */
+    public static void blockSums(float[] x, float[] sums) {
+        for (int b = 0; b < sums.length; b++) {
+            float s = 0;
+            int base = b * 32;
+            for (int j = 0; j < 32; j++) s += x[base + j];
+            sums[b] = s;
+        }
+    }
+
+    /** out[r] = Σ_c w[r, c]·x[c] for rows [from, to). {@code sums} from {@link #blockSums}. */
+    public static void matvec(Q4Matrix w, float[] x, float[] sums, float[] out, int from, int to) {
+        int r = from;
+        if (PATH == Path.AVX512) {
+            for (; r + 4 <= to; r += 4) dot4x512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, sums, out);
+        }
+        for (; r < to; r++) out[r] = dot(w, r, x, sums);
+    }
+
+    /** Tokens per tile of {@link #matmul}: each dequantized weight block is used this many times. */
+    static final int TILE = 8;
+
+    /**
+     * Batched (prompt) product: out[t][r] = Σ_c w[r, c]·x[t][c] for tokens [0, tokens) and rows [from, to).
+     * Each block of weights is dequantized once per tile of {@value #TILE} tokens, so the cost per token is
+     * mostly FMAs rather than unpacking.
+     */
+    public static void matmul(Q4Matrix w, float[][] x, int tokens, float[][] out, int from, int to) {
+        if (PATH != Path.AVX512) {
+            float[] sums = new float[w.blocksPerRow()];
+            for (int t = 0; t < tokens; t++) {
+                blockSums(x[t], sums);
+                for (int r = from; r < to; r++) out[t][r] = dot(w, r, x[t], sums);
+            }
+            return;
+        }
+        for (int t0 = 0; t0 < tokens; t0 += TILE) {
+            int n = Math.min(TILE, tokens - t0);
+            for (int r = from; r < to; r++) tile512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, t0, n, out);
+        }
+    }
+
+    /**
+     * One row against a tile of 8 tokens; accumulators are locals (an array of vectors would be boxed).
+     * Missing tokens of a short tile point at a zero row and their results are dropped.
+     */
+    private static void tile512(byte[] nib, float[] sc, int row, int blocks, float[][] x, int t0, int n, float[][] out) {
+        float[] zero = ZERO.get();
+        if (zero.length < blocks * 32) {
+            zero = new float[blocks * 32];
+            ZERO.set(zero);
+        }
+        float[] x0 = x[t0], x1 = n > 1 ? x[t0 + 1] : zero, x2 = n > 2 ? x[t0 + 2] : zero, x3 = n > 3 ? x[t0 + 3] : zero;
+        float[] x4 = n > 4 ? x[t0 + 4] : zero, x5 = n > 5 ? x[t0 + 5] : zero, x6 = n > 6 ? x[t0 + 6] : zero, x7 = n > 7 ? x[t0 + 7] : zero;
+        FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        int first = row * blocks;
+        for (int b = 0; b < blocks; b++) {
+            float s = sc[first + b];
+            IntVector q = (IntVector) ByteVector.fromArray(B128, nib, (first + b) * 16).convertShape(VectorOperators.B2I, I512, 0);
+            FloatVector vs = FloatVector.broadcast(F512, s);
+            FloatVector off = FloatVector.broadcast(F512, -8f * s);
+            FloatVector lo = ((FloatVector) q.lanewise(VectorOperators.AND, 0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off);
+            FloatVector hi = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, 0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off);
+            int xl = b * 32, xh = xl + 16;
+            a0 = lo.fma(FloatVector.fromArray(F512, x0, xl), hi.fma(FloatVector.fromArray(F512, x0, xh), a0));
+            a1 = lo.fma(FloatVector.fromArray(F512, x1, xl), hi.fma(FloatVector.fromArray(F512, x1, xh), a1));
+            a2 = lo.fma(FloatVector.fromArray(F512, x2, xl), hi.fma(FloatVector.fromArray(F512, x2, xh), a2));
+            a3 = lo.fma(FloatVector.fromArray(F512, x3, xl), hi.fma(FloatVector.fromArray(F512, x3, xh), a3));
+            a4 = lo.fma(FloatVector.fromArray(F512, x4, xl), hi.fma(FloatVector.fromArray(F512, x4, xh), a4));
+            a5 = lo.fma(FloatVector.fromArray(F512, x5, xl), hi.fma(FloatVector.fromArray(F512, x5, xh), a5));
+            a6 = lo.fma(FloatVector.fromArray(F512, x6, xl), hi.fma(FloatVector.fromArray(F512, x6, xh), a6));
+            a7 = lo.fma(FloatVector.fromArray(F512, x7, xl), hi.fma(FloatVector.fromArray(F512, x7, xh), a7));
+        }
+        out[t0][row] = a0.reduceLanes(VectorOperators.ADD);
+        if (n > 1) out[t0 + 1][row] = a1.reduceLanes(VectorOperators.ADD);
+        if (n > 2) out[t0 + 2][row] = a2.reduceLanes(VectorOperators.ADD);
+        if (n > 3) out[t0 + 3][row] = a3.reduceLanes(VectorOperators.ADD);
+        if (n > 4) out[t0 + 4][row] = a4.reduceLanes(VectorOperators.ADD);
+        if (n > 5) out[t0 + 5][row] = a5.reduceLanes(VectorOperators.ADD);
+        if (n > 6) out[t0 + 6][row] = a6.reduceLanes(VectorOperators.ADD);
+        if (n > 7) out[t0 + 7][row] = a7.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static final ThreadLocal<float[]> ZERO = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Four rows at once: the activations are loaded once per block and four accumulator chains run in parallel. */
+    static void dot4x512(byte[] nib, float[] sc, int row, int blocks, float[] x, float[] sums, float[] out) {
+        FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0;
+        int b0 = row * blocks, b1 = b0 + blocks, b2 = b1 + blocks, b3 = b2 + blocks;
+        for (int b = 0; b < blocks; b++) {
+            int xo = b * 32;
+            FloatVector xl = FloatVector.fromArray(F512, x, xo);
+            FloatVector xh = FloatVector.fromArray(F512, x, xo + 16);
+            a0 = block512(nib, (b0 + b) * 16, sc[b0 + b], xl, xh, a0);
+            a1 = block512(nib, (b1 + b) * 16, sc[b1 + b], xl, xh, a1);
+            a2 = block512(nib, (b2 + b) * 16, sc[b2 + b], xl, xh, a2);
+            a3 = block512(nib, (b3 + b) * 16, sc[b3 + b], xl, xh, a3);
+        }
+        out[row] = a0.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b0, blocks, sums);
+        out[row + 1] = a1.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b1, blocks, sums);
+        out[row + 2] = a2.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b2, blocks, sums);
+        out[row + 3] = a3.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b3, blocks, sums);
+    }
+
+    /** One block of one row: widen the 16 bytes to ints once, split nibbles there, convert to floats. */
+    private static FloatVector block512(byte[] nib, int off, float s, FloatVector xl, FloatVector xh, FloatVector acc) {
+        IntVector q = (IntVector) ByteVector.fromArray(B128, nib, off).convertShape(VectorOperators.B2I, I512, 0);
+        FloatVector lo = (FloatVector) q.lanewise(VectorOperators.AND, 0x0F).convert(VectorOperators.I2F, 0);
+        FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, 0x0F).convert(VectorOperators.I2F, 0);
+        return lo.mul(xl).add(hi.mul(xh)).fma(FloatVector.broadcast(F512, s), acc);
+    }
+
+    /** Σ_b scale[first + b]·sums[b]. */
+    static float scaledSum(float[] sc, int first, int blocks, float[] sums) {
+        FloatVector acc = FloatVector.zero(F);
+        int b = 0;
+        for (; b + F.length() <= blocks; b += F.length()) {
+            acc = FloatVector.fromArray(F, sc, first + b).fma(FloatVector.fromArray(F, sums, b), acc);
+        }
+        float t = acc.reduceLanes(VectorOperators.ADD);
+        for (; b < blocks; b++) t += sc[first + b] * sums[b];
+        return t;
+    }
+
+    /** Σ_c w[row, c]·x[c]. */
+    public static float dot(Q4Matrix w, int row, float[] x, float[] sums) {
+        return switch (PATH) {
+            case AVX512 -> dot512(w.nibbles(), w.scales(), row * w.blocksPerRow(), w.blocksPerRow(), x, sums);
+            case AVX2 -> dot256(w.nibbles(), w.scales(), row * w.blocksPerRow(), w.blocksPerRow(), x, sums);
+            default -> dotScalar(w.nibbles(), w.scales(), row * w.blocksPerRow(), w.blocksPerRow(), x, sums);
+        };
+    }
+
+    static float dot512(byte[] nib, float[] sc, int firstBlock, int blocks, float[] x, float[] sums) {
+        FloatVector acc = FloatVector.zero(F512);
+        float correction = 0;
+        int nOff = firstBlock * 16;
+        int sOff = firstBlock;
+        for (int b = 0; b < blocks; b++, nOff += 16, sOff++) {
+            float s = sc[sOff];
+            ByteVector q = ByteVector.fromArray(B128, nib, nOff);
+            FloatVector lo = (FloatVector) q.lanewise(VectorOperators.AND, (byte) 0x0F).convertShape(VectorOperators.B2F, F512, 0);
+            FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F512, 0);
+            int xo = b * 32;
+            FloatVector part = lo.mul(FloatVector.fromArray(F512, x, xo)).add(hi.mul(FloatVector.fromArray(F512, x, xo + 16)));
+            acc = part.fma(FloatVector.broadcast(F512, s), acc);
+            correction += s * sums[b];
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - 8f * correction;
+    }
+
+    static float dot256(byte[] nib, float[] sc, int firstBlock, int blocks, float[] x, float[] sums) {
+        FloatVector acc = FloatVector.zero(F256);
+        float correction = 0;
+        int nOff = firstBlock * 16;
+        int sOff = firstBlock;
+        for (int b = 0; b < blocks; b++, nOff += 16, sOff++) {
+            float s = sc[sOff];
+            int xo = b * 32;
+            FloatVector part = FloatVector.zero(F256);
+            for (int h = 0; h < 2; h++) {
+                ByteVector q = ByteVector.fromArray(B64, nib, nOff + h * 8);
+                FloatVector lo = (FloatVector) q.lanewise(VectorOperators.AND, (byte) 0x0F).convertShape(VectorOperators.B2F, F256, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F256, 0);
+                part = lo.fma(FloatVector.fromArray(F256, x, xo + h * 8), part);
+                part = hi.fma(FloatVector.fromArray(F256, x, xo + 16 + h * 8), part);
+            }
+            acc = part.fma(FloatVector.broadcast(F256, s), acc);
+            correction += s * sums[b];
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - 8f * correction;
+    }
+
+    /** The plain reference: every kernel must agree with it. */
+    static float dotScalar(byte[] nib, float[] sc, int firstBlock, int blocks, float[] x, float[] sums) {
+        float total = 0;
+        for (int b = 0; b < blocks; b++) {
+            int block = firstBlock + b;
+            float s = sc[block];
+            float part = 0;
+            for (int j = 0; j < 16; j++) {
+                int q = nib[block * 16 + j];
+                part += (q & 0x0F) * x[b * 32 + j] + ((q >> 4) & 0x0F) * x[b * 32 + 16 + j];
+            }
+            total += s * (part - 8f * sums[b]);
+        }
+        return total;
+    }
+}

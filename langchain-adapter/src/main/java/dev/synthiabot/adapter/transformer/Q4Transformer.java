@@ -1,0 +1,260 @@
+package dev.synthiabot.adapter.transformer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.synthiabot.adapter.kernels.Q4Kernels;
+import dev.synthiabot.adapter.kernels.Q4Matrix;
+import dev.synthiabot.adapter.kernels.RowParallel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Mistral/Llama forward pass on our own Vector API kernels over Q4 weights: batched Q4 GEMM for prompt
+ * tokens (each dequantized weight block serves a tile of tokens), 4-row Q4 matvec for generated tokens,
+ * RMSNorm, RoPE (Hugging Face's rotate-half layout), grouped-query attention over an in-memory KV cache,
+ * SwiGLU. Weights are read onto the heap once at load.
+ */
+public final class Q4Transformer implements Transformer {
+    private record Layer(float[] attnNorm, Q4Matrix wq, Q4Matrix wk, Q4Matrix wv, Q4Matrix wo,
+                         float[] ffnNorm, Q4Matrix gate, Q4Matrix up, Q4Matrix down) {}
+
+    private final int dim, hidden, heads, kvHeads, headDim, kvDim, vocab, maxContext;
+    private final float eps;
+    private final float[] cos, sin; // [pos * headDim/2 + i]
+    private final Q4Matrix embed, lmHead;
+    private final float[] finalNorm;
+    private final Layer[] layers;
+    private final RowParallel pool;
+
+    private Q4Transformer(JsonNode c, SafetensorsReader r, int maxContext, int threads) throws IOException {
+        dim = c.path("hidden_size").asInt();
+        hidden = c.path("intermediate_size").asInt();
+        heads = c.path("num_attention_heads").asInt();
+        kvHeads = c.path("num_key_value_heads").asInt(heads);
+        headDim = dim / heads;
+        kvDim = kvHeads * headDim;
+        vocab = c.path("vocab_size").asInt();
+        eps = (float) c.path("rms_norm_eps").asDouble(1e-5);
+        this.maxContext = maxContext;
+        double theta = c.path("rope_theta").asDouble();
+        int half = headDim / 2;
+        cos = new float[maxContext * half];
+        sin = new float[maxContext * half];
+        for (int p = 0; p < maxContext; p++) {
+            for (int i = 0; i < half; i++) {
+                double freq = 1.0 / Math.pow(theta, (2.0 * i) / headDim);
+                double angle = p * freq;
+                cos[p * half + i] = (float) Math.cos(angle);
+                sin[p * half + i] = (float) Math.sin(angle);
+            }
+        }
+        embed = r.q4("model.embed_tokens.weight");
+        lmHead = r.has("lm_head.weight") ? r.q4("lm_head.weight") : embed;
+        finalNorm = r.vector("model.norm.weight");
+        int n = c.path("num_hidden_layers").asInt();
+        layers = new Layer[n];
+        for (int l = 0; l < n; l++) {
+            String p = "model.layers." + l + ".";
+            layers[l] = new Layer(r.vector(p + "input_layernorm.weight"),
+                r.q4(p + "self_attn.q_proj.weight"), r.q4(p + "self_attn.k_proj.weight"), r.q4(p + "self_attn.v_proj.weight"),
+                r.q4(p + "self_attn.o_proj.weight"), r.vector(p + "post_attention_layernorm.weight"),
+                r.q4(p + "mlp.gate_proj.weight"), r.q4(p + "mlp.up_proj.weight"), r.q4(p + "mlp.down_proj.weight"));
+        }
+        pool = new RowParallel(threads);
+    }
+
+    /** Loads a Q4 model directory (config.json + safetensors in Jlama's Q4 layout). */
+    public static Q4Transformer load(Path dir, int maxContext, int threads) {
+        try (SafetensorsReader r = new SafetensorsReader(dir)) {
+            JsonNode config = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+            return new Q4Transformer(config, r, maxContext, threads);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the Q4 weights in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Keys and values per layer, position-major ({@code [pos * kvDim + i]}), grown on demand. */
+    private final class Kv implements State {
+        final float[][] keys = new float[layers.length][];
+        final float[][] values = new float[layers.length][];
+        int capacity;
+
+        void ensure(int positions) {
+            if (positions <= capacity) return;
+            int cap = Math.min(maxContext, Math.max(positions, Math.max(64, capacity * 2)));
+            for (int l = 0; l < layers.length; l++) {
+                keys[l] = keys[l] == null ? new float[cap * kvDim] : Arrays.copyOf(keys[l], cap * kvDim);
+                values[l] = values[l] == null ? new float[cap * kvDim] : Arrays.copyOf(values[l], cap * kvDim);
+            }
+            capacity = cap;
+        }
+
+        @Override
+        public void close() {
+            Arrays.fill(keys, null);
+            Arrays.fill(values, null);
+            capacity = 0;
+        }
+    }
+
+    @Override
+    public State newState() {
+        return new Kv();
+    }
+
+    @Override
+    public float[] forward(int[] tokens, int start, State state) {
+        Kv kv = (Kv) state;
+        int n = tokens.length;
+        if (start + n > maxContext) throw new IllegalArgumentException("position " + (start + n) + " beyond the context of " + maxContext);
+        kv.ensure(start + n);
+        float[][] x = new float[n][dim];
+        for (int t = 0; t < n; t++) embed.row(tokens[t], x[t]);
+        float[][] xn = new float[n][dim];
+        float[][] q = new float[n][dim], k = new float[n][kvDim], v = new float[n][kvDim];
+        float[][] att = new float[n][dim], o = new float[n][dim];
+        float[][] g = new float[n][hidden], u = new float[n][hidden];
+        for (int l = 0; l < layers.length; l++) {
+            Layer L = layers[l];
+            for (int t = 0; t < n; t++) rmsNorm(x[t], L.attnNorm(), xn[t]);
+            matmul(L.wq(), xn, q);
+            matmul(L.wk(), xn, k);
+            matmul(L.wv(), xn, v);
+            for (int t = 0; t < n; t++) {
+                int pos = start + t;
+                rope(q[t], heads, pos);
+                rope(k[t], kvHeads, pos);
+                System.arraycopy(k[t], 0, kv.keys[l], pos * kvDim, kvDim);
+                System.arraycopy(v[t], 0, kv.values[l], pos * kvDim, kvDim);
+            }
+            attention(kv, l, q, att, start, n);
+            matmul(L.wo(), att, o);
+            for (int t = 0; t < n; t++) add(x[t], o[t]);
+            for (int t = 0; t < n; t++) rmsNorm(x[t], L.ffnNorm(), xn[t]);
+            matmul(L.gate(), xn, g);
+            matmul(L.up(), xn, u);
+            for (int t = 0; t < n; t++) swiglu(g[t], u[t]);
+            matmul(L.down(), g, o);
+            for (int t = 0; t < n; t++) add(x[t], o[t]);
+        }
+        float[] last = new float[dim];
+        rmsNorm(x[n - 1], finalNorm, last);
+        float[] logits = new float[vocab];
+        float[][] lastRow = {last}, logitRow = {logits};
+        matmul(lmHead, lastRow, logitRow);
+        softmax(logits);
+        return logits;
+    }
+
+    /** out[t] = w · x[t] for every token, rows split across threads; one token uses the matvec kernel. */
+    private void matmul(Q4Matrix w, float[][] x, float[][] out) {
+        int n = x.length;
+        if (n == 1) {
+            float[] sums = new float[w.blocksPerRow()];
+            Q4Kernels.blockSums(x[0], sums);
+            pool.forRows(w.rows(), (from, to) -> Q4Kernels.matvec(w, x[0], sums, out[0], from, to));
+        } else {
+            pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmul(w, x, n, out, from, to));
+        }
+    }
+
+    private void attention(Kv kv, int layer, float[][] q, float[][] out, int start, int n) {
+        int group = heads / kvHeads;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        float[] keys = kv.keys[layer], values = kv.values[layer];
+        pool.forRows(n * heads, (from, to) -> {
+            float[] scores = new float[start + n];
+            for (int job = from; job < to; job++) {
+                int t = job / heads, h = job % heads;
+                int pos = start + t;
+                int qo = h * headDim, ko = (h / group) * headDim;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int p = 0; p <= pos; p++) {
+                    float s = Q4Kernels.dotF32(q[t], qo, keys, p * kvDim + ko, headDim) * scale;
+                    scores[p] = s;
+                    if (s > max) max = s;
+                }
+                float sum = 0;
+                for (int p = 0; p <= pos; p++) {
+                    scores[p] = (float) Math.exp(scores[p] - max);
+                    sum += scores[p];
+                }
+                float[] o = out[t];
+                Arrays.fill(o, qo, qo + headDim, 0f);
+                for (int p = 0; p <= pos; p++) Q4Kernels.axpy(scores[p] / sum, values, p * kvDim + ko, o, qo, headDim);
+            }
+        });
+    }
+
+    /** Rotates each head's (i, i + headDim/2) pairs by the position's angles (Hugging Face layout). */
+    private void rope(float[] v, int nHeads, int pos) {
+        int half = headDim / 2;
+        int base = pos * half;
+        for (int h = 0; h < nHeads; h++) {
+            int o = h * headDim;
+            for (int i = 0; i < half; i++) {
+                float a = v[o + i], b = v[o + i + half];
+                float c = cos[base + i], s = sin[base + i];
+                v[o + i] = a * c - b * s;
+                v[o + i + half] = a * s + b * c;
+            }
+        }
+    }
+
+    private void rmsNorm(float[] x, float[] w, float[] out) {
+        double ss = 0;
+        for (float f : x) ss += f * f;
+        float inv = (float) (1.0 / Math.sqrt(ss / x.length + eps));
+        for (int i = 0; i < x.length; i++) out[i] = x[i] * inv * w[i];
+    }
+
+    private static void add(float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) x[i] += y[i];
+    }
+
+    private static void swiglu(float[] g, float[] u) {
+        for (int i = 0; i < g.length; i++) {
+            float a = g[i];
+            g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
+        }
+    }
+
+    private static void softmax(float[] x) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float f : x) max = Math.max(max, f);
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.exp(x[i] - max);
+            sum += x[i];
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < x.length; i++) x[i] *= inv;
+    }
+
+    @Override
+    public void copyPrefix(State from, State to, int n) {
+        Kv src = (Kv) from, dst = (Kv) to;
+        dst.ensure(n);
+        for (int l = 0; l < layers.length; l++) {
+            System.arraycopy(src.keys[l], 0, dst.keys[l], 0, n * kvDim);
+            System.arraycopy(src.values[l], 0, dst.values[l], 0, n * kvDim);
+        }
+    }
+
+    @Override
+    public long bytesPerToken() {
+        return 2L * layers.length * kvDim * Float.BYTES;
+    }
+
+    @Override
+    public String describe() {
+        return "synthia-bot Q4 kernels (" + Q4Kernels.PATH + ", " + pool.threads() + " threads)";
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.synthiabot.adapter.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every kernel against the plain scalar definition, on random shapes with ragged row and token counts. */
+class Q4KernelsTest {
+
+    private static float reference(Q4Matrix w, int row, float[] x) {
+        double s = 0;
+        for (int c = 0; c < w.cols(); c++) s += (double) w.get(row, c) * x[c];
+        return (float) s;
+    }
+
+    private static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) r.nextGaussian();
+        return a;
+    }
+
+    @ParameterizedTest(name = "{0} x {1}, {2} tokens")
+    @CsvSource({"1, 32, 1", "3, 64, 2", "7, 96, 9", "33, 256, 17", "64, 4096, 8", "130, 512, 3"})
+    void should_match_the_scalar_reference(int rows, int cols, int tokens) {
+        Random r = new Random(rows * 31L + cols);
+        Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
+        float[][] x = new float[tokens][];
+        for (int t = 0; t < tokens; t++) x[t] = random(r, cols);
+
+        float[] sums = new float[cols / 32];
+        Q4Kernels.blockSums(x[0], sums);
+        float[] single = new float[rows];
+        Q4Kernels.matvec(w, x[0], sums, single, 0, rows);
+        float[][] batch = new float[tokens][rows];
+        Q4Kernels.matmul(w, x, tokens, batch, 0, rows);
+
+        for (int row = 0; row < rows; row++) {
+            float ref = reference(w, row, x[0]);
+            float tol = 1e-4f * (1 + Math.abs(ref)) * (float) Math.sqrt(cols);
+            assertThat(single[row]).as("matvec row %d (%s)", row, Q4Kernels.PATH).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
+            assertThat(Q4Kernels.dotScalar(w.nibbles(), w.scales(), row * w.blocksPerRow(), w.blocksPerRow(), x[0], sums))
+                .isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
+            for (int t = 0; t < tokens; t++) {
+                float rt = reference(w, row, x[t]);
+                assertThat(batch[t][row]).as("matmul row %d token %d", row, t)
+                    .isCloseTo(rt, org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(rt)) * (float) Math.sqrt(cols)));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "dot/axpy length {0}")
+    @CsvSource({"1", "15", "16", "17", "128"})
+    void should_compute_attention_helpers_with_tails(int n) {
+        Random r = new Random(n);
+        float[] a = random(r, n + 3), b = random(r, n + 5), y = random(r, n + 2), y0 = y.clone();
+        double ref = 0;
+        for (int i = 0; i < n; i++) ref += a[3 + i] * b[5 + i];
+
+        assertThat(Q4Kernels.dotF32(a, 3, b, 5, n)).isCloseTo((float) ref, org.assertj.core.data.Offset.offset(1e-4f));
+        Q4Kernels.axpy(0.5f, a, 3, y, 2, n);
+        for (int i = 0; i < n; i++) assertThat(y[2 + i]).isCloseTo(y0[2 + i] + 0.5f * a[3 + i], org.assertj.core.data.Offset.offset(1e-5f));
+        assertThat(y[0]).isEqualTo(y0[0]);
+    }
+}
