@@ -111,11 +111,11 @@ public final class Q4Kernels {
         int first = row * blocks;
         for (int b = 0; b < blocks; b++) {
             float s = sc[first + b];
-            IntVector q = (IntVector) ByteVector.fromArray(B128, nib, (first + b) * 16).convertShape(VectorOperators.B2I, I512, 0);
+            IntVector q = (IntVector) ByteVector.fromArray(B128, nib, (first + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
             FloatVector vs = FloatVector.broadcast(F512, s);
             FloatVector off = FloatVector.broadcast(F512, -8f * s);
             FloatVector lo = ((FloatVector) q.lanewise(VectorOperators.AND, 0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off);
-            FloatVector hi = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, 0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off);
+            FloatVector hi = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vs, off);
             int xl = b * 32, xh = xl + 16;
             a0 = lo.fma(FloatVector.fromArray(F512, x0, xl), hi.fma(FloatVector.fromArray(F512, x0, xh), a0));
             a1 = lo.fma(FloatVector.fromArray(F512, x1, xl), hi.fma(FloatVector.fromArray(F512, x1, xh), a1));
@@ -138,7 +138,11 @@ public final class Q4Kernels {
 
     private static final ThreadLocal<float[]> ZERO = ThreadLocal.withInitial(() -> new float[0]);
 
-    /** Four rows at once: the activations are loaded once per block and four accumulator chains run in parallel. */
+    /**
+     * Four rows at once: the activations are loaded once per block and four accumulator chains run in
+     * parallel. Written out by hand: a helper taking vectors as arguments may not be inlined, and vectors
+     * that cross a real call are boxed, which costs more than the arithmetic.
+     */
     static void dot4x512(byte[] nib, float[] sc, int row, int blocks, float[] x, float[] sums, float[] out) {
         FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0;
         int b0 = row * blocks, b1 = b0 + blocks, b2 = b1 + blocks, b3 = b2 + blocks;
@@ -146,23 +150,27 @@ public final class Q4Kernels {
             int xo = b * 32;
             FloatVector xl = FloatVector.fromArray(F512, x, xo);
             FloatVector xh = FloatVector.fromArray(F512, x, xo + 16);
-            a0 = block512(nib, (b0 + b) * 16, sc[b0 + b], xl, xh, a0);
-            a1 = block512(nib, (b1 + b) * 16, sc[b1 + b], xl, xh, a1);
-            a2 = block512(nib, (b2 + b) * 16, sc[b2 + b], xl, xh, a2);
-            a3 = block512(nib, (b3 + b) * 16, sc[b3 + b], xl, xh, a3);
+            IntVector q0 = (IntVector) ByteVector.fromArray(B128, nib, (b0 + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            IntVector q1 = (IntVector) ByteVector.fromArray(B128, nib, (b1 + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            IntVector q2 = (IntVector) ByteVector.fromArray(B128, nib, (b2 + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            IntVector q3 = (IntVector) ByteVector.fromArray(B128, nib, (b3 + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            FloatVector l0 = (FloatVector) q0.and(0x0F).convert(VectorOperators.I2F, 0);
+            FloatVector h0 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+            FloatVector l1 = (FloatVector) q1.and(0x0F).convert(VectorOperators.I2F, 0);
+            FloatVector h1 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+            FloatVector l2 = (FloatVector) q2.and(0x0F).convert(VectorOperators.I2F, 0);
+            FloatVector h2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+            FloatVector l3 = (FloatVector) q3.and(0x0F).convert(VectorOperators.I2F, 0);
+            FloatVector h3 = (FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+            a0 = l0.mul(xl).add(h0.mul(xh)).fma(FloatVector.broadcast(F512, sc[b0 + b]), a0);
+            a1 = l1.mul(xl).add(h1.mul(xh)).fma(FloatVector.broadcast(F512, sc[b1 + b]), a1);
+            a2 = l2.mul(xl).add(h2.mul(xh)).fma(FloatVector.broadcast(F512, sc[b2 + b]), a2);
+            a3 = l3.mul(xl).add(h3.mul(xh)).fma(FloatVector.broadcast(F512, sc[b3 + b]), a3);
         }
         out[row] = a0.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b0, blocks, sums);
         out[row + 1] = a1.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b1, blocks, sums);
         out[row + 2] = a2.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b2, blocks, sums);
         out[row + 3] = a3.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b3, blocks, sums);
-    }
-
-    /** One block of one row: widen the 16 bytes to ints once, split nibbles there, convert to floats. */
-    private static FloatVector block512(byte[] nib, int off, float s, FloatVector xl, FloatVector xh, FloatVector acc) {
-        IntVector q = (IntVector) ByteVector.fromArray(B128, nib, off).convertShape(VectorOperators.B2I, I512, 0);
-        FloatVector lo = (FloatVector) q.lanewise(VectorOperators.AND, 0x0F).convert(VectorOperators.I2F, 0);
-        FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, 0x0F).convert(VectorOperators.I2F, 0);
-        return lo.mul(xl).add(hi.mul(xh)).fma(FloatVector.broadcast(F512, s), acc);
     }
 
     /** Σ_b scale[first + b]·sums[b]. */
@@ -193,9 +201,9 @@ public final class Q4Kernels {
         int sOff = firstBlock;
         for (int b = 0; b < blocks; b++, nOff += 16, sOff++) {
             float s = sc[sOff];
-            ByteVector q = ByteVector.fromArray(B128, nib, nOff);
-            FloatVector lo = (FloatVector) q.lanewise(VectorOperators.AND, (byte) 0x0F).convertShape(VectorOperators.B2F, F512, 0);
-            FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F512, 0);
+            IntVector q = (IntVector) ByteVector.fromArray(B128, nib, nOff).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            FloatVector lo = (FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0);
+            FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
             int xo = b * 32;
             FloatVector part = lo.mul(FloatVector.fromArray(F512, x, xo)).add(hi.mul(FloatVector.fromArray(F512, x, xo + 16)));
             acc = part.fma(FloatVector.broadcast(F512, s), acc);
