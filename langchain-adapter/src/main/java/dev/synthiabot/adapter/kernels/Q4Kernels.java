@@ -91,7 +91,9 @@ public final class Q4Kernels {
         }
         for (int t0 = 0; t0 < tokens; t0 += TILE) {
             int n = Math.min(TILE, tokens - t0);
-            for (int r = from; r < to; r++) tile512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, t0, n, out);
+            int r = from;
+            for (; r + 2 <= to; r += 2) tile2x512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, t0, n, out);
+            for (; r < to; r++) tile512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, t0, n, out);
         }
     }
 
@@ -134,6 +136,64 @@ public final class Q4Kernels {
         if (n > 5) out[t0 + 5][row] = a5.reduceLanes(VectorOperators.ADD);
         if (n > 6) out[t0 + 6][row] = a6.reduceLanes(VectorOperators.ADD);
         if (n > 7) out[t0 + 7][row] = a7.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Two rows against a tile of 8 tokens: each activation vector loaded serves both rows (16 accumulators). */
+    private static void tile2x512(byte[] nib, float[] sc, int row, int blocks, float[][] x, int t0, int n, float[][] out) {
+        float[] zero = zeros(blocks * 32);
+        float[] x0 = x[t0], x1 = n > 1 ? x[t0 + 1] : zero, x2 = n > 2 ? x[t0 + 2] : zero, x3 = n > 3 ? x[t0 + 3] : zero;
+        float[] x4 = n > 4 ? x[t0 + 4] : zero, x5 = n > 5 ? x[t0 + 5] : zero, x6 = n > 6 ? x[t0 + 6] : zero, x7 = n > 7 ? x[t0 + 7] : zero;
+        FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
+        int fa = row * blocks, fc = fa + blocks;
+        for (int b = 0; b < blocks; b++) {
+            float sa = sc[fa + b], sb = sc[fc + b];
+            IntVector qa = (IntVector) ByteVector.fromArray(B128, nib, (fa + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            IntVector qb = (IntVector) ByteVector.fromArray(B128, nib, (fc + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            FloatVector vsa = FloatVector.broadcast(F512, sa), offa = FloatVector.broadcast(F512, -8f * sa);
+            FloatVector vsb = FloatVector.broadcast(F512, sb), offb = FloatVector.broadcast(F512, -8f * sb);
+            FloatVector la = ((FloatVector) qa.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vsa, offa);
+            FloatVector ha = ((FloatVector) qa.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vsa, offa);
+            FloatVector lb = ((FloatVector) qb.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vsb, offb);
+            FloatVector hb = ((FloatVector) qb.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vsb, offb);
+            int xl = b * 32, xh = xl + 16;
+            FloatVector v, u;
+            v = FloatVector.fromArray(F512, x0, xl); u = FloatVector.fromArray(F512, x0, xh);
+            a0 = la.fma(v, ha.fma(u, a0)); c0 = lb.fma(v, hb.fma(u, c0));
+            v = FloatVector.fromArray(F512, x1, xl); u = FloatVector.fromArray(F512, x1, xh);
+            a1 = la.fma(v, ha.fma(u, a1)); c1 = lb.fma(v, hb.fma(u, c1));
+            v = FloatVector.fromArray(F512, x2, xl); u = FloatVector.fromArray(F512, x2, xh);
+            a2 = la.fma(v, ha.fma(u, a2)); c2 = lb.fma(v, hb.fma(u, c2));
+            v = FloatVector.fromArray(F512, x3, xl); u = FloatVector.fromArray(F512, x3, xh);
+            a3 = la.fma(v, ha.fma(u, a3)); c3 = lb.fma(v, hb.fma(u, c3));
+            v = FloatVector.fromArray(F512, x4, xl); u = FloatVector.fromArray(F512, x4, xh);
+            a4 = la.fma(v, ha.fma(u, a4)); c4 = lb.fma(v, hb.fma(u, c4));
+            v = FloatVector.fromArray(F512, x5, xl); u = FloatVector.fromArray(F512, x5, xh);
+            a5 = la.fma(v, ha.fma(u, a5)); c5 = lb.fma(v, hb.fma(u, c5));
+            v = FloatVector.fromArray(F512, x6, xl); u = FloatVector.fromArray(F512, x6, xh);
+            a6 = la.fma(v, ha.fma(u, a6)); c6 = lb.fma(v, hb.fma(u, c6));
+            v = FloatVector.fromArray(F512, x7, xl); u = FloatVector.fromArray(F512, x7, xh);
+            a7 = la.fma(v, ha.fma(u, a7)); c7 = lb.fma(v, hb.fma(u, c7));
+        }
+        float[] ra = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD), a2.reduceLanes(VectorOperators.ADD),
+            a3.reduceLanes(VectorOperators.ADD), a4.reduceLanes(VectorOperators.ADD), a5.reduceLanes(VectorOperators.ADD),
+            a6.reduceLanes(VectorOperators.ADD), a7.reduceLanes(VectorOperators.ADD)};
+        float[] rc = {c0.reduceLanes(VectorOperators.ADD), c1.reduceLanes(VectorOperators.ADD), c2.reduceLanes(VectorOperators.ADD),
+            c3.reduceLanes(VectorOperators.ADD), c4.reduceLanes(VectorOperators.ADD), c5.reduceLanes(VectorOperators.ADD),
+            c6.reduceLanes(VectorOperators.ADD), c7.reduceLanes(VectorOperators.ADD)};
+        for (int t = 0; t < n; t++) {
+            out[t0 + t][row] = ra[t];
+            out[t0 + t][row + 1] = rc[t];
+        }
+    }
+
+    private static float[] zeros(int n) {
+        float[] zero = ZERO.get();
+        if (zero.length < n) {
+            zero = new float[n];
+            ZERO.set(zero);
+        }
+        return zero;
     }
 
     private static final ThreadLocal<float[]> ZERO = ThreadLocal.withInitial(() -> new float[0]);
