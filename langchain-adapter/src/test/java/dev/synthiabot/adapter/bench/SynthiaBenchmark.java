@@ -20,7 +20,7 @@ import java.util.OptionalLong;
  * loaded through the same code path as a real model. Prints figures; asserts nothing.
  *
  * <pre>scripts/benchmark [--hidden 4096] [--intermediate 14336] [--layers 32] [--heads 32] [--kv-heads 8]
- *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench]</pre>
+ *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench] [--kernels synthia|jlama|both]</pre>
  */
 public final class SynthiaBenchmark {
 
@@ -48,8 +48,29 @@ public final class SynthiaBenchmark {
             System.out.printf("Reusing the benchmark model in %s (%.2f GB)%n", dir, Files.size(dir.resolve("model.safetensors")) / 1e9);
         }
 
+        String which = o.getOrDefault("kernels", "synthia");
+        List<SynthiaChatModel.Kernels> runs = switch (which) {
+            case "both" -> List.of(SynthiaChatModel.Kernels.SYNTHIA, SynthiaChatModel.Kernels.JLAMA);
+            case "jlama" -> List.of(SynthiaChatModel.Kernels.JLAMA);
+            default -> List.of(SynthiaChatModel.Kernels.SYNTHIA);
+        };
+        List<double[]> results = new java.util.ArrayList<>();
+        for (SynthiaChatModel.Kernels kernels : runs) {
+            results.add(run(dir, root, kernels, o, promptTokens, generate));
+        }
+        if (results.size() == 2) {
+            System.out.println();
+            System.out.printf("ours / Jlama: prompt %.1fx (%.2f vs %.2f tokens/s), decode %.1fx (%.2f vs %.2f tokens/s)%n",
+                results.get(0)[0] / results.get(1)[0], results.get(0)[0], results.get(1)[0],
+                results.get(0)[1] / results.get(1)[1], results.get(0)[1], results.get(1)[1]);
+        }
+    }
+
+    /** One load + first turn + follow-up with the given kernels; returns {prompt tokens/s, decode tokens/s}. */
+    private static double[] run(Path dir, Path root, SynthiaChatModel.Kernels kernels, Map<String, String> o, int promptTokens, int generate)
+        throws Exception {
         SynthiaChatModel.Builder b = SynthiaChatModel.builder().modelPath(dir).quantize(true).cacheDir(root.resolve("cache"))
-            .maxOutputTokens(generate).seed(1L).stopSequences(List.of());
+            .maxOutputTokens(generate).seed(1L).stopSequences(List.of()).kernels(kernels);
         if (o.containsKey("threads")) b.threads(Integer.parseInt(o.get("threads")));
         long t0 = System.nanoTime();
         try (SynthiaChatModel model = b.build()) {
@@ -67,8 +88,7 @@ public final class SynthiaBenchmark {
 
             System.out.println();
             System.out.println("== synthia-bot adapter benchmark ==");
-            System.out.printf("kernels             : see 'Kernels:' log line above%n");
-            System.out.printf("threads             : %s%n", o.getOrDefault("threads", "Jlama default (physical cores)"));
+            System.out.printf("forward pass        : %s%n", model.engine().transformer().describe());
             System.out.printf("load time           : %.2f s%n", loadS);
             System.out.printf("prompt              : %d tokens in %.2f s = %.2f tokens/s%n", r1.processedPromptTokens(), r1.promptNanos() / 1e9,
                 r1.processedPromptTokens() / (r1.promptNanos() / 1e9));
@@ -81,6 +101,7 @@ public final class SynthiaBenchmark {
             System.out.printf("KV cache            : %d conversations, %.1f MB%n", model.engine().kvCache().conversations(),
                 model.engine().kvCache().usedBytes() / 1e6);
             System.out.printf("peak RSS            : %s%n", peakRss());
+            return new double[] {r1.processedPromptTokens() / (r1.promptNanos() / 1e9), forwards / (r1.decodeNanos() / 1e9)};
         }
     }
 
