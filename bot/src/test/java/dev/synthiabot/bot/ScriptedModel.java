@@ -7,9 +7,8 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.output.FinishReason;
-import java.util.concurrent.atomic.AtomicBoolean;
+import dev.synthiabot.adapter.CancelFlag;
 
 /**
  * A model that streams a given answer (for tests of what the bot does with specific model output:
@@ -32,21 +31,11 @@ final class ScriptedModel implements StreamingChatModel {
 
     @Override
     public void chat(ChatRequest request, StreamingChatResponseHandler handler) {
-        AtomicBoolean cancelled = new AtomicBoolean();
-        PartialResponseContext ctx = new PartialResponseContext(new StreamingHandle() {
-            @Override
-            public void cancel() {
-                cancelled.set(true);
-            }
-
-            @Override
-            public boolean isCancelled() {
-                return cancelled.get();
-            }
-        });
+        CancelFlag cancelled = new CancelFlag();
+        PartialResponseContext ctx = new PartialResponseContext(cancelled);
         String text = answer;
         StringBuilder sent = new StringBuilder();
-        for (int i = 0; i < text.length() && !cancelled.get() && !Thread.currentThread().isInterrupted(); i += pieceLength) {
+        for (int i = 0; i < text.length() && !cancelled.isCancelled() && !Thread.currentThread().isInterrupted(); i += pieceLength) {
             String piece = text.substring(i, Math.min(text.length(), i + pieceLength));
             sent.append(piece);
             handler.onPartialResponse(new PartialResponse(piece), ctx);
@@ -57,6 +46,6 @@ final class ScriptedModel implements StreamingChatModel {
             }
         }
         handler.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from(sent.toString()))
-            .finishReason(cancelled.get() ? FinishReason.OTHER : FinishReason.STOP).build());
+            .finishReason(cancelled.isCancelled() ? FinishReason.OTHER : FinishReason.STOP).build());
     }
 }

@@ -16,7 +16,6 @@ import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.output.FinishReason;
 import dev.synthiabot.adapter.generation.GenerationEngine;
 import dev.synthiabot.adapter.generation.GenerationListener;
@@ -41,7 +40,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -132,19 +130,8 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
 
     @Override
     public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
-        AtomicBoolean cancelled = new AtomicBoolean();
-        StreamingHandle handle = new StreamingHandle() {
-            @Override
-            public void cancel() {
-                cancelled.set(true);
-            }
-
-            @Override
-            public boolean isCancelled() {
-                return cancelled.get();
-            }
-        };
-        PartialResponseContext context = new PartialResponseContext(handle);
+        CancelFlag cancelled = new CancelFlag();
+        PartialResponseContext context = new PartialResponseContext(cancelled);
         GenerationResult r;
         try {
             r = engine.generate(MessageMapper.toTranscript(request.messages()), sampling(request.parameters()),
@@ -156,7 +143,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
 
                     @Override
                     public boolean isCancelled() {
-                        return cancelled.get();
+                        return cancelled.isCancelled();
                     }
                 }));
         } catch (Throwable t) {
