@@ -94,6 +94,9 @@ class ChatModelBehaviourIT {
             turn2.add(UserMessage.from("And 7?"));
 
             ChatResponse second = cached.chat(request(turn2));
+            // The fresh model answers turn 1 too (so it replays the same answer tokens), then forgets its cache.
+            fresh.chat(request(turn1));
+            fresh.engine().clearCache();
             ChatResponse reference = fresh.chat(request(turn2));
 
             SynthiaTokenUsage usage = (SynthiaTokenUsage) second.tokenUsage();
@@ -105,6 +108,32 @@ class ChatModelBehaviourIT {
             assertThat(first.finishReason()).isEqualTo(FinishReason.LENGTH);
             assertThat(usage.processedInputTokenCount()).isEqualTo(newTokens);
             assertThat(usage.cachedInputTokenCount()).isEqualTo(usage.inputTokenCount() - newTokens);
+        }
+    }
+
+    @Test
+    void should_reuse_and_fork_kv_caches_with_our_q4_kernels_exactly_like_fresh_computation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) {
+        List<ChatMessage> turn1 = ask(Fixtures.TOT, "What is a prime number?");
+        try (SynthiaChatModel cached = TinyModels.q4Greedy(cache).build();
+             SynthiaChatModel fresh = TinyModels.q4Greedy(cache).build()) {
+            assertThat(cached.engine().transformer().describe()).startsWith("synthia-bot Q4 kernels");
+            ChatResponse first = cached.chat(request(turn1));
+            List<ChatMessage> turn2 = new ArrayList<>(turn1);
+            turn2.add(first.aiMessage());
+            turn2.add(UserMessage.from("And 7?"));
+            ChatResponse other = cached.chat(request(ask(Fixtures.TOT, "Something else entirely.")));
+
+            ChatResponse second = cached.chat(request(turn2));
+            fresh.chat(request(turn1)); // same greedy answer, so the same replayed answer tokens
+            fresh.engine().clearCache();
+            ChatResponse reference = fresh.chat(request(turn2));
+
+            assertThat(((SynthiaTokenUsage) reference.tokenUsage()).cachedInputTokenCount()).isZero();
+            assertThat(second.aiMessage().text()).isEqualTo(reference.aiMessage().text());
+            assertThat(other.aiMessage().text()).isEqualTo(fresh.chat(request(ask(Fixtures.TOT, "Something else entirely."))).aiMessage().text());
+            assertThat(((SynthiaTokenUsage) other.tokenUsage()).cachedInputTokenCount()).as("forked system prompt").isPositive();
+            assertThat(((SynthiaTokenUsage) second.tokenUsage()).processedInputTokenCount())
+                .isEqualTo(cached.engine().encoder().continuation(" \nUSER: And 7? \nASSISTANT: ").length + 1);
         }
     }
 

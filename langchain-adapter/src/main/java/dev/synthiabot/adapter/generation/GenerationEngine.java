@@ -183,6 +183,16 @@ public final class GenerationEngine implements AutoCloseable {
         return 0;
     }
 
+    /** Drops all cached conversations, waiting for a running generation to finish first. */
+    public void clearCache() {
+        lock.lock();
+        try {
+            kvCache.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public int contextWindow() {
         return contextWindow;
     }

@@ -95,7 +95,7 @@ public final class KvCacheManager implements AutoCloseable {
     /** Bytes of KV memory the kept conversations hold. */
     public long usedBytes() {
         long total = 0;
-        for (KvSlot s : slots) total += s.highWater * bytesPerToken;
+        for (KvSlot s : slots) total += Math.max(s.highWater * bytesPerToken, s.buffer.allocatedBytes());
         return total;
     }
 
@@ -105,6 +105,12 @@ public final class KvCacheManager implements AutoCloseable {
 
     public long bytesPerToken() {
         return bytesPerToken;
+    }
+
+    /** Drops every cached conversation (the next prompt is computed from scratch). */
+    public void clear() {
+        for (KvSlot s : slots) s.buffer.close();
+        slots.clear();
     }
 
     @Override

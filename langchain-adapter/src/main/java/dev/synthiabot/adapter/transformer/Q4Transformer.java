@@ -102,6 +102,11 @@ public final class Q4Transformer implements Transformer {
         }
 
         @Override
+        public long allocatedBytes() {
+            return (long) capacity * bytesPerToken();
+        }
+
+        @Override
         public void close() {
             Arrays.fill(keys, null);
             Arrays.fill(values, null);

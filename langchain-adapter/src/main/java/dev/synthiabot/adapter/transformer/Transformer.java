@@ -10,6 +10,11 @@ public interface Transformer extends AutoCloseable {
 
     /** One conversation's keys and values. */
     interface State extends AutoCloseable {
+        /** Bytes this state holds now (allocated, not only used), or -1 if the transformer cannot tell. */
+        default long allocatedBytes() {
+            return -1;
+        }
+
         @Override
         void close();
     }
