@@ -27,17 +27,25 @@ final class AnswerJob implements Job {
     private static final Logger log = LoggerFactory.getLogger(AnswerJob.class);
 
     private final StreamingChatModel model;
+    private final java.util.function.Consumer<String> onTicket;
     private final Supplier<ChatRequest> request;
     private final StreamingReply reply;
     private final Texts texts;
     private final long timeoutSeconds;
 
-    AnswerJob(StreamingChatModel model, Supplier<ChatRequest> request, StreamingReply reply, Texts texts, long timeoutSeconds) {
+    AnswerJob(StreamingChatModel model, Supplier<ChatRequest> request, StreamingReply reply, Texts texts, long timeoutSeconds,
+              java.util.function.Consumer<String> onTicket) {
         this.model = model;
+        this.onTicket = onTicket;
         this.request = request;
         this.reply = reply;
         this.texts = texts;
         this.timeoutSeconds = timeoutSeconds;
+    }
+
+    @Override
+    public void onQueued(Ticket ticket) {
+        onTicket.accept(ticket.id());
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.queue.InferenceQueue;
 import dev.synthiabot.bot.queue.QueueRejection;
-import dev.synthiabot.bot.queue.Ticket;
 import dev.synthiabot.bot.reply.DiscordReplyTarget;
 import dev.synthiabot.bot.reply.StreamingReply;
 import dev.synthiabot.config.BotSettings;
@@ -91,10 +90,9 @@ public final class Feature {
      */
     public Optional<String> enqueue(String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request) {
         StreamingReply reply = new StreamingReply(target, scheduler, settings.limits().replyEditIntervalMs());
-        AnswerJob job = new AnswerJob(model, request, reply, texts, settings.limits().generationTimeoutSeconds());
+        AnswerJob job = new AnswerJob(model, request, reply, texts, settings.limits().generationTimeoutSeconds(), target::attach);
         try {
-            Ticket t = queue.submit(userId, job);
-            target.attach(t.id());
+            queue.submit(userId, job);
             return Optional.empty();
         } catch (QueueRejection r) {
             return Optional.of(switch (r.reason()) {

@@ -3,7 +3,6 @@ package dev.synthiabot.bot;
 import static dev.synthiabot.bot.sim.DiscordSimulator.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.synthiabot.bot.sim.DiscordSimulator;
 import dev.synthiabot.bot.sim.RecordedRequest;
 import java.nio.file.Path;
@@ -30,7 +29,9 @@ class QueueIT {
         try (BotHarness h = BotHarness.start(dir, slow, null, Map.of("SYNTHIA_LIMITS__QUEUE_CAPACITY", "20", "SYNTHIA_LIMITS__PER_USER_CONCURRENT", "25"))) {
             DiscordSimulator d = h.discord;
             List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 21; i++) ids.add(d.slash(d.alice, d.general, "ask", options("question", "Question " + i), "en-US"));
+            ids.add(d.slash(d.alice, d.general, "ask", options("question", "Question 0"), "en-US"));
+            d.await(r -> r.is("PATCH", original(ids.get(0))) && "🤔 Thinking…".equals(r.content()), WAIT); // running: not counted as waiting
+            for (int i = 1; i < 21; i++) ids.add(d.slash(d.alice, d.general, "ask", options("question", "Question " + i), "en-US"));
 
             long worst = 0;
             for (String id : ids) worst = Math.max(worst, d.ackNanos(id));
@@ -51,6 +52,7 @@ class QueueIT {
         try (BotHarness h = BotHarness.start(dir, slow, null, Map.of())) {
             DiscordSimulator d = h.discord;
             String running = d.slash(d.alice, d.general, "ask", options("question", "long one"), "en-US");
+            d.await(r -> r.is("PATCH", original(running)) && "🤔 Thinking…".equals(r.content()), WAIT);
             String queued = d.slash(d.bob, d.general, "ask", options("question", "waiting one"), "en-US");
             RecordedRequest waiting = d.await(r -> r.is("PATCH", original(queued)) && r.content() != null && r.content().startsWith("⏳"), WAIT);
             String queuedButton = waiting.body().path("components").get(0).path("components").get(0).path("custom_id").asText();
@@ -75,9 +77,13 @@ class QueueIT {
         ScriptedModel slow = new ScriptedModel("y".repeat(200), 2, 50);
         try (BotHarness h = BotHarness.start(dir, slow, null, Map.of("SYNTHIA_LIMITS__QUEUE_CAPACITY", "1"))) {
             DiscordSimulator d = h.discord;
-            ObjectNode[] users = {d.alice, d.bob, d.admin};
             List<String> ids = new ArrayList<>();
-            for (ObjectNode u : users) ids.add(d.slash(u, d.general, "ask", options("question", "hi"), "en-US"));
+            ids.add(d.slash(d.alice, d.general, "ask", options("question", "hi"), "en-US"));
+            // Once the first is running, the second waits (capacity 1) and the third finds the queue full.
+            d.await(r -> r.is("PATCH", original(ids.get(0))) && "🤔 Thinking…".equals(r.content()), WAIT);
+            ids.add(d.slash(d.bob, d.general, "ask", options("question", "hi"), "en-US"));
+            d.await(r -> r.is("PATCH", original(ids.get(1))) && r.content() != null && r.content().startsWith("⏳"), WAIT);
+            ids.add(d.slash(d.admin, d.general, "ask", options("question", "hi"), "en-US"));
 
             RecordedRequest busy = d.await(r -> r.is("PATCH", original(ids.get(2))) && r.content() != null && r.content().startsWith("🚦"), WAIT);
 

@@ -85,6 +85,7 @@ public final class InferenceQueue implements AutoCloseable {
             if (activeByUser.getOrDefault(userId, 0) >= perUser) throw new QueueRejection(QueueRejection.Reason.USER_LIMIT, 0);
             if (waiting >= capacity) throw new QueueRejection(QueueRejection.Reason.BUSY, 0);
             t = new Ticket(UUID.randomUUID().toString().substring(0, 12), userId, job);
+            job.onQueued(t);
             waitingByUser.computeIfAbsent(userId, u -> new ArrayDeque<>()).add(t);
             if (!turnOrder.contains(userId)) turnOrder.add(userId);
             activeByUser.merge(userId, 1, Integer::sum);

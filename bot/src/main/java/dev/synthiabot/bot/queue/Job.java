@@ -2,6 +2,9 @@ package dev.synthiabot.bot.queue;
 
 /** Work for the model, run on the queue's single worker thread. */
 public interface Job {
+    /** Called once the request is accepted, before it can run or hear its position (e.g. to label a Cancel button). */
+    default void onQueued(Ticket ticket) {}
+
     /** Called when the request's place in the queue changes (1 = next); never on the worker thread. */
     default void onPosition(int position) {}
 
