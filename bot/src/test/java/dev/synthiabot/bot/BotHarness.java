@@ -36,9 +36,13 @@ final class BotHarness implements AutoCloseable {
         return Path.of("..", "langchain-adapter", "src", "test", "resources", "models", "tiny-mistral-a");
     }
 
-    /** The tiny fixture model, greedy, answers of {@code maxTokens} tokens. */
-    static SynthiaChatModel tinyModel(int maxTokens) {
-        return SynthiaChatModel.builder().modelPath(tinyModel()).quantize(false).temperature(0).maxOutputTokens(maxTokens).build();
+    /**
+     * The tiny fixture model as the bot runs models by default: quantized to Q4 (into {@code cacheDir}) on our
+     * Q4 kernels; greedy, answers of {@code maxTokens} tokens.
+     */
+    static SynthiaChatModel tinyModel(int maxTokens, Path cacheDir) {
+        return SynthiaChatModel.builder().modelPath(tinyModel()).quantize(true).cacheDir(cacheDir).temperature(0)
+            .maxOutputTokens(maxTokens).build();
     }
 
     static BotHarness start(Path dir, StreamingChatModel model, AutoCloseable closeModel, Map<String, String> extraEnv) throws Exception {

@@ -34,7 +34,7 @@ class ConversationIT {
 
     @BeforeAll
     static void start() throws Exception {
-        SynthiaChatModel tiny = BotHarness.tinyModel(16);
+        SynthiaChatModel tiny = BotHarness.tinyModel(16, dir.resolve("cache"));
         model = new RecordingModel(tiny);
         h = BotHarness.start(dir, model, tiny, Map.of());
         d = h.discord;

@@ -17,10 +17,11 @@ class SmokeIT {
 
     @Test
     void should_connect_register_and_answer_ask() throws Exception {
-        SynthiaChatModel tiny = BotHarness.tinyModel(24);
+        SynthiaChatModel tiny = BotHarness.tinyModel(24, dir.resolve("cache"));
         RecordingModel model = new RecordingModel(tiny);
         try (BotHarness h = BotHarness.start(dir, model, tiny, Map.of())) {
             assertThat(h.app.jda().getUnavailableGuilds()).isEmpty();
+            assertThat(tiny.engine().transformer().describe()).as("the default forward pass").startsWith("synthia-bot Q4 kernels");
             h.discord.await(r -> r.is("PUT", "applications/\\d+/guilds/\\d+/commands"), Duration.ofSeconds(10));
 
             String id = h.discord.slash(h.discord.alice, h.discord.general, "ask", DiscordSimulator.options("question", "What is love?"), "en-US");
