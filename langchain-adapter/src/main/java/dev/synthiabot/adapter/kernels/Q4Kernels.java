@@ -65,9 +65,16 @@ public final class Q4Kernels {
 
     /** out[r] = Σ_c w[r, c]·x[c] for rows [from, to). {@code sums} from {@link #blockSums}. */
     public static void matvec(Q4Matrix w, float[] x, float[] sums, float[] out, int from, int to) {
+        matvec(w, x, highMinus16Low(x), sums, out, from, to);
+    }
+
+    /**
+     * The same with {@code y = highMinus16Low(x)} computed once by the caller (several threads share one
+     * activation vector).
+     */
+    public static void matvec(Q4Matrix w, float[] x, float[] y, float[] sums, float[] out, int from, int to) {
         int r = from;
         if (PATH == Path.AVX512 && to - from >= 4) {
-            float[] y = highMinus16Low(x);
             for (; r + 4 <= to; r += 4) dot4x512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, y, sums, out);
         }
         for (; r < to; r++) out[r] = dot(w, r, x, sums);
@@ -235,7 +242,7 @@ public final class Q4Kernels {
     }
 
     /** y[16b + j] = x[32b + 16 + j] − 16·x[32b + j]: the high-half activations as {@link #dot4x512} uses them. */
-    static float[] highMinus16Low(float[] x) {
+    public static float[] highMinus16Low(float[] x) {
         float[] y = new float[x.length / 2];
         for (int b = 0; b < x.length / 32; b++) {
             for (int j = 0; j < 16; j++) y[b * 16 + j] = x[b * 32 + 16 + j] - 16f * x[b * 32 + j];

@@ -169,7 +169,8 @@ public final class Q4Transformer implements Transformer {
         if (n == 1) {
             float[] sums = new float[w.blocksPerRow()];
             Q4Kernels.blockSums(x[0], sums);
-            pool.forRows(w.rows(), (from, to) -> Q4Kernels.matvec(w, x[0], sums, out[0], from, to));
+            float[] y = Q4Kernels.highMinus16Low(x[0]);
+            pool.forRows(w.rows(), (from, to) -> Q4Kernels.matvec(w, x[0], y, sums, out[0], from, to));
         } else {
             pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmul(w, x, n, out, from, to));
         }
