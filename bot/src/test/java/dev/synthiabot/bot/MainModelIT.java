@@ -24,7 +24,7 @@ class MainModelIT {
             "SYNTHIA_MODEL__CACHE_DIR", dir.resolve("cache").toString(), "SYNTHIA_GENERATION__MAX_NEW_TOKENS", "8"));
 
         try (SynthiaChatModel model = Main.buildModel(s.model(), s.generation(), Optional.empty())) {
-            assertThat(model.loadedModel().quantized()).isTrue();
+            assertThat(model.quantized()).isTrue();
             assertThat(model.defaultRequestParameters().maxOutputTokens()).isEqualTo(8);
             assertThat(model.defaultRequestParameters().temperature()).isEqualTo(0.75);
             assertThat(model.chat("Hello")).isNotNull();

@@ -1,6 +1,6 @@
 package dev.synthiabot.adapter;
 
-import com.github.tjake.jlama.model.AbstractModel;
+import com.github.tjake.jlama.safetensors.Config;
 import com.github.tjake.jlama.safetensors.tokenizer.Tokenizer;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.ModelProvider;
@@ -71,7 +71,8 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
     public static final int DEFAULT_CONTEXT_WINDOW = 4096;
     public static final long DEFAULT_KV_CACHE_BYTES = 2L << 30;
 
-    private final LoadedModel loaded;
+    private final ModelLoader.Prepared prepared;
+    private final Tokenizer tokenizer;
     private final GenerationEngine engine;
     private final ChatRequestParameters defaults;
     private final OptionalLong seed;
@@ -79,21 +80,24 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
     private final String modelName;
 
     private SynthiaChatModel(Builder b) {
-        this.loaded = ModelLoader.load(b.modelPath, b.quantize, b.cacheDir != null ? b.cacheDir : defaultCacheDir(b.modelPath),
-            Optional.ofNullable(b.threads));
-        AbstractModel model = loaded.model();
-        Tokenizer tokenizer = model.getTokenizer();
-        PromptEncoder encoder = new PromptEncoder(text -> toInts(tokenizer.encode(text)), model.getConfig().bosToken, 4096);
-        TokenBytes bytes = new TokenBytes(tokenizer.getModel().vocabLookup.inverse(), model.getConfig().vocabularySize,
+        this.prepared = ModelLoader.prepare(b.modelPath, b.quantize, b.cacheDir != null ? b.cacheDir : defaultCacheDir(b.modelPath));
+        boolean ours = b.kernels == Kernels.SYNTHIA || (b.kernels == Kernels.AUTO && prepared.quantized());
+        // Our forward pass reads the weights itself: Jlama then only provides the tokenizer and the configuration.
+        LoadedModel jlama = ours ? null : ModelLoader.load(prepared, Optional.ofNullable(b.threads));
+        ModelLoader.TokenizerAndConfig tc = ours ? ModelLoader.tokenizerAndConfig(prepared.dir())
+            : new ModelLoader.TokenizerAndConfig(jlama.model().getTokenizer(), jlama.model().getConfig());
+        this.tokenizer = tc.tokenizer();
+        Config config = tc.config();
+        PromptEncoder encoder = new PromptEncoder(text -> toInts(tokenizer.encode(text)), config.bosToken, 4096);
+        TokenBytes bytes = new TokenBytes(tokenizer.getModel().vocabLookup.inverse(), config.vocabularySize,
             id -> tokenizer.getModel().isSpecialToken(id));
-        int window = Math.min(b.contextWindow, model.getConfig().contextLength);
-        boolean ours = b.kernels == Kernels.SYNTHIA || (b.kernels == Kernels.AUTO && loaded.quantized());
+        int window = Math.min(b.contextWindow, config.contextLength);
         Transformer transformer = ours
-            ? Q4Transformer.load(loaded.loadedFrom(), window, b.threads != null ? b.threads : Cores.physical())
-            : new JlamaTransformer(model);
+            ? Q4Transformer.load(prepared.dir(), window, b.threads != null ? b.threads : Cores.physical())
+            : new JlamaTransformer(jlama);
         log.info("Forward pass: {}", transformer.describe());
         this.engine = new GenerationEngine(transformer, encoder, bytes, new KvCacheManager(transformer, b.kvCacheBytes),
-            model.getConfig().eosTokens, window);
+            config.eosTokens, window);
         this.modelName = b.modelName != null ? b.modelName : b.modelPath.getFileName().toString();
         this.defaults = DefaultChatRequestParameters.builder()
             .modelName(modelName)
@@ -211,8 +215,14 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         return engine;
     }
 
-    public LoadedModel loadedModel() {
-        return loaded;
+    /** Whether the model runs on Q4 weights. */
+    public boolean quantized() {
+        return prepared.quantized();
+    }
+
+    /** The model's tokenizer (Jlama's). */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     @Override
@@ -238,7 +248,6 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
     @Override
     public void close() {
         engine.close();
-        loaded.close();
     }
 
     /** Builder with SynthIA's model-card defaults (temperature 0.75, top_k 50, top_p 1.0). */

@@ -90,7 +90,7 @@ class ReferenceGenerationIT {
     }
 
     static String decode(int[] ids) {
-        var tok = model.loadedModel().model().getTokenizer();
+        var tok = model.tokenizer();
         TokenBytes bytes = new TokenBytes(tok.getModel().vocabLookup.inverse(), 32000, id -> tok.getModel().isSpecialToken(id));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int id : ids) out.writeBytes(bytes.of(id));

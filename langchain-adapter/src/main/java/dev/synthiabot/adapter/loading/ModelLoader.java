@@ -2,7 +2,12 @@ package dev.synthiabot.adapter.loading;
 
 import com.github.tjake.jlama.model.AbstractModel;
 import com.github.tjake.jlama.model.ModelSupport;
+import com.github.tjake.jlama.safetensors.Config;
 import com.github.tjake.jlama.safetensors.DType;
+import com.github.tjake.jlama.safetensors.SafeTensorSupport;
+import com.github.tjake.jlama.safetensors.tokenizer.Tokenizer;
+import com.github.tjake.jlama.util.JsonSupport;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -31,13 +36,45 @@ public final class ModelLoader {
      * @param threads worker threads for Jlama (settable once per JVM), or empty for its default
      */
     public static LoadedModel load(Path dir, boolean quantizeToQ4, Path cacheDir, Optional<Integer> threads) {
+        return load(prepare(dir, quantizeToQ4, cacheDir), threads);
+    }
+
+    /** A validated model directory, quantized to Q4 first if asked: what to load and whether it is Q4. */
+    public record Prepared(Path dir, boolean quantized) {}
+
+    /** Checks the directory and makes (or reuses) its Q4 copy if asked; loads nothing. */
+    public static Prepared prepare(Path dir, boolean quantizeToQ4, Path cacheDir) {
         log.info("Kernels: {}", KernelReport.describe());
         ModelDirectory md = ModelDirectory.open(dir);
-        Path toLoad = dir;
         if (quantizeToQ4 && !md.quantized()) {
-            toLoad = quantizedCopy(md, cacheDir);
-            ModelDirectory.open(toLoad);
+            Path q4 = quantizedCopy(md, cacheDir);
+            ModelDirectory.open(q4);
+            return new Prepared(q4, true);
         }
+        return new Prepared(dir, md.quantized());
+    }
+
+    /** The tokenizer and configuration of a model, as Jlama reads them, without its weights. */
+    public record TokenizerAndConfig(Tokenizer tokenizer, Config config) {}
+
+    /** Reads only config.json and tokenizer.json (for a forward pass that reads the weights itself). */
+    public static TokenizerAndConfig tokenizerAndConfig(Path dir) {
+        try {
+            File configFile = dir.resolve("config.json").toFile();
+            ModelSupport.ModelType type = SafeTensorSupport.detectModel(configFile);
+            Config config = JsonSupport.om.readValue(configFile, type.configClass);
+            Tokenizer tokenizer = type.tokenizerClass.getConstructor(Path.class).newInstance(dir);
+            return new TokenizerAndConfig(tokenizer, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the configuration in " + dir + ": " + e.getMessage(), e);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Cannot create the tokenizer of " + dir + ": " + e, e);
+        }
+    }
+
+    /** Loads a prepared model with Jlama (weights memory-mapped). */
+    public static LoadedModel load(Prepared prepared, Optional<Integer> threads) {
+        Path toLoad = prepared.dir();
         long t0 = System.nanoTime();
         Path work;
         try {
@@ -47,8 +84,8 @@ public final class ModelLoader {
         }
         AbstractModel model = ModelSupport.loadModel(toLoad.toFile(), work.toFile(), DType.F32, DType.I8, Optional.empty(), threads);
         long nanos = System.nanoTime() - t0;
-        log.info("Loaded {} ({}) in {} ms", toLoad, quantizeToQ4 || md.quantized() ? "Q4" : "unquantized", nanos / 1_000_000);
-        return new LoadedModel(model, toLoad, work, quantizeToQ4 || md.quantized(), nanos);
+        log.info("Loaded {} ({}) in {} ms", toLoad, prepared.quantized() ? "Q4" : "unquantized", nanos / 1_000_000);
+        return new LoadedModel(model, toLoad, work, prepared.quantized(), nanos);
     }
 
     /** The Q4 copy of a model in the cache, made now if it is not there yet. */

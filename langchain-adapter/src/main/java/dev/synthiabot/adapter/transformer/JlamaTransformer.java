@@ -4,16 +4,19 @@ import com.github.tjake.jlama.model.AbstractModel;
 import com.github.tjake.jlama.safetensors.Config;
 import com.github.tjake.jlama.tensor.AbstractTensor;
 import com.github.tjake.jlama.tensor.KvBufferCache;
+import dev.synthiabot.adapter.loading.LoadedModel;
 import java.util.Optional;
 
-/** Jlama's own forward pass and (in-memory, ephemeral) KV buffers. */
+/** Jlama's own forward pass and (in-memory, ephemeral) KV buffers; owns (and closes) the loaded model. */
 public final class JlamaTransformer implements Transformer {
+    private final LoadedModel loaded;
     private final AbstractModel model;
     private final KvBufferCache buffers;
     private final Config config;
 
-    public JlamaTransformer(AbstractModel model) {
-        this.model = model;
+    public JlamaTransformer(LoadedModel loaded) {
+        this.loaded = loaded;
+        this.model = loaded.model();
         this.buffers = new KvBufferCache(model);
         this.config = model.getConfig();
     }
@@ -77,5 +80,6 @@ public final class JlamaTransformer implements Transformer {
     @Override
     public void close() {
         buffers.close();
+        loaded.close();
     }
 }
