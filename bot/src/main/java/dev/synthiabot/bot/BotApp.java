@@ -8,6 +8,7 @@ import dev.synthiabot.bot.discord.CommandRouter;
 import dev.synthiabot.bot.discord.DiscordConnection;
 import dev.synthiabot.bot.mention.MentionReply;
 import dev.synthiabot.bot.prompt.PromptCommand;
+import dev.synthiabot.bot.queue.DaemonThreads;
 import dev.synthiabot.bot.queue.InferenceQueue;
 import dev.synthiabot.bot.reply.Mentions;
 import dev.synthiabot.bot.translate.TranslateCommand;
@@ -49,8 +50,8 @@ public final class BotApp implements AutoCloseable {
         LimitSettings limits = settings.limits();
         InferenceQueue queue = new InferenceQueue(limits.queueCapacity(), limits.perUserConcurrent(),
             Duration.ofSeconds(limits.perUserCooldownSeconds()), Duration.ofSeconds(limits.generationTimeoutSeconds()), Clock.systemUTC());
-        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> daemon(r, "reply-renderer"));
-        ExecutorService storage = Executors.newSingleThreadExecutor(r -> daemon(r, "prompt-storage"));
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("reply-renderer"));
+        ExecutorService storage = Executors.newSingleThreadExecutor(DaemonThreads.named("prompt-storage"));
         Feature feature = new Feature(model, queue, prompts, settings, scheduler);
         CommandRouter router = new CommandRouter(new AskCommand(feature), new TranslateCommand(feature),
             new PromptCommand(feature, storage), new MentionReply(feature), queue);
@@ -69,11 +70,6 @@ public final class BotApp implements AutoCloseable {
         return new BotApp(queue, scheduler, storage, jda);
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
 
     public JDA jda() {
         return jda;

@@ -5,36 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synthiabot.bot.sim.DiscordSimulator;
 import dev.synthiabot.bot.sim.RecordedRequest;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What the bot does with dangerous or long model output. The model is scripted; Discord's side is real. */
-class OutputSafetyIT {
-    static final Duration WAIT = Duration.ofSeconds(60);
-    @TempDir
-    static Path dir;
-    static BotHarness h;
-    static ScriptedModel model;
-    static DiscordSimulator d;
-
-    @BeforeAll
-    static void start() throws Exception {
-        model = new ScriptedModel("", 50, 5);
-        h = BotHarness.start(dir, model, null, Map.of());
-        d = h.discord;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        h.close();
-    }
-
+class OutputSafetyIT extends ScriptedBotIT {
     @Test
     void should_continue_in_channel_messages_when_the_interaction_token_is_about_to_expire() {
         model.answer("An answer that arrives late.");

@@ -5,34 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synthiabot.bot.sim.DiscordSimulator;
 import dev.synthiabot.bot.sim.RecordedRequest;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Discord misbehaving: rate limits, server errors, a dropped gateway. */
-class ResilienceIT {
-    static final Duration WAIT = Duration.ofSeconds(60);
-    @TempDir
-    static Path dir;
-    static BotHarness h;
-    static ScriptedModel model;
-    static DiscordSimulator d;
-
-    @BeforeAll
-    static void start() throws Exception {
-        model = new ScriptedModel("A steady answer.", 4, 20);
-        h = BotHarness.start(dir, model, null, Map.of());
-        d = h.discord;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        h.close();
+class ResilienceIT extends ScriptedBotIT {
+    @BeforeEach
+    void steadyAnswer() {
+        model.answer("A steady answer.");
     }
 
     @Test

@@ -49,8 +49,8 @@ public final class InferenceQueue implements AutoCloseable {
     private boolean closed;
 
     private final Thread worker;
-    private final ExecutorService notifier = Executors.newSingleThreadExecutor(r -> daemon(r, "queue-notifier"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "queue-timer"));
+    private final ExecutorService notifier = Executors.newSingleThreadExecutor(DaemonThreads.named("queue-notifier"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("queue-timer"));
 
     public InferenceQueue(int capacity, int perUser, Duration cooldown, Duration timeout, Clock clock) {
         this.capacity = capacity;
@@ -63,11 +63,6 @@ public final class InferenceQueue implements AutoCloseable {
         this.worker.start();
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
 
     /** Queues a job for a user, or says why not. */
     public Ticket submit(String userId, Job job) throws QueueRejection {

@@ -93,16 +93,28 @@ class InferenceQueueTest {
         queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
         Ticket blocker = queue.submit("x", job("blocker"));
         awaitRunning(blocker);
+        CountDownLatch releaseA = new CountDownLatch(1), releaseB = new CountDownLatch(1);
         List<Integer> third = new CopyOnWriteArrayList<>();
-        queue.submit("a", job("a1"));
-        queue.submit("b", job("b1"));
+        Ticket a = queue.submit("a", waitingJob(releaseA));
+        Ticket b = queue.submit("b", waitingJob(releaseB));
         Ticket t = queue.submit("c", job("c1", third));
 
         assertThat(pollFor(() -> third.contains(3))).isTrue();
-        gate.countDown();
+        gate.countDown(); // blocker done: a runs, c moves up
+        awaitRunning(a);
+        assertThat(pollFor(() -> third.contains(2))).isTrue();
+        releaseA.countDown(); // a done: b runs, c is next
+        awaitRunning(b);
+        assertThat(pollFor(() -> third.contains(1))).isTrue();
+        releaseB.countDown();
         t.completion().get(10, TimeUnit.SECONDS);
 
-        assertThat(third).containsSubsequence(3, 2, 1);
+        assertThat(third).containsExactly(3, 2, 1);
+    }
+
+    /** A job that runs until {@code release} opens (so the test decides when the queue moves). */
+    private static Job waitingJob(CountDownLatch release) {
+        return ticket -> release.await(10, TimeUnit.SECONDS);
     }
 
     @Test
