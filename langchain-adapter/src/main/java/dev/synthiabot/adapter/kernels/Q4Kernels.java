@@ -15,7 +15,13 @@ import jdk.incubator.vector.VectorSpecies;
  * activation vector and shares across all rows.
  */
 public final class Q4Kernels {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The vector width the kernels use: the machine's preferred one, or a narrower one named by the system
+     * property {@value #BITS_PROPERTY} (64, 128, 256, 512), so the AVX2, 128-bit and scalar paths are tested
+     * on an AVX-512 machine too.
+     */
+    public static final String BITS_PROPERTY = "synthia.kernels.bits";
+    static final VectorSpecies<Float> F = species(System.getProperty(BITS_PROPERTY));
     static final int WIDTH = F.vectorBitSize();
     static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
     static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
@@ -30,6 +36,21 @@ public final class Q4Kernels {
     public static final Path PATH = WIDTH >= 512 ? Path.AVX512 : WIDTH == 256 ? Path.AVX2 : WIDTH == 128 ? Path.VECTOR128 : Path.SCALAR;
 
     private Q4Kernels() {}
+
+    static VectorSpecies<Float> species(String bits) {
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        if (bits == null || bits.isBlank()) return preferred;
+        int b;
+        try {
+            b = Integer.parseInt(bits.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(BITS_PROPERTY + " must be 64, 128, 256 or 512, not '" + bits + "'");
+        }
+        if (b != 64 && b != 128 && b != 256 && b != 512) {
+            throw new IllegalArgumentException(BITS_PROPERTY + " must be 64, 128, 256 or 512, not " + b);
+        }
+        return b >= preferred.vectorBitSize() ? preferred : VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(b));
+    }
 
     /** Σ_i a[ao + i]·b[bo + i] for i < n (attention scores). */
     public static float dotF32(float[] a, int ao, float[] b, int bo, int n) {
@@ -80,7 +101,16 @@ public final class Q4Kernels {
         for (; r < to; r++) out[r] = dot(w, r, x, sums);
     }
 
-    /** Tokens per tile of {@link #matmul}: each dequantized weight block is used this many times. */
+    /**
+     * Whether a batch of this many tokens goes through the panel GEMM ({@link #matmulPacked}): it computes
+     * whole tiles of {@link #LANES} tokens, so on AVX-512 a batch of up to 8 tokens is cheaper on the 8-token
+     * tile kernel below.
+     */
+    public static boolean panelPays(int tokens) {
+        return PATH == Path.AVX512 ? tokens > TILE : tokens > 1;
+    }
+
+    /** Tokens per tile of {@link #matmul}'s small-batch kernel: each dequantized weight block is used this many times. */
     static final int TILE = 8;
 
     /**
@@ -89,6 +119,10 @@ public final class Q4Kernels {
      * mostly FMAs rather than unpacking.
      */
     public static void matmul(Q4Matrix w, float[][] x, int tokens, float[][] out, int from, int to) {
+        if (panelPays(tokens)) {
+            matmulPacked(w, packTokens(x, tokens, w.cols()), tokens, out, from, to);
+            return;
+        }
         if (PATH != Path.AVX512) {
             float[] sums = new float[w.blocksPerRow()];
             for (int t = 0; t < tokens; t++) {
@@ -194,6 +228,224 @@ public final class Q4Kernels {
             out[t0 + t][row + 1] = rc[t];
         }
     }
+
+    /** Tokens per tile of the panel GEMM: one float vector holds one weight's products with this many tokens. */
+    public static final int LANES = F.length();
+
+    /**
+     * A batch of activations transposed into tiles of {@link #LANES} tokens, the layout {@link #matmulPacked}
+     * reads: {@code xt[(tile·cols + c)·LANES + t] = x[tile·LANES + t][c]}, zero past the last token.
+     */
+    public static float[] packTokens(float[][] x, int tokens, int cols) {
+        int tiles = (tokens + LANES - 1) / LANES;
+        float[] xt = new float[tiles * cols * LANES];
+        for (int tile = 0; tile < tiles; tile++) {
+            int base = tile * cols * LANES;
+            for (int t = 0; t < LANES && tile * LANES + t < tokens; t++) {
+                float[] row = x[tile * LANES + t];
+                for (int c = 0; c < cols; c++) xt[base + c * LANES + t] = row[c];
+            }
+        }
+        return xt;
+    }
+
+    /** Rows dequantized at once by the panel GEMM: 8 rows x 2 token tiles = 16 accumulators in registers. */
+    static final int PANEL_ROWS = 8;
+
+    /**
+     * Batched (prompt) product over activations from {@link #packTokens}: out[t][r] = Σ_c w[r, c]·x[t][c] for
+     * rows [from, to). Eight rows at a time are dequantized (with their scales) into a float panel that stays in
+     * the cache; then each weight is broadcast and multiplied into two tiles of {@link #LANES} tokens by one
+     * FMA each, so the inner loop is FMAs on registers (16 accumulators), the unpacking is paid once per
+     * 32·{@link #LANES} token products, and no horizontal sums are needed.
+     */
+    public static void matmulPacked(Q4Matrix w, float[] xt, int tokens, float[][] out, int from, int to) {
+        int cols = w.cols();
+        int tiles = (tokens + LANES - 1) / LANES;
+        float[] panel = panel(PANEL_ROWS * cols);
+        float[] lanes = new float[LANES];
+        int r = from;
+        for (; r + PANEL_ROWS <= to; r += PANEL_ROWS) {
+            dequantize(w, r, PANEL_ROWS, panel);
+            int tile = 0;
+            for (; tile + 2 <= tiles; tile += 2) panel8x2(panel, cols, xt, tile, tokens, out, r, lanes);
+            if (tile < tiles) panel8x1(panel, cols, xt, tile, tokens, out, r, lanes);
+        }
+        for (; r < to; r++) {
+            dequantize(w, r, 1, panel);
+            for (int tile = 0; tile < tiles; tile++) panel1x1(panel, 0, cols, xt, tile, tokens, out, r, lanes);
+        }
+    }
+
+    private static void panel8x2(float[] p, int cols, float[] xt, int tile, int tokens, float[][] out, int row, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        int xa = tile * cols * LANES, xb = xa + cols * LANES;
+        int p1 = cols, p2 = 2 * cols, p3 = 3 * cols, p4 = 4 * cols, p5 = 5 * cols, p6 = 6 * cols, p7 = 7 * cols;
+        for (int k = 0; k < cols; k++) {
+            FloatVector u = FloatVector.fromArray(F, xt, xa + k * LANES);
+            FloatVector v = FloatVector.fromArray(F, xt, xb + k * LANES);
+            FloatVector w = FloatVector.broadcast(F, p[k]);
+            a0 = w.fma(u, a0);
+            b0 = w.fma(v, b0);
+            w = FloatVector.broadcast(F, p[p1 + k]);
+            a1 = w.fma(u, a1);
+            b1 = w.fma(v, b1);
+            w = FloatVector.broadcast(F, p[p2 + k]);
+            a2 = w.fma(u, a2);
+            b2 = w.fma(v, b2);
+            w = FloatVector.broadcast(F, p[p3 + k]);
+            a3 = w.fma(u, a3);
+            b3 = w.fma(v, b3);
+            w = FloatVector.broadcast(F, p[p4 + k]);
+            a4 = w.fma(u, a4);
+            b4 = w.fma(v, b4);
+            w = FloatVector.broadcast(F, p[p5 + k]);
+            a5 = w.fma(u, a5);
+            b5 = w.fma(v, b5);
+            w = FloatVector.broadcast(F, p[p6 + k]);
+            a6 = w.fma(u, a6);
+            b6 = w.fma(v, b6);
+            w = FloatVector.broadcast(F, p[p7 + k]);
+            a7 = w.fma(u, a7);
+            b7 = w.fma(v, b7);
+        }
+        int t0 = tile * LANES, t1 = t0 + LANES;
+        a0.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row);
+        a1.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 1);
+        a2.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 2);
+        a3.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 3);
+        a4.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 4);
+        a5.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 5);
+        a6.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 6);
+        a7.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 7);
+        b0.intoArray(lanes, 0);
+        scatter(lanes, out, t1, tokens, row);
+        b1.intoArray(lanes, 0);
+        scatter(lanes, out, t1, tokens, row + 1);
+        b2.intoArray(lanes, 0);
+        scatter(lanes, out, t1, tokens, row + 2);
+        b3.intoArray(lanes, 0);
+        scatter(lanes, out, t1, tokens, row + 3);
+        b4.intoArray(lanes, 0);
+        scatter(lanes, out, t1, tokens, row + 4);
+        b5.intoArray(lanes, 0);
+        scatter(lanes, out, t1, tokens, row + 5);
+        b6.intoArray(lanes, 0);
+        scatter(lanes, out, t1, tokens, row + 6);
+        b7.intoArray(lanes, 0);
+        scatter(lanes, out, t1, tokens, row + 7);
+    }
+
+    private static void panel8x1(float[] p, int cols, float[] xt, int tile, int tokens, float[][] out, int row, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        int xa = tile * cols * LANES;
+        int p1 = cols, p2 = 2 * cols, p3 = 3 * cols, p4 = 4 * cols, p5 = 5 * cols, p6 = 6 * cols, p7 = 7 * cols;
+        for (int k = 0; k < cols; k++) {
+            FloatVector u = FloatVector.fromArray(F, xt, xa + k * LANES);
+            a0 = FloatVector.broadcast(F, p[k]).fma(u, a0);
+            a1 = FloatVector.broadcast(F, p[p1 + k]).fma(u, a1);
+            a2 = FloatVector.broadcast(F, p[p2 + k]).fma(u, a2);
+            a3 = FloatVector.broadcast(F, p[p3 + k]).fma(u, a3);
+            a4 = FloatVector.broadcast(F, p[p4 + k]).fma(u, a4);
+            a5 = FloatVector.broadcast(F, p[p5 + k]).fma(u, a5);
+            a6 = FloatVector.broadcast(F, p[p6 + k]).fma(u, a6);
+            a7 = FloatVector.broadcast(F, p[p7 + k]).fma(u, a7);
+        }
+        int t0 = tile * LANES;
+        a0.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row);
+        a1.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 1);
+        a2.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 2);
+        a3.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 3);
+        a4.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 4);
+        a5.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 5);
+        a6.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 6);
+        a7.intoArray(lanes, 0);
+        scatter(lanes, out, t0, tokens, row + 7);
+    }
+
+    private static void panel1x1(float[] p, int po, int cols, float[] xt, int tile, int tokens, float[][] out, int row, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        int xa = tile * cols * LANES;
+        int k = 0;
+        for (; k + 2 <= cols; k += 2) {
+            a0 = FloatVector.broadcast(F, p[po + k]).fma(FloatVector.fromArray(F, xt, xa + k * LANES), a0);
+            a1 = FloatVector.broadcast(F, p[po + k + 1]).fma(FloatVector.fromArray(F, xt, xa + (k + 1) * LANES), a1);
+        }
+        a0.add(a1).intoArray(lanes, 0);
+        scatter(lanes, out, tile * LANES, tokens, row);
+    }
+
+    /** out[t0 + t][row] = lanes[t] for the tokens that exist. */
+    private static void scatter(float[] lanes, float[][] out, int t0, int tokens, int row) {
+        for (int t = 0; t < LANES && t0 + t < tokens; t++) out[t0 + t][row] = lanes[t];
+    }
+
+    /** Rows [row, row + rows) of w, dequantized into panel[i·cols + c]. */
+    static void dequantize(Q4Matrix w, int row, int rows, float[] panel) {
+        byte[] nib = w.nibbles();
+        float[] sc = w.scales();
+        int blocks = w.blocksPerRow(), cols = w.cols();
+        for (int i = 0; i < rows; i++) {
+            int first = (row + i) * blocks, po = i * cols;
+            if (PATH == Path.AVX512) {
+                for (int b = 0; b < blocks; b++) {
+                    float s = sc[first + b];
+                    FloatVector vs = FloatVector.broadcast(F512, s), off = FloatVector.broadcast(F512, -8f * s);
+                    IntVector q = (IntVector) ByteVector.fromArray(B128, nib, (first + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off).intoArray(panel, po + b * 32);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vs, off).intoArray(panel, po + b * 32 + 16);
+                }
+            } else if (PATH == Path.AVX2) {
+                for (int b = 0; b < blocks; b++) {
+                    float s = sc[first + b];
+                    FloatVector vs = FloatVector.broadcast(F256, s), off = FloatVector.broadcast(F256, -8f * s);
+                    for (int h = 0; h < 2; h++) {
+                        IntVector q = (IntVector) ByteVector.fromArray(B64, nib, (first + b) * 16 + h * 8)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, IntVector.SPECIES_256, 0);
+                        ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off).intoArray(panel, po + b * 32 + h * 8);
+                        ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vs, off)
+                            .intoArray(panel, po + b * 32 + 16 + h * 8);
+                    }
+                }
+            } else {
+                for (int b = 0; b < blocks; b++) {
+                    float s = sc[first + b];
+                    for (int j = 0; j < 16; j++) {
+                        int q = nib[(first + b) * 16 + j];
+                        panel[po + b * 32 + j] = ((q & 0x0F) - 8) * s;
+                        panel[po + b * 32 + 16 + j] = (((q >> 4) & 0x0F) - 8) * s;
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] panel(int n) {
+        float[] p = PANEL.get();
+        if (p.length < n) {
+            p = new float[n];
+            PANEL.set(p);
+        }
+        return p;
+    }
+
+    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
 
     private static float[] zeros(int n) {
         float[] zero = ZERO.get();

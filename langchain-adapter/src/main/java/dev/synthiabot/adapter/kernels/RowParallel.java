@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Splits row ranges over a fixed set of threads (the calling thread takes the first share), sized to
- * the cores it is given. Shares are multiples of 4 rows so the 4-row kernels stay on their fast path.
+ * the cores it is given. Shares are multiples of 8 rows so the 4-row matvec and the 8-row panel GEMM stay on
+ * their fast paths.
  */
 public final class RowParallel implements AutoCloseable {
     /** Work on rows [from, to). */
@@ -38,7 +39,7 @@ public final class RowParallel implements AutoCloseable {
             work.run(0, rows);
             return;
         }
-        int share = ((rows + parts - 1) / parts + 3) & ~3;
+        int share = ((rows + parts - 1) / parts + 7) & ~7;
         CountDownLatch done = new CountDownLatch(parts - 1);
         RuntimeException[] failure = new RuntimeException[1];
         for (int p = 1; p < parts; p++) {

@@ -12,7 +12,7 @@ import java.util.Arrays;
 
 /**
  * Mistral/Llama forward pass on our own Vector API kernels over Q4 weights: batched Q4 GEMM for prompt
- * tokens (each dequantized weight block serves a tile of tokens), 4-row Q4 matvec for generated tokens,
+ * tokens (panels of dequantized rows broadcast into tiles of tokens), 4-row Q4 matvec for generated tokens,
  * RMSNorm, RoPE (Hugging Face's rotate-half layout), grouped-query attention over an in-memory KV cache,
  * SwiGLU. Weights are read onto the heap once at load.
  */
@@ -171,6 +171,9 @@ public final class Q4Transformer implements Transformer {
             Q4Kernels.blockSums(x[0], sums);
             float[] y = Q4Kernels.highMinus16Low(x[0]);
             pool.forRows(w.rows(), (from, to) -> Q4Kernels.matvec(w, x[0], y, sums, out[0], from, to));
+        } else if (Q4Kernels.panelPays(n)) {
+            float[] xt = Q4Kernels.packTokens(x, n, w.cols());
+            pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmulPacked(w, xt, n, out, from, to));
         } else {
             pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmul(w, x, n, out, from, to));
         }

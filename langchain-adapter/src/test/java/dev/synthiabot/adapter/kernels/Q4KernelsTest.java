@@ -50,6 +50,48 @@ class Q4KernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "panel GEMM {0} x {1}, {2} tokens, rows [{3}, {4})")
+    @CsvSource({"1, 32, 1, 0, 1", "9, 64, 2, 0, 9", "17, 96, 16, 0, 17", "24, 128, 17, 8, 24", "40, 256, 33, 3, 37", "16, 4096, 31, 0, 16"})
+    void panel_gemm_should_match_the_scalar_reference(int rows, int cols, int tokens, int from, int to) {
+        Random r = new Random(rows * 131L + cols * 7L + tokens);
+        Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
+        float[][] x = new float[tokens][];
+        for (int t = 0; t < tokens; t++) x[t] = random(r, cols);
+        float[][] out = new float[tokens][rows];
+        for (float[] o : out) java.util.Arrays.fill(o, Float.NaN);
+
+        Q4Kernels.matmulPacked(w, Q4Kernels.packTokens(x, tokens, cols), tokens, out, from, to);
+
+        for (int t = 0; t < tokens; t++) {
+            for (int row = 0; row < rows; row++) {
+                if (row < from || row >= to) {
+                    assertThat(out[t][row]).as("row %d outside the range is untouched", row).isNaN();
+                    continue;
+                }
+                float ref = reference(w, row, x[t]);
+                assertThat(out[t][row]).as("row %d token %d (%d lanes)", row, t, Q4Kernels.LANES)
+                    .isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(ref)) * (float) Math.sqrt(cols)));
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void should_run_at_the_width_the_build_asks_for() {
+        String bits = System.getProperty(Q4Kernels.BITS_PROPERTY);
+        int preferred = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        int expected = bits == null ? preferred : Math.min(preferred, Integer.parseInt(bits));
+        assertThat(Q4Kernels.WIDTH).isEqualTo(expected);
+        assertThat(Q4Kernels.LANES).isEqualTo(expected / 32);
+        assertThat(Q4Kernels.PATH).isEqualTo(switch (expected) {
+            case 512 -> Q4Kernels.Path.AVX512;
+            case 256 -> Q4Kernels.Path.AVX2;
+            case 128 -> Q4Kernels.Path.VECTOR128;
+            default -> Q4Kernels.Path.SCALAR;
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Q4Kernels.species("96"))
+            .hasMessage("synthia.kernels.bits must be 64, 128, 256 or 512, not 96");
+    }
+
     @ParameterizedTest(name = "dot/axpy length {0}")
     @CsvSource({"1", "15", "16", "17", "128"})
     void should_compute_attention_helpers_with_tails(int n) {
