@@ -95,8 +95,9 @@ public final class Q4Kernels {
      */
     public static void matvec(Q4Matrix w, float[] x, float[] y, float[] sums, float[] out, int from, int to) {
         int r = from;
-        if (PATH == Path.AVX512 && to - from >= 4) {
-            for (; r + 4 <= to; r += 4) dot4x512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, y, sums, out);
+        if (PATH == Path.AVX512) {
+            for (; r < to && (r & (Q4Matrix.GROUP - 1)) != 0; r++) out[r] = dot(w, r, x, sums);
+            for (; r + 4 <= to && w.groupSize(r) == 4; r += 4) dot4x512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, y, sums, out);
         }
         for (; r < to; r++) out[r] = dot(w, r, x, sums);
     }
@@ -134,8 +135,8 @@ public final class Q4Kernels {
         for (int t0 = 0; t0 < tokens; t0 += TILE) {
             int n = Math.min(TILE, tokens - t0);
             int r = from;
-            for (; r + 2 <= to; r += 2) tile2x512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, t0, n, out);
-            for (; r < to; r++) tile512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, t0, n, out);
+            for (; r + 2 <= to; r += 2) tile2x512(w, r, x, t0, n, out);
+            for (; r < to; r++) tile512(w, r, x, t0, n, out);
         }
     }
 
@@ -143,7 +144,10 @@ public final class Q4Kernels {
      * One row against a tile of 8 tokens; accumulators are locals (an array of vectors would be boxed).
      * Missing tokens of a short tile point at a zero row and their results are dropped.
      */
-    private static void tile512(byte[] nib, float[] sc, int row, int blocks, float[][] x, int t0, int n, float[][] out) {
+    private static void tile512(Q4Matrix w, int row, float[][] x, int t0, int n, float[][] out) {
+        byte[] nib = w.nibbles();
+        float[] sc = w.scales();
+        int blocks = w.blocksPerRow(), first = w.blockIndex(row, 0), stride = w.groupSize(row);
         float[] zero = ZERO.get();
         if (zero.length < blocks * 32) {
             zero = new float[blocks * 32];
@@ -152,10 +156,10 @@ public final class Q4Kernels {
         float[] x0 = x[t0], x1 = n > 1 ? x[t0 + 1] : zero, x2 = n > 2 ? x[t0 + 2] : zero, x3 = n > 3 ? x[t0 + 3] : zero;
         float[] x4 = n > 4 ? x[t0 + 4] : zero, x5 = n > 5 ? x[t0 + 5] : zero, x6 = n > 6 ? x[t0 + 6] : zero, x7 = n > 7 ? x[t0 + 7] : zero;
         FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        int first = row * blocks;
         for (int b = 0; b < blocks; b++) {
-            float s = sc[first + b];
-            IntVector q = (IntVector) ByteVector.fromArray(B128, nib, (first + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            int k = first + b * stride;
+            float s = sc[k];
+            IntVector q = (IntVector) ByteVector.fromArray(B128, nib, k * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
             FloatVector vs = FloatVector.broadcast(F512, s);
             FloatVector off = FloatVector.broadcast(F512, -8f * s);
             FloatVector lo = ((FloatVector) q.lanewise(VectorOperators.AND, 0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off);
@@ -181,17 +185,21 @@ public final class Q4Kernels {
     }
 
     /** Two rows against a tile of 8 tokens: each activation vector loaded serves both rows (16 accumulators). */
-    private static void tile2x512(byte[] nib, float[] sc, int row, int blocks, float[][] x, int t0, int n, float[][] out) {
+    private static void tile2x512(Q4Matrix w, int row, float[][] x, int t0, int n, float[][] out) {
+        byte[] nib = w.nibbles();
+        float[] sc = w.scales();
+        int blocks = w.blocksPerRow();
+        int fa = w.blockIndex(row, 0), sa_ = w.groupSize(row), fc = w.blockIndex(row + 1, 0), sc_ = w.groupSize(row + 1);
         float[] zero = zeros(blocks * 32);
         float[] x0 = x[t0], x1 = n > 1 ? x[t0 + 1] : zero, x2 = n > 2 ? x[t0 + 2] : zero, x3 = n > 3 ? x[t0 + 3] : zero;
         float[] x4 = n > 4 ? x[t0 + 4] : zero, x5 = n > 5 ? x[t0 + 5] : zero, x6 = n > 6 ? x[t0 + 6] : zero, x7 = n > 7 ? x[t0 + 7] : zero;
         FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
-        int fa = row * blocks, fc = fa + blocks;
         for (int b = 0; b < blocks; b++) {
-            float sa = sc[fa + b], sb = sc[fc + b];
-            IntVector qa = (IntVector) ByteVector.fromArray(B128, nib, (fa + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            IntVector qb = (IntVector) ByteVector.fromArray(B128, nib, (fc + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            int ka = fa + b * sa_, kc = fc + b * sc_;
+            float sa = sc[ka], sb = sc[kc];
+            IntVector qa = (IntVector) ByteVector.fromArray(B128, nib, ka * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            IntVector qb = (IntVector) ByteVector.fromArray(B128, nib, kc * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
             FloatVector vsa = FloatVector.broadcast(F512, sa), offa = FloatVector.broadcast(F512, -8f * sa);
             FloatVector vsb = FloatVector.broadcast(F512, sb), offb = FloatVector.broadcast(F512, -8f * sb);
             FloatVector la = ((FloatVector) qa.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vsa, offa);
@@ -402,21 +410,23 @@ public final class Q4Kernels {
         float[] sc = w.scales();
         int blocks = w.blocksPerRow(), cols = w.cols();
         for (int i = 0; i < rows; i++) {
-            int first = (row + i) * blocks, po = i * cols;
+            int first = w.blockIndex(row + i, 0), stride = w.groupSize(row + i), po = i * cols;
             if (PATH == Path.AVX512) {
                 for (int b = 0; b < blocks; b++) {
-                    float s = sc[first + b];
+                    int k = first + b * stride;
+                    float s = sc[k];
                     FloatVector vs = FloatVector.broadcast(F512, s), off = FloatVector.broadcast(F512, -8f * s);
-                    IntVector q = (IntVector) ByteVector.fromArray(B128, nib, (first + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+                    IntVector q = (IntVector) ByteVector.fromArray(B128, nib, k * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
                     ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off).intoArray(panel, po + b * 32);
                     ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vs, off).intoArray(panel, po + b * 32 + 16);
                 }
             } else if (PATH == Path.AVX2) {
                 for (int b = 0; b < blocks; b++) {
-                    float s = sc[first + b];
+                    int k = first + b * stride;
+                    float s = sc[k];
                     FloatVector vs = FloatVector.broadcast(F256, s), off = FloatVector.broadcast(F256, -8f * s);
                     for (int h = 0; h < 2; h++) {
-                        IntVector q = (IntVector) ByteVector.fromArray(B64, nib, (first + b) * 16 + h * 8)
+                        IntVector q = (IntVector) ByteVector.fromArray(B64, nib, k * 16 + h * 8)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, IntVector.SPECIES_256, 0);
                         ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off).intoArray(panel, po + b * 32 + h * 8);
                         ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vs, off)
@@ -425,9 +435,10 @@ public final class Q4Kernels {
                 }
             } else {
                 for (int b = 0; b < blocks; b++) {
-                    float s = sc[first + b];
+                    int k = first + b * stride;
+                    float s = sc[k];
                     for (int j = 0; j < 16; j++) {
-                        int q = nib[(first + b) * 16 + j];
+                        int q = nib[k * 16 + j];
                         panel[po + b * 32 + j] = ((q & 0x0F) - 8) * s;
                         panel[po + b * 32 + 16 + j] = (((q >> 4) & 0x0F) - 8) * s;
                     }
@@ -459,21 +470,24 @@ public final class Q4Kernels {
     private static final ThreadLocal<float[]> ZERO = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
-     * Four rows at once: the activations are loaded once per block and four accumulator chains run in
-     * parallel. Written out by hand: a helper taking vectors as arguments may not be inlined, and vectors
-     * that cross a real call are boxed, which costs more than the arithmetic.
+     * Four rows at once (one full interleaved group of {@link Q4Matrix}, so the weights are one sequential
+     * stream): the activations are loaded once per block and four accumulator chains run in parallel.
+     * Written out by hand: a helper taking vectors as arguments may not be inlined, and vectors that cross
+     * a real call are boxed, which costs more than the arithmetic.
      */
     static void dot4x512(byte[] nib, float[] sc, int row, int blocks, float[] x, float[] y, float[] sums, float[] out) {
         FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0;
-        int b0 = row * blocks, b1 = b0 + blocks, b2 = b1 + blocks, b3 = b2 + blocks;
+        FloatVector corr = FloatVector.zero(F128); // lane i: Σ_b scale(row + i, b)·Σx_b
+        int first = row * blocks;
         for (int b = 0; b < blocks; b++) {
+            int k = first + b * 4;
             // A byte holds v = lo + 16·hi: Σ lo·xl + hi·xh = Σ v·xl + hi·(xh − 16·xl) = Σ v·xl + hi·y, one mask fewer.
             FloatVector xl = FloatVector.fromArray(F512, x, b * 32);
             FloatVector yv = FloatVector.fromArray(F512, y, b * 16);
-            IntVector q0 = (IntVector) ByteVector.fromArray(B128, nib, (b0 + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            IntVector q1 = (IntVector) ByteVector.fromArray(B128, nib, (b1 + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            IntVector q2 = (IntVector) ByteVector.fromArray(B128, nib, (b2 + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            IntVector q3 = (IntVector) ByteVector.fromArray(B128, nib, (b3 + b) * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            IntVector q0 = (IntVector) ByteVector.fromArray(B128, nib, k * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            IntVector q1 = (IntVector) ByteVector.fromArray(B128, nib, k * 16 + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            IntVector q2 = (IntVector) ByteVector.fromArray(B128, nib, k * 16 + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+            IntVector q3 = (IntVector) ByteVector.fromArray(B128, nib, k * 16 + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
             FloatVector v0 = (FloatVector) q0.convert(VectorOperators.I2F, 0);
             FloatVector h0 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
             FloatVector v1 = (FloatVector) q1.convert(VectorOperators.I2F, 0);
@@ -482,15 +496,16 @@ public final class Q4Kernels {
             FloatVector h2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
             FloatVector v3 = (FloatVector) q3.convert(VectorOperators.I2F, 0);
             FloatVector h3 = (FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-            a0 = v0.fma(xl, h0.mul(yv)).fma(FloatVector.broadcast(F512, sc[b0 + b]), a0);
-            a1 = v1.fma(xl, h1.mul(yv)).fma(FloatVector.broadcast(F512, sc[b1 + b]), a1);
-            a2 = v2.fma(xl, h2.mul(yv)).fma(FloatVector.broadcast(F512, sc[b2 + b]), a2);
-            a3 = v3.fma(xl, h3.mul(yv)).fma(FloatVector.broadcast(F512, sc[b3 + b]), a3);
+            a0 = v0.fma(xl, h0.mul(yv)).fma(FloatVector.broadcast(F512, sc[k]), a0);
+            a1 = v1.fma(xl, h1.mul(yv)).fma(FloatVector.broadcast(F512, sc[k + 1]), a1);
+            a2 = v2.fma(xl, h2.mul(yv)).fma(FloatVector.broadcast(F512, sc[k + 2]), a2);
+            a3 = v3.fma(xl, h3.mul(yv)).fma(FloatVector.broadcast(F512, sc[k + 3]), a3);
+            corr = FloatVector.fromArray(F128, sc, k).fma(FloatVector.broadcast(F128, sums[b]), corr);
         }
-        out[row] = a0.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b0, blocks, sums);
-        out[row + 1] = a1.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b1, blocks, sums);
-        out[row + 2] = a2.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b2, blocks, sums);
-        out[row + 3] = a3.reduceLanes(VectorOperators.ADD) - 8f * scaledSum(sc, b3, blocks, sums);
+        out[row] = a0.reduceLanes(VectorOperators.ADD) - 8f * corr.lane(0);
+        out[row + 1] = a1.reduceLanes(VectorOperators.ADD) - 8f * corr.lane(1);
+        out[row + 2] = a2.reduceLanes(VectorOperators.ADD) - 8f * corr.lane(2);
+        out[row + 3] = a3.reduceLanes(VectorOperators.ADD) - 8f * corr.lane(3);
     }
 
     /** y[16b + j] = x[32b + 16 + j] − 16·x[32b + j]: the high-half activations as {@link #dot4x512} uses them. */
@@ -502,33 +517,21 @@ public final class Q4Kernels {
         return y;
     }
 
-    /** Σ_b scale[first + b]·sums[b]. */
-    static float scaledSum(float[] sc, int first, int blocks, float[] sums) {
-        FloatVector acc = FloatVector.zero(F);
-        int b = 0;
-        for (; b + F.length() <= blocks; b += F.length()) {
-            acc = FloatVector.fromArray(F, sc, first + b).fma(FloatVector.fromArray(F, sums, b), acc);
-        }
-        float t = acc.reduceLanes(VectorOperators.ADD);
-        for (; b < blocks; b++) t += sc[first + b] * sums[b];
-        return t;
-    }
-
     /** Σ_c w[row, c]·x[c]. */
     public static float dot(Q4Matrix w, int row, float[] x, float[] sums) {
         return switch (PATH) {
-            case AVX512 -> dot512(w.nibbles(), w.scales(), row * w.blocksPerRow(), w.blocksPerRow(), x, sums);
-            case AVX2 -> dot256(w.nibbles(), w.scales(), row * w.blocksPerRow(), w.blocksPerRow(), x, sums);
-            default -> dotScalar(w.nibbles(), w.scales(), row * w.blocksPerRow(), w.blocksPerRow(), x, sums);
+            case AVX512 -> dot512(w.nibbles(), w.scales(), w.blockIndex(row, 0), w.groupSize(row), w.blocksPerRow(), x, sums);
+            case AVX2 -> dot256(w.nibbles(), w.scales(), w.blockIndex(row, 0), w.groupSize(row), w.blocksPerRow(), x, sums);
+            default -> dotScalar(w.nibbles(), w.scales(), w.blockIndex(row, 0), w.groupSize(row), w.blocksPerRow(), x, sums);
         };
     }
 
-    static float dot512(byte[] nib, float[] sc, int firstBlock, int blocks, float[] x, float[] sums) {
+    static float dot512(byte[] nib, float[] sc, int firstBlock, int stride, int blocks, float[] x, float[] sums) {
         FloatVector acc = FloatVector.zero(F512);
         float correction = 0;
         int nOff = firstBlock * 16;
         int sOff = firstBlock;
-        for (int b = 0; b < blocks; b++, nOff += 16, sOff++) {
+        for (int b = 0; b < blocks; b++, nOff += 16 * stride, sOff += stride) {
             float s = sc[sOff];
             IntVector q = (IntVector) ByteVector.fromArray(B128, nib, nOff).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
             FloatVector lo = (FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0);
@@ -541,12 +544,12 @@ public final class Q4Kernels {
         return acc.reduceLanes(VectorOperators.ADD) - 8f * correction;
     }
 
-    static float dot256(byte[] nib, float[] sc, int firstBlock, int blocks, float[] x, float[] sums) {
+    static float dot256(byte[] nib, float[] sc, int firstBlock, int stride, int blocks, float[] x, float[] sums) {
         FloatVector acc = FloatVector.zero(F256);
         float correction = 0;
         int nOff = firstBlock * 16;
         int sOff = firstBlock;
-        for (int b = 0; b < blocks; b++, nOff += 16, sOff++) {
+        for (int b = 0; b < blocks; b++, nOff += 16 * stride, sOff += stride) {
             float s = sc[sOff];
             int xo = b * 32;
             FloatVector part = FloatVector.zero(F256);
@@ -564,10 +567,10 @@ public final class Q4Kernels {
     }
 
     /** The plain reference: every kernel must agree with it. */
-    static float dotScalar(byte[] nib, float[] sc, int firstBlock, int blocks, float[] x, float[] sums) {
+    static float dotScalar(byte[] nib, float[] sc, int firstBlock, int stride, int blocks, float[] x, float[] sums) {
         float total = 0;
         for (int b = 0; b < blocks; b++) {
-            int block = firstBlock + b;
+            int block = firstBlock + b * stride;
             float s = sc[block];
             float part = 0;
             for (int j = 0; j < 16; j++) {

@@ -76,7 +76,7 @@ final class SafetensorsReader implements AutoCloseable {
         }
         int rows = e.info().path("shape").get(0).asInt();
         int cols = e.info().path("shape").get(1).asInt();
-        return new Q4Matrix(rows, cols, bytes(e), vector(name + ".qb"));
+        return Q4Matrix.ofRowMajor(rows, cols, bytes(e), vector(name + ".qb"));
     }
 
     /** A tensor as floats (F32, F16 or BF16 on disk). */

@@ -44,7 +44,7 @@ public class Q4MatVecJmh {
         r.nextBytes(nib);
         float[] sc = new float[rows * (cols / 32)];
         for (int i = 0; i < sc.length; i++) sc[i] = r.nextFloat() * 0.01f;
-        w = new Q4Matrix(rows, cols, nib, sc);
+        w = Q4Matrix.ofRowMajor(rows, cols, nib, sc);
         x = new float[cols];
         for (int i = 0; i < cols; i++) x[i] = r.nextFloat() - 0.5f;
         sums = new float[cols / 32];

@@ -40,7 +40,7 @@ class Q4KernelsTest {
             float ref = reference(w, row, x[0]);
             float tol = 1e-4f * (1 + Math.abs(ref)) * (float) Math.sqrt(cols);
             assertThat(single[row]).as("matvec row %d (%s)", row, Q4Kernels.PATH).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
-            assertThat(Q4Kernels.dotScalar(w.nibbles(), w.scales(), row * w.blocksPerRow(), w.blocksPerRow(), x[0], sums))
+            assertThat(Q4Kernels.dotScalar(w.nibbles(), w.scales(), w.blockIndex(row, 0), w.groupSize(row), w.blocksPerRow(), x[0], sums))
                 .isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
             for (int t = 0; t < tokens; t++) {
                 float rt = reference(w, row, x[t]);
@@ -50,8 +50,8 @@ class Q4KernelsTest {
         }
     }
 
-    @ParameterizedTest(name = "panel GEMM {0} x {1}, {2} tokens, rows [{3}, {4})")
-    @CsvSource({"1, 32, 1, 0, 1", "9, 64, 2, 0, 9", "17, 96, 16, 0, 17", "24, 128, 17, 8, 24", "40, 256, 33, 3, 37", "16, 4096, 31, 0, 16"})
+    @ParameterizedTest(name = "panel GEMM and matvec {0} x {1}, {2} tokens, rows [{3}, {4})")
+    @CsvSource({"1, 32, 1, 0, 1", "9, 64, 2, 0, 9", "17, 96, 16, 0, 17", "24, 128, 17, 8, 24", "40, 256, 33, 3, 37", "16, 4096, 31, 0, 16", "14, 64, 12, 5, 14"})
     void panel_gemm_should_match_the_scalar_reference(int rows, int cols, int tokens, int from, int to) {
         Random r = new Random(rows * 131L + cols * 7L + tokens);
         Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
@@ -61,14 +61,24 @@ class Q4KernelsTest {
         for (float[] o : out) java.util.Arrays.fill(o, Float.NaN);
 
         Q4Kernels.matmulPacked(w, Q4Kernels.packTokens(x, tokens, cols), tokens, out, from, to);
+        float[] sums = new float[cols / 32];
+        Q4Kernels.blockSums(x[0], sums);
+        float[] single = new float[rows];
+        java.util.Arrays.fill(single, Float.NaN);
+        Q4Kernels.matvec(w, x[0], sums, single, from, to);
 
         for (int t = 0; t < tokens; t++) {
             for (int row = 0; row < rows; row++) {
                 if (row < from || row >= to) {
                     assertThat(out[t][row]).as("row %d outside the range is untouched", row).isNaN();
+                    assertThat(single[row]).as("matvec row %d outside the range is untouched", row).isNaN();
                     continue;
                 }
                 float ref = reference(w, row, x[t]);
+                if (t == 0) {
+                    assertThat(single[row]).as("matvec row %d", row)
+                        .isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(ref)) * (float) Math.sqrt(cols)));
+                }
                 assertThat(out[t][row]).as("row %d token %d (%d lanes)", row, t, Q4Kernels.LANES)
                     .isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(ref)) * (float) Math.sqrt(cols)));
             }
@@ -90,6 +100,27 @@ class Q4KernelsTest {
         });
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Q4Kernels.species("96"))
             .hasMessage("synthia.kernels.bits must be 64, 128, 256 or 512, not 96");
+    }
+
+    @org.junit.jupiter.api.Test
+    void should_keep_jlamas_values_when_rows_are_interleaved() {
+        int rows = 7, cols = 64;
+        Random r = new Random(7);
+        byte[] nib = new byte[rows * cols / 2];
+        r.nextBytes(nib);
+        float[] sc = random(r, rows * cols / 32);
+        Q4Matrix w = Q4Matrix.ofRowMajor(rows, cols, nib, sc);
+        for (int row = 0; row < rows; row++) {
+            for (int c = 0; c < cols; c++) {
+                int block = row * 2 + c / 32, j = c % 32;
+                int q = j < 16 ? nib[block * 16 + j] & 0x0F : (nib[block * 16 + j - 16] >> 4) & 0x0F;
+                assertThat(w.get(row, c)).isEqualTo((q - 8) * sc[block]);
+            }
+        }
+        // rows 0-3 are one group (blocks 4 apart), rows 4-6 the last, smaller one (3 apart)
+        assertThat(w.blockIndex(1, 1)).isEqualTo(5);
+        assertThat(w.blockIndex(6, 1)).isEqualTo(8 + 3 + 2);
+        assertThat(w.groupSize(5)).isEqualTo(3);
     }
 
     @ParameterizedTest(name = "dot/axpy length {0}")
