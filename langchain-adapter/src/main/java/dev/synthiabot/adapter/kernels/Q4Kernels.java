@@ -52,6 +52,40 @@ public final class Q4Kernels {
         return b >= preferred.vectorBitSize() ? preferred : VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(b));
     }
 
+    /**
+     * Runs every kernel on small random matrices until the JIT has compiled it. Until then the Vector API
+     * runs interpreted, boxing every vector, about a hundred times slower: without this the first prompt
+     * after start-up pays seconds of it. Returns the milliseconds spent.
+     */
+    public static long warmUp() {
+        long t0 = System.nanoTime();
+        java.util.Random r = new java.util.Random(1);
+        int rows = 64, cols = 256;
+        float[] values = new float[rows * cols];
+        for (int i = 0; i < values.length; i++) values[i] = (float) r.nextGaussian();
+        Q4Matrix w = Q4Matrix.quantize(values, rows, cols);
+        float[][] x = new float[TILE * 4][cols];
+        for (float[] row : x) for (int i = 0; i < cols; i++) row[i] = (float) r.nextGaussian();
+        float[] sums = new float[w.blocksPerRow()];
+        blockSums(x[0], sums);
+        float[] y = highMinus16Low(x[0]);
+        float[] out = new float[rows];
+        float[][] batch = new float[x.length][rows];
+        float[] xt32 = packTokens(x, 32, cols), xt17 = packTokens(x, 17, cols);
+        for (int i = 0; i < 2000; i++) {
+            matvec(w, x[0], y, sums, out, 0, rows);
+            matvec(w, x[0], y, sums, out, 4, rows - 4); // the single-group and row-by-row paths too
+            if (i % 10 == 0) {
+                matmulPacked(w, xt32, 32, batch, 0, rows);
+                matmulPacked(w, xt17, 17, batch, 0, rows - 1);
+                matmul(w, x, TILE, batch, 0, rows - 1);
+                matmul(w, x, 3, batch, 0, rows);
+            }
+            axpy(dotF32(x[1], 0, x[2], 0, 128) * 1e-3f, x[3], 0, x[4], 0, 128);
+        }
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
     /** Σ_i a[ao + i]·b[bo + i] for i < n (attention scores). */
     public static float dotF32(float[] a, int ao, float[] b, int bo, int n) {
         FloatVector acc = FloatVector.zero(F);

@@ -78,6 +78,7 @@ public final class Q4Transformer implements Transformer {
             JsonNode config = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
             Q4Transformer t = new Q4Transformer(config, r, maxContext, threads);
             LOG.info("Read the Q4 weights onto the heap in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            LOG.info("Kernels compiled by the JIT in {} ms (warm-up on small matrices)", Q4Kernels.warmUp());
             return t;
         } catch (IOException | UncheckedIOException e) {
             throw new UncheckedIOException("Cannot read the Q4 weights in " + dir + ": " + e.getMessage(),
@@ -163,6 +164,9 @@ public final class Q4Transformer implements Transformer {
         return logits;
     }
 
+    /** Tokens past the panel GEMM's last full tile that go through the matvec kernel one by one. */
+    private static final int SINGLE_TOKEN_REST = 4;
+
     /** out[t] = w · x[t] for every token, rows split across threads; one token uses the matvec kernel. */
     private void matmul(Q4Matrix w, float[][] x, float[][] out) {
         int n = x.length;
@@ -172,8 +176,13 @@ public final class Q4Transformer implements Transformer {
             float[] y = Q4Kernels.highMinus16Low(x[0]);
             pool.forRows(w.rows(), (from, to) -> Q4Kernels.matvec(w, x[0], y, sums, out[0], from, to));
         } else if (Q4Kernels.panelPays(n)) {
-            float[] xt = Q4Kernels.packTokens(x, n, w.cols());
-            pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmulPacked(w, xt, n, out, from, to));
+            // The panel GEMM computes whole tiles of LANES tokens: a few tokens past the last full tile are
+            // cheaper one by one on the matvec kernel than as a mostly empty tile.
+            int rest = n % Q4Kernels.LANES;
+            int panel = rest > 0 && rest <= SINGLE_TOKEN_REST && n > rest ? n - rest : n;
+            float[] xt = Q4Kernels.packTokens(x, panel, w.cols());
+            pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmulPacked(w, xt, panel, out, from, to));
+            for (int t = panel; t < n; t++) matmul(w, new float[][] {x[t]}, new float[][] {out[t]});
         } else {
             pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmul(w, x, n, out, from, to));
         }
