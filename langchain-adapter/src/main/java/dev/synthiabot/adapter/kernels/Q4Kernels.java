@@ -7,12 +7,17 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Q4 weight × F32 activation kernels on the Java Vector API, chosen at startup from the preferred
- * vector width: 512-bit (AVX-512), 256-bit (AVX2), 128-bit (NEON and others) or scalar.
+ * Q4 weight × F32 activation kernels on the Java Vector API, chosen at startup from the preferred vector
+ * width: 512-bit (AVX-512), 256-bit (AVX2), 128-bit (NEON and others) or scalar. They read
+ * {@link Q4Matrix}'s panel order: sixteen rows side by side in the lanes.
  *
- * <p>Σ_j (q_j − 8)·x_j·s = s·(Σ_j q_j·x_j − 8·Σ_j x_j): the nibbles are used as they are (0..15) and the
- * −8 is applied once per block with the block's activation sum, which the caller computes once per
- * activation vector and shares across all rows.
+ * <p>Σ_j (q_j − 8)·x_j·s = s·(Σ_j q_j·x_j − 8·Σ_j x_j): the nibbles are used as they are (0..15) and the −8
+ * is applied once per block with the block's activation sum ({@link #blockSums}), shared by all rows.
+ * A byte holds v = lo + 16·hi, so Σ lo·x_lo + hi·x_hi = Σ v·x_lo + hi·(x_hi − 16·x_lo) = Σ v·x_lo + hi·y
+ * ({@link #highMinus16Low}): the byte is converted as it is and only the high nibble needs a shift.
+ *
+ * <p>Kernels are written out by hand: a helper that takes or returns vectors and is not inlined boxes
+ * them, which costs more than the arithmetic.
  */
 public final class Q4Kernels {
     /**
@@ -25,15 +30,19 @@ public final class Q4Kernels {
     static final int WIDTH = F.vectorBitSize();
     static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
     static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
-    static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-    static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
     static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
+    static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
+    static final int P = Q4Matrix.PANEL;
 
     /** Which implementation runs on this machine. */
     public enum Path { AVX512, AVX2, VECTOR128, SCALAR }
 
     public static final Path PATH = WIDTH >= 512 ? Path.AVX512 : WIDTH == 256 ? Path.AVX2 : WIDTH == 128 ? Path.VECTOR128 : Path.SCALAR;
+
+    /** Tokens per tile of the prompt GEMM: one float vector holds one weight's products with this many tokens. */
+    public static final int LANES = F.length();
 
     private Q4Kernels() {}
 
@@ -64,22 +73,16 @@ public final class Q4Kernels {
         float[] values = new float[rows * cols];
         for (int i = 0; i < values.length; i++) values[i] = (float) r.nextGaussian();
         Q4Matrix w = Q4Matrix.quantize(values, rows, cols);
-        float[][] x = new float[TILE * 4][cols];
+        float[][] x = new float[32][cols];
         for (float[] row : x) for (int i = 0; i < cols; i++) row[i] = (float) r.nextGaussian();
-        float[] sums = new float[w.blocksPerRow()];
-        blockSums(x[0], sums);
-        float[] y = highMinus16Low(x[0]);
-        float[] out = new float[rows];
         float[][] batch = new float[x.length][rows];
-        float[] xt32 = packTokens(x, 32, cols), xt17 = packTokens(x, 17, cols);
+        Batch one = batch(x, 1, cols), b32 = batch(x, 32, cols), b19 = batch(x, 19, cols);
         for (int i = 0; i < 2000; i++) {
-            matvec(w, x[0], y, sums, out, 0, rows);
-            matvec(w, x[0], y, sums, out, 4, rows - 4); // the single-group and row-by-row paths too
+            matmul(w, one, batch, 0, rows);
+            matmul(w, one, batch, 5, rows - 7); // partial panels too
             if (i % 10 == 0) {
-                matmulPacked(w, xt32, 32, batch, 0, rows);
-                matmulPacked(w, xt17, 17, batch, 0, rows - 1);
-                matmul(w, x, TILE, batch, 0, rows - 1);
-                matmul(w, x, 3, batch, 0, rows);
+                matmul(w, b32, batch, 0, rows);
+                matmul(w, b19, batch, 0, rows - 1);
             }
             axpy(dotF32(x[1], 0, x[2], 0, 128) * 1e-3f, x[3], 0, x[4], 0, 128);
         }
@@ -108,7 +111,7 @@ public final class Q4Kernels {
         for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
 
-    /** Per-block sums of an activation vector (length cols / 32), needed by {@link #dot}. */
+    /** Per-block sums of an activation vector (length cols / 32), needed by {@link #matvec}. */
     public static void blockSums(float[] x, float[] sums) {
         for (int b = 0; b < sums.length; b++) {
             float s = 0;
@@ -118,6 +121,17 @@ public final class Q4Kernels {
         }
     }
 
+    /** y[16b + j] = x[32b + 16 + j] − 16·x[32b + j]: the high-half activations as the matvec kernels use them. */
+    public static float[] highMinus16Low(float[] x) {
+        float[] y = new float[x.length / 2];
+        for (int b = 0; b < x.length / 32; b++) {
+            for (int j = 0; j < 16; j++) y[b * 16 + j] = x[b * 32 + 16 + j] - 16f * x[b * 32 + j];
+        }
+        return y;
+    }
+
+    // ---------------------------------------------------------------- one token (decode)
+
     /** out[r] = Σ_c w[r, c]·x[c] for rows [from, to). {@code sums} from {@link #blockSums}. */
     public static void matvec(Q4Matrix w, float[] x, float[] sums, float[] out, int from, int to) {
         matvec(w, x, highMinus16Low(x), sums, out, from, to);
@@ -125,162 +139,195 @@ public final class Q4Kernels {
 
     /**
      * The same with {@code y = highMinus16Low(x)} computed once by the caller (several threads share one
-     * activation vector).
+     * activation vector). Whole panels inside the range are computed straight into {@code out}, two at a
+     * time from the two halves of the range: the loop then reads two distant sequential streams, and the
+     * prefetchers keep more memory requests in flight (~20% faster than one stream when the matrix comes
+     * from RAM). A panel only partly in the range is computed aside and its rows copied.
      */
     public static void matvec(Q4Matrix w, float[] x, float[] y, float[] sums, float[] out, int from, int to) {
-        int r = from;
-        if (PATH == Path.AVX512) {
-            for (; r < to && (r & (Q4Matrix.GROUP - 1)) != 0; r++) out[r] = dot(w, r, x, sums);
-            int end = r;
-            while (end + 4 <= to && w.groupSize(end) == 4) end += 4;
-            // Full groups in [r, end): two at a time from the two halves of the range, so the loop reads two
-            // distant sequential streams (the prefetchers keep more memory requests in flight: ~20% faster
-            // than one stream when the matrix comes from RAM), then an odd group alone.
-            int pairs = (end - r) / 8, mid = r + pairs * 4;
-            for (int i = 0; i < pairs; i++) dot4x512x2(w.nibbles(), w.scales(), r + 4 * i, mid + 4 * i, w.blocksPerRow(), x, y, sums, out);
-            r = mid + pairs * 4;
-            for (; r + 4 <= end; r += 4) dot4x512(w.nibbles(), w.scales(), r, w.blocksPerRow(), x, y, sums, out);
+        if (from >= to) return;
+        int a = (from + P - 1) / P, b = to / P;
+        if (a > b) {
+            partialPanel(w, from / P, x, y, sums, out, from, to);
+            return;
         }
-        for (; r < to; r++) out[r] = dot(w, r, x, sums);
+        if (from < a * P) partialPanel(w, a - 1, x, y, sums, out, from, a * P);
+        int n = b - a;
+        if (PATH == Path.AVX512) {
+            int half = n / 2;
+            for (int i = 0; i < half; i++) {
+                panel16x2(w.nibbles(), w.scales(), a + i, a + half + i, w.blocksPerRow(), x, y, sums, out, (a + i) * P, (a + half + i) * P);
+            }
+            if ((n & 1) != 0) panel16(w.nibbles(), w.scales(), b - 1, w.blocksPerRow(), x, y, sums, out, (b - 1) * P);
+        } else {
+            for (int p = a; p < b; p++) panel(w, p, x, y, sums, out, p * P);
+        }
+        if (b * P < to) partialPanel(w, b, x, y, sums, out, b * P, to);
     }
 
+    private static void partialPanel(Q4Matrix w, int p, float[] x, float[] y, float[] sums, float[] out, int from, int to) {
+        float[] tmp = new float[P];
+        panel(w, p, x, y, sums, tmp, 0);
+        System.arraycopy(tmp, from - p * P, out, from, to - from);
+    }
+
+    /** The 16 rows of panel p into out[oo .. oo + 16), on this machine's path. */
+    private static void panel(Q4Matrix w, int p, float[] x, float[] y, float[] sums, float[] out, int oo) {
+        switch (PATH) {
+            case AVX512 -> panel16(w.nibbles(), w.scales(), p, w.blocksPerRow(), x, y, sums, out, oo);
+            case AVX2 -> panel16x256(w.nibbles(), w.scales(), p, w.blocksPerRow(), x, y, sums, out, oo);
+            default -> panelScalar(w.nibbles(), w.scales(), p, w.blocksPerRow(), x, sums, out, oo);
+        }
+    }
+
+    /** Panel p, sixteen rows in the lanes of one vector; four accumulator chains per block. */
+    static void panel16(byte[] nib, float[] sc, int p, int blocks, float[] x, float[] y, float[] sums, float[] out, int oo) {
+        FloatVector acc = FloatVector.zero(F512), corr = acc;
+        int base = p * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * 256, xo = b * 32, yo = b * 16;
+            FloatVector v0 = FloatVector.zero(F512), v1 = v0, h0 = v0, h1 = v0;
+            for (int j = 0; j < 16; j += 2) {
+                IntVector q = (IntVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+                v0 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, x[xo + j]), v0);
+                h0 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, y[yo + j]), h0);
+                IntVector r = (IntVector) ByteVector.fromArray(B128, nib, no + j * 16 + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+                v1 = ((FloatVector) r.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, x[xo + j + 1]), v1);
+                h1 = ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, y[yo + j + 1]), h1);
+            }
+            FloatVector s = FloatVector.fromArray(F512, sc, (base + b) * P);
+            acc = v0.add(v1).add(h0.add(h1)).fma(s, acc);
+            corr = s.fma(FloatVector.broadcast(F512, sums[b]), corr);
+        }
+        acc.sub(corr.mul(8f)).intoArray(out, oo);
+    }
+
+    /** Panels pa and pb in one loop (two weight streams), sharing the activation broadcasts. */
+    static void panel16x2(byte[] nib, float[] sc, int pa, int pb, int blocks, float[] x, float[] y, float[] sums, float[] out, int oa, int ob) {
+        FloatVector acc = FloatVector.zero(F512), corr = acc, accB = acc, corrB = acc;
+        int base = pa * blocks, baseB = pb * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * 256, nb = (baseB + b) * 256, xo = b * 32, yo = b * 16;
+            FloatVector v0 = FloatVector.zero(F512), h0 = v0, w0 = v0, g0 = v0;
+            for (int j = 0; j < 16; j++) {
+                FloatVector xj = FloatVector.broadcast(F512, x[xo + j]), yj = FloatVector.broadcast(F512, y[yo + j]);
+                IntVector q = (IntVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+                v0 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, v0);
+                h0 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, h0);
+                IntVector r = (IntVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+                w0 = ((FloatVector) r.convert(VectorOperators.I2F, 0)).fma(xj, w0);
+                g0 = ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, g0);
+            }
+            FloatVector s = FloatVector.fromArray(F512, sc, (base + b) * P), t = FloatVector.fromArray(F512, sc, (baseB + b) * P);
+            FloatVector sb = FloatVector.broadcast(F512, sums[b]);
+            acc = v0.add(h0).fma(s, acc);
+            corr = s.fma(sb, corr);
+            accB = w0.add(g0).fma(t, accB);
+            corrB = t.fma(sb, corrB);
+        }
+        acc.sub(corr.mul(8f)).intoArray(out, oa);
+        accB.sub(corrB.mul(8f)).intoArray(out, ob);
+    }
+
+    /** Panel p on 256-bit vectors: rows 0-7 and 8-15 of the panel in two vectors. */
+    static void panel16x256(byte[] nib, float[] sc, int p, int blocks, float[] x, float[] y, float[] sums, float[] out, int oo) {
+        FloatVector accA = FloatVector.zero(F256), accB = accA, corrA = accA, corrB = accA;
+        int base = p * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * 256, xo = b * 32, yo = b * 16;
+            FloatVector va = FloatVector.zero(F256), ha = va, vb = va, hb = va;
+            for (int j = 0; j < 16; j++) {
+                FloatVector xj = FloatVector.broadcast(F256, x[xo + j]), yj = FloatVector.broadcast(F256, y[yo + j]);
+                IntVector q = (IntVector) ByteVector.fromArray(B64, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I256, 0);
+                va = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, va);
+                ha = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, ha);
+                IntVector r = (IntVector) ByteVector.fromArray(B64, nib, no + j * 16 + 8).convertShape(VectorOperators.ZERO_EXTEND_B2I, I256, 0);
+                vb = ((FloatVector) r.convert(VectorOperators.I2F, 0)).fma(xj, vb);
+                hb = ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, hb);
+            }
+            FloatVector s = FloatVector.fromArray(F256, sc, (base + b) * P), t = FloatVector.fromArray(F256, sc, (base + b) * P + 8);
+            FloatVector sb = FloatVector.broadcast(F256, sums[b]);
+            accA = va.add(ha).fma(s, accA);
+            corrA = s.fma(sb, corrA);
+            accB = vb.add(hb).fma(t, accB);
+            corrB = t.fma(sb, corrB);
+        }
+        accA.sub(corrA.mul(8f)).intoArray(out, oo);
+        accB.sub(corrB.mul(8f)).intoArray(out, oo + 8);
+    }
+
+    /** The plain reference on the panel order: every kernel must agree with it. */
+    static void panelScalar(byte[] nib, float[] sc, int p, int blocks, float[] x, float[] sums, float[] out, int oo) {
+        for (int lane = 0; lane < P; lane++) {
+            float total = 0;
+            for (int b = 0; b < blocks; b++) {
+                int pb = p * blocks + b;
+                float part = 0;
+                for (int j = 0; j < 16; j++) {
+                    int q = nib[pb * 256 + j * 16 + lane];
+                    part += (q & 0x0F) * x[b * 32 + j] + ((q >> 4) & 0x0F) * x[b * 32 + 16 + j];
+                }
+                total += sc[pb * P + lane] * (part - 8f * sums[b]);
+            }
+            out[oo + lane] = total;
+        }
+    }
+
+    // ---------------------------------------------------------------- several tokens (prompt)
+
     /**
-     * Whether a batch of this many tokens goes through the panel GEMM ({@link #matmulPacked}): it computes
-     * whole tiles of {@link #LANES} tokens, so on AVX-512 a batch of up to 8 tokens is cheaper on the 8-token
-     * tile kernel below.
+     * Activations of a batch of tokens, prepared once and shared by the threads that split the rows:
+     * whole tiles of {@link #LANES} tokens transposed for the panel GEMM, the rest (a few tokens past the
+     * last full tile, or a batch too small for a tile) with what the matvec kernel needs.
+     */
+    public static final class Batch {
+        final int tokens, panelTokens;
+        final float[] xt;
+        final float[][] x, y, sums;
+
+        private Batch(float[][] x, int tokens, int cols) {
+            this.tokens = tokens;
+            int rest = tokens % LANES;
+            this.panelTokens = !panelPays(tokens) ? 0 : rest > 0 && rest <= SINGLE_TOKEN_REST ? tokens - rest : tokens;
+            this.xt = panelTokens > 0 ? packTokens(x, panelTokens, cols) : null;
+            this.x = x;
+            this.y = new float[tokens][];
+            this.sums = new float[tokens][];
+            for (int t = panelTokens; t < tokens; t++) {
+                y[t] = highMinus16Low(x[t]);
+                sums[t] = new float[cols / 32];
+                blockSums(x[t], sums[t]);
+            }
+        }
+    }
+
+    /** Tokens past the panel GEMM's last full tile that are cheaper one by one on the matvec kernel. */
+    static final int SINGLE_TOKEN_REST = 4;
+
+    /**
+     * Whether a batch of this many tokens goes through the panel GEMM: it computes whole tiles of
+     * {@link #LANES} tokens, and below about three quarters of a tile the matvec kernel token by token
+     * (memory-bound, and now fast) costs less.
      */
     public static boolean panelPays(int tokens) {
-        return PATH == Path.AVX512 ? tokens > TILE : tokens > 1;
+        return tokens > 1 && tokens * 4 >= LANES * 3;
     }
 
-    /** Tokens per tile of {@link #matmul}'s small-batch kernel: each dequantized weight block is used this many times. */
-    static final int TILE = 8;
+    /** Prepares x[0 .. tokens) for {@link #matmul}. */
+    public static Batch batch(float[][] x, int tokens, int cols) {
+        return new Batch(x, tokens, cols);
+    }
 
-    /**
-     * Batched (prompt) product: out[t][r] = Σ_c w[r, c]·x[t][c] for tokens [0, tokens) and rows [from, to).
-     * Each block of weights is dequantized once per tile of {@value #TILE} tokens, so the cost per token is
-     * mostly FMAs rather than unpacking.
-     */
+    /** out[t][r] = Σ_c w[r, c]·x[t][c] for every token of the batch and rows [from, to). */
+    public static void matmul(Q4Matrix w, Batch batch, float[][] out, int from, int to) {
+        if (batch.panelTokens > 0) matmulPacked(w, batch.xt, batch.panelTokens, out, from, to);
+        for (int t = batch.panelTokens; t < batch.tokens; t++) matvec(w, batch.x[t], batch.y[t], batch.sums[t], out[t], from, to);
+    }
+
+    /** The same without a prepared batch (tests, one-off products). */
     public static void matmul(Q4Matrix w, float[][] x, int tokens, float[][] out, int from, int to) {
-        if (panelPays(tokens)) {
-            matmulPacked(w, packTokens(x, tokens, w.cols()), tokens, out, from, to);
-            return;
-        }
-        if (PATH != Path.AVX512) {
-            float[] sums = new float[w.blocksPerRow()];
-            for (int t = 0; t < tokens; t++) {
-                blockSums(x[t], sums);
-                for (int r = from; r < to; r++) out[t][r] = dot(w, r, x[t], sums);
-            }
-            return;
-        }
-        for (int t0 = 0; t0 < tokens; t0 += TILE) {
-            int n = Math.min(TILE, tokens - t0);
-            int r = from;
-            for (; r + 2 <= to; r += 2) tile2x512(w, r, x, t0, n, out);
-            for (; r < to; r++) tile512(w, r, x, t0, n, out);
-        }
+        matmul(w, batch(x, tokens, w.cols()), out, from, to);
     }
-
-    /**
-     * One row against a tile of 8 tokens; accumulators are locals (an array of vectors would be boxed).
-     * Missing tokens of a short tile point at a zero row and their results are dropped.
-     */
-    private static void tile512(Q4Matrix w, int row, float[][] x, int t0, int n, float[][] out) {
-        byte[] nib = w.nibbles();
-        float[] sc = w.scales();
-        int blocks = w.blocksPerRow(), first = w.blockIndex(row, 0), stride = w.groupSize(row);
-        float[] zero = ZERO.get();
-        if (zero.length < blocks * 32) {
-            zero = new float[blocks * 32];
-            ZERO.set(zero);
-        }
-        float[] x0 = x[t0], x1 = n > 1 ? x[t0 + 1] : zero, x2 = n > 2 ? x[t0 + 2] : zero, x3 = n > 3 ? x[t0 + 3] : zero;
-        float[] x4 = n > 4 ? x[t0 + 4] : zero, x5 = n > 5 ? x[t0 + 5] : zero, x6 = n > 6 ? x[t0 + 6] : zero, x7 = n > 7 ? x[t0 + 7] : zero;
-        FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (int b = 0; b < blocks; b++) {
-            int k = first + b * stride;
-            float s = sc[k];
-            IntVector q = (IntVector) ByteVector.fromArray(B128, nib, k * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            FloatVector vs = FloatVector.broadcast(F512, s);
-            FloatVector off = FloatVector.broadcast(F512, -8f * s);
-            FloatVector lo = ((FloatVector) q.lanewise(VectorOperators.AND, 0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off);
-            FloatVector hi = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vs, off);
-            int xl = b * 32, xh = xl + 16;
-            a0 = lo.fma(FloatVector.fromArray(F512, x0, xl), hi.fma(FloatVector.fromArray(F512, x0, xh), a0));
-            a1 = lo.fma(FloatVector.fromArray(F512, x1, xl), hi.fma(FloatVector.fromArray(F512, x1, xh), a1));
-            a2 = lo.fma(FloatVector.fromArray(F512, x2, xl), hi.fma(FloatVector.fromArray(F512, x2, xh), a2));
-            a3 = lo.fma(FloatVector.fromArray(F512, x3, xl), hi.fma(FloatVector.fromArray(F512, x3, xh), a3));
-            a4 = lo.fma(FloatVector.fromArray(F512, x4, xl), hi.fma(FloatVector.fromArray(F512, x4, xh), a4));
-            a5 = lo.fma(FloatVector.fromArray(F512, x5, xl), hi.fma(FloatVector.fromArray(F512, x5, xh), a5));
-            a6 = lo.fma(FloatVector.fromArray(F512, x6, xl), hi.fma(FloatVector.fromArray(F512, x6, xh), a6));
-            a7 = lo.fma(FloatVector.fromArray(F512, x7, xl), hi.fma(FloatVector.fromArray(F512, x7, xh), a7));
-        }
-        out[t0][row] = a0.reduceLanes(VectorOperators.ADD);
-        if (n > 1) out[t0 + 1][row] = a1.reduceLanes(VectorOperators.ADD);
-        if (n > 2) out[t0 + 2][row] = a2.reduceLanes(VectorOperators.ADD);
-        if (n > 3) out[t0 + 3][row] = a3.reduceLanes(VectorOperators.ADD);
-        if (n > 4) out[t0 + 4][row] = a4.reduceLanes(VectorOperators.ADD);
-        if (n > 5) out[t0 + 5][row] = a5.reduceLanes(VectorOperators.ADD);
-        if (n > 6) out[t0 + 6][row] = a6.reduceLanes(VectorOperators.ADD);
-        if (n > 7) out[t0 + 7][row] = a7.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** Two rows against a tile of 8 tokens: each activation vector loaded serves both rows (16 accumulators). */
-    private static void tile2x512(Q4Matrix w, int row, float[][] x, int t0, int n, float[][] out) {
-        byte[] nib = w.nibbles();
-        float[] sc = w.scales();
-        int blocks = w.blocksPerRow();
-        int fa = w.blockIndex(row, 0), sa_ = w.groupSize(row), fc = w.blockIndex(row + 1, 0), sc_ = w.groupSize(row + 1);
-        float[] zero = zeros(blocks * 32);
-        float[] x0 = x[t0], x1 = n > 1 ? x[t0 + 1] : zero, x2 = n > 2 ? x[t0 + 2] : zero, x3 = n > 3 ? x[t0 + 3] : zero;
-        float[] x4 = n > 4 ? x[t0 + 4] : zero, x5 = n > 5 ? x[t0 + 5] : zero, x6 = n > 6 ? x[t0 + 6] : zero, x7 = n > 7 ? x[t0 + 7] : zero;
-        FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
-        for (int b = 0; b < blocks; b++) {
-            int ka = fa + b * sa_, kc = fc + b * sc_;
-            float sa = sc[ka], sb = sc[kc];
-            IntVector qa = (IntVector) ByteVector.fromArray(B128, nib, ka * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            IntVector qb = (IntVector) ByteVector.fromArray(B128, nib, kc * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            FloatVector vsa = FloatVector.broadcast(F512, sa), offa = FloatVector.broadcast(F512, -8f * sa);
-            FloatVector vsb = FloatVector.broadcast(F512, sb), offb = FloatVector.broadcast(F512, -8f * sb);
-            FloatVector la = ((FloatVector) qa.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vsa, offa);
-            FloatVector ha = ((FloatVector) qa.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vsa, offa);
-            FloatVector lb = ((FloatVector) qb.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vsb, offb);
-            FloatVector hb = ((FloatVector) qb.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vsb, offb);
-            int xl = b * 32, xh = xl + 16;
-            FloatVector v, u;
-            v = FloatVector.fromArray(F512, x0, xl); u = FloatVector.fromArray(F512, x0, xh);
-            a0 = la.fma(v, ha.fma(u, a0)); c0 = lb.fma(v, hb.fma(u, c0));
-            v = FloatVector.fromArray(F512, x1, xl); u = FloatVector.fromArray(F512, x1, xh);
-            a1 = la.fma(v, ha.fma(u, a1)); c1 = lb.fma(v, hb.fma(u, c1));
-            v = FloatVector.fromArray(F512, x2, xl); u = FloatVector.fromArray(F512, x2, xh);
-            a2 = la.fma(v, ha.fma(u, a2)); c2 = lb.fma(v, hb.fma(u, c2));
-            v = FloatVector.fromArray(F512, x3, xl); u = FloatVector.fromArray(F512, x3, xh);
-            a3 = la.fma(v, ha.fma(u, a3)); c3 = lb.fma(v, hb.fma(u, c3));
-            v = FloatVector.fromArray(F512, x4, xl); u = FloatVector.fromArray(F512, x4, xh);
-            a4 = la.fma(v, ha.fma(u, a4)); c4 = lb.fma(v, hb.fma(u, c4));
-            v = FloatVector.fromArray(F512, x5, xl); u = FloatVector.fromArray(F512, x5, xh);
-            a5 = la.fma(v, ha.fma(u, a5)); c5 = lb.fma(v, hb.fma(u, c5));
-            v = FloatVector.fromArray(F512, x6, xl); u = FloatVector.fromArray(F512, x6, xh);
-            a6 = la.fma(v, ha.fma(u, a6)); c6 = lb.fma(v, hb.fma(u, c6));
-            v = FloatVector.fromArray(F512, x7, xl); u = FloatVector.fromArray(F512, x7, xh);
-            a7 = la.fma(v, ha.fma(u, a7)); c7 = lb.fma(v, hb.fma(u, c7));
-        }
-        float[] ra = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD), a2.reduceLanes(VectorOperators.ADD),
-            a3.reduceLanes(VectorOperators.ADD), a4.reduceLanes(VectorOperators.ADD), a5.reduceLanes(VectorOperators.ADD),
-            a6.reduceLanes(VectorOperators.ADD), a7.reduceLanes(VectorOperators.ADD)};
-        float[] rc = {c0.reduceLanes(VectorOperators.ADD), c1.reduceLanes(VectorOperators.ADD), c2.reduceLanes(VectorOperators.ADD),
-            c3.reduceLanes(VectorOperators.ADD), c4.reduceLanes(VectorOperators.ADD), c5.reduceLanes(VectorOperators.ADD),
-            c6.reduceLanes(VectorOperators.ADD), c7.reduceLanes(VectorOperators.ADD)};
-        for (int t = 0; t < n; t++) {
-            out[t0 + t][row] = ra[t];
-            out[t0 + t][row + 1] = rc[t];
-        }
-    }
-
-    /** Tokens per tile of the panel GEMM: one float vector holds one weight's products with this many tokens. */
-    public static final int LANES = F.length();
 
     /**
      * A batch of activations transposed into tiles of {@link #LANES} tokens, the layout {@link #matmulPacked}
@@ -299,376 +346,185 @@ public final class Q4Kernels {
         return xt;
     }
 
-    /** Rows dequantized at once by the panel GEMM: 8 rows x 2 token tiles = 16 accumulators in registers. */
-    static final int PANEL_ROWS = 8;
-
     /**
      * Batched (prompt) product over activations from {@link #packTokens}: out[t][r] = Σ_c w[r, c]·x[t][c] for
-     * rows [from, to). Eight rows at a time are dequantized (with their scales) into a float panel that stays in
-     * the cache; then each weight is broadcast and multiplied into two tiles of {@link #LANES} tokens by one
-     * FMA each, so the inner loop is FMAs on registers (16 accumulators), the unpacking is paid once per
-     * 32·{@link #LANES} token products, and no horizontal sums are needed.
+     * rows [from, to). Each panel of 16 rows is dequantized (with its scales) into a float buffer, k-major,
+     * that stays in the cache; then, 8 rows at a time, each weight is broadcast and multiplied into two
+     * tiles of {@link #LANES} tokens by one FMA each: the inner loop is FMAs on registers (16 accumulators),
+     * the unpacking is paid once per 32·{@link #LANES} token products, and no horizontal sums are needed.
      */
     public static void matmulPacked(Q4Matrix w, float[] xt, int tokens, float[][] out, int from, int to) {
+        if (from >= to) return;
         int cols = w.cols();
         int tiles = (tokens + LANES - 1) / LANES;
-        float[] panel = panel(PANEL_ROWS * cols);
+        float[] panel = panelBuffer(P * cols);
         float[] lanes = new float[LANES];
-        int r = from;
-        for (; r + PANEL_ROWS <= to; r += PANEL_ROWS) {
-            dequantize(w, r, PANEL_ROWS, panel);
-            int tile = 0;
-            for (; tile + 2 <= tiles; tile += 2) panel8x2(panel, cols, xt, tile, tokens, out, r, lanes);
-            if (tile < tiles) panel8x1(panel, cols, xt, tile, tokens, out, r, lanes);
-        }
-        for (; r < to; r++) {
-            dequantize(w, r, 1, panel);
-            for (int tile = 0; tile < tiles; tile++) panel1x1(panel, 0, cols, xt, tile, tokens, out, r, lanes);
+        for (int p = from / P; p * P < to; p++) {
+            dequantize(w, p, panel);
+            for (int half = 0; half < P; half += 8) {
+                int row = p * P + half;
+                if (row >= to || row + 8 <= from) continue;
+                int tile = 0;
+                for (; tile + 2 <= tiles; tile += 2) panel8x2(panel, half, cols, xt, tile, tokens, out, row, from, to, lanes);
+                if (tile < tiles) panel8x1(panel, half, cols, xt, tile, tokens, out, row, from, to, lanes);
+            }
         }
     }
 
-    private static void panel8x2(float[] p, int cols, float[] xt, int tile, int tokens, float[][] out, int row, float[] lanes) {
+    private static void panel8x2(float[] p, int off, int cols, float[] xt, int tile, int tokens, float[][] out, int row, int from, int to,
+                                 float[] lanes) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
         int xa = tile * cols * LANES, xb = xa + cols * LANES;
-        int p1 = cols, p2 = 2 * cols, p3 = 3 * cols, p4 = 4 * cols, p5 = 5 * cols, p6 = 6 * cols, p7 = 7 * cols;
         for (int k = 0; k < cols; k++) {
             FloatVector u = FloatVector.fromArray(F, xt, xa + k * LANES);
             FloatVector v = FloatVector.fromArray(F, xt, xb + k * LANES);
-            FloatVector w = FloatVector.broadcast(F, p[k]);
+            int pk = k * P + off;
+            FloatVector w = FloatVector.broadcast(F, p[pk]);
             a0 = w.fma(u, a0);
             b0 = w.fma(v, b0);
-            w = FloatVector.broadcast(F, p[p1 + k]);
+            w = FloatVector.broadcast(F, p[pk + 1]);
             a1 = w.fma(u, a1);
             b1 = w.fma(v, b1);
-            w = FloatVector.broadcast(F, p[p2 + k]);
+            w = FloatVector.broadcast(F, p[pk + 2]);
             a2 = w.fma(u, a2);
             b2 = w.fma(v, b2);
-            w = FloatVector.broadcast(F, p[p3 + k]);
+            w = FloatVector.broadcast(F, p[pk + 3]);
             a3 = w.fma(u, a3);
             b3 = w.fma(v, b3);
-            w = FloatVector.broadcast(F, p[p4 + k]);
+            w = FloatVector.broadcast(F, p[pk + 4]);
             a4 = w.fma(u, a4);
             b4 = w.fma(v, b4);
-            w = FloatVector.broadcast(F, p[p5 + k]);
+            w = FloatVector.broadcast(F, p[pk + 5]);
             a5 = w.fma(u, a5);
             b5 = w.fma(v, b5);
-            w = FloatVector.broadcast(F, p[p6 + k]);
+            w = FloatVector.broadcast(F, p[pk + 6]);
             a6 = w.fma(u, a6);
             b6 = w.fma(v, b6);
-            w = FloatVector.broadcast(F, p[p7 + k]);
+            w = FloatVector.broadcast(F, p[pk + 7]);
             a7 = w.fma(u, a7);
             b7 = w.fma(v, b7);
         }
         int t0 = tile * LANES, t1 = t0 + LANES;
         a0.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row);
+        scatter(lanes, out, t0, tokens, row, from, to);
         a1.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 1);
+        scatter(lanes, out, t0, tokens, row + 1, from, to);
         a2.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 2);
+        scatter(lanes, out, t0, tokens, row + 2, from, to);
         a3.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 3);
+        scatter(lanes, out, t0, tokens, row + 3, from, to);
         a4.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 4);
+        scatter(lanes, out, t0, tokens, row + 4, from, to);
         a5.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 5);
+        scatter(lanes, out, t0, tokens, row + 5, from, to);
         a6.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 6);
+        scatter(lanes, out, t0, tokens, row + 6, from, to);
         a7.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 7);
+        scatter(lanes, out, t0, tokens, row + 7, from, to);
         b0.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row);
+        scatter(lanes, out, t1, tokens, row, from, to);
         b1.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 1);
+        scatter(lanes, out, t1, tokens, row + 1, from, to);
         b2.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 2);
+        scatter(lanes, out, t1, tokens, row + 2, from, to);
         b3.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 3);
+        scatter(lanes, out, t1, tokens, row + 3, from, to);
         b4.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 4);
+        scatter(lanes, out, t1, tokens, row + 4, from, to);
         b5.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 5);
+        scatter(lanes, out, t1, tokens, row + 5, from, to);
         b6.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 6);
+        scatter(lanes, out, t1, tokens, row + 6, from, to);
         b7.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 7);
+        scatter(lanes, out, t1, tokens, row + 7, from, to);
     }
 
-    private static void panel8x1(float[] p, int cols, float[] xt, int tile, int tokens, float[][] out, int row, float[] lanes) {
+    private static void panel8x1(float[] p, int off, int cols, float[] xt, int tile, int tokens, float[][] out, int row, int from, int to,
+                                 float[] lanes) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         int xa = tile * cols * LANES;
-        int p1 = cols, p2 = 2 * cols, p3 = 3 * cols, p4 = 4 * cols, p5 = 5 * cols, p6 = 6 * cols, p7 = 7 * cols;
         for (int k = 0; k < cols; k++) {
             FloatVector u = FloatVector.fromArray(F, xt, xa + k * LANES);
-            a0 = FloatVector.broadcast(F, p[k]).fma(u, a0);
-            a1 = FloatVector.broadcast(F, p[p1 + k]).fma(u, a1);
-            a2 = FloatVector.broadcast(F, p[p2 + k]).fma(u, a2);
-            a3 = FloatVector.broadcast(F, p[p3 + k]).fma(u, a3);
-            a4 = FloatVector.broadcast(F, p[p4 + k]).fma(u, a4);
-            a5 = FloatVector.broadcast(F, p[p5 + k]).fma(u, a5);
-            a6 = FloatVector.broadcast(F, p[p6 + k]).fma(u, a6);
-            a7 = FloatVector.broadcast(F, p[p7 + k]).fma(u, a7);
+            int pk = k * P + off;
+            a0 = FloatVector.broadcast(F, p[pk]).fma(u, a0);
+            a1 = FloatVector.broadcast(F, p[pk + 1]).fma(u, a1);
+            a2 = FloatVector.broadcast(F, p[pk + 2]).fma(u, a2);
+            a3 = FloatVector.broadcast(F, p[pk + 3]).fma(u, a3);
+            a4 = FloatVector.broadcast(F, p[pk + 4]).fma(u, a4);
+            a5 = FloatVector.broadcast(F, p[pk + 5]).fma(u, a5);
+            a6 = FloatVector.broadcast(F, p[pk + 6]).fma(u, a6);
+            a7 = FloatVector.broadcast(F, p[pk + 7]).fma(u, a7);
         }
         int t0 = tile * LANES;
         a0.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row);
+        scatter(lanes, out, t0, tokens, row, from, to);
         a1.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 1);
+        scatter(lanes, out, t0, tokens, row + 1, from, to);
         a2.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 2);
+        scatter(lanes, out, t0, tokens, row + 2, from, to);
         a3.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 3);
+        scatter(lanes, out, t0, tokens, row + 3, from, to);
         a4.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 4);
+        scatter(lanes, out, t0, tokens, row + 4, from, to);
         a5.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 5);
+        scatter(lanes, out, t0, tokens, row + 5, from, to);
         a6.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 6);
+        scatter(lanes, out, t0, tokens, row + 6, from, to);
         a7.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 7);
+        scatter(lanes, out, t0, tokens, row + 7, from, to);
     }
 
-    private static void panel1x1(float[] p, int po, int cols, float[] xt, int tile, int tokens, float[][] out, int row, float[] lanes) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        int xa = tile * cols * LANES;
-        int k = 0;
-        for (; k + 2 <= cols; k += 2) {
-            a0 = FloatVector.broadcast(F, p[po + k]).fma(FloatVector.fromArray(F, xt, xa + k * LANES), a0);
-            a1 = FloatVector.broadcast(F, p[po + k + 1]).fma(FloatVector.fromArray(F, xt, xa + (k + 1) * LANES), a1);
-        }
-        a0.add(a1).intoArray(lanes, 0);
-        scatter(lanes, out, tile * LANES, tokens, row);
-    }
-
-    /** out[t0 + t][row] = lanes[t] for the tokens that exist. */
-    private static void scatter(float[] lanes, float[][] out, int t0, int tokens, int row) {
+    /** out[t0 + t][row] = lanes[t] for the tokens that exist, if the row is in [from, to). */
+    private static void scatter(float[] lanes, float[][] out, int t0, int tokens, int row, int from, int to) {
+        if (row < from || row >= to) return;
         for (int t = 0; t < LANES && t0 + t < tokens; t++) out[t0 + t][row] = lanes[t];
     }
 
-    /** Rows [row, row + rows) of w, dequantized into panel[i·cols + c]. */
-    static void dequantize(Q4Matrix w, int row, int rows, float[] panel) {
+    /** Panel p of w, dequantized k-major: panel[k·16 + r] = w[16p + r, k] (zero for padding rows). */
+    static void dequantize(Q4Matrix w, int p, float[] panel) {
         byte[] nib = w.nibbles();
         float[] sc = w.scales();
-        int blocks = w.blocksPerRow(), cols = w.cols();
-        for (int i = 0; i < rows; i++) {
-            int first = w.blockIndex(row + i, 0), stride = w.groupSize(row + i), po = i * cols;
+        int blocks = w.blocksPerRow();
+        for (int b = 0; b < blocks; b++) {
+            int pb = p * blocks + b, no = pb * 256, lo = b * 32 * P, hi = lo + 16 * P;
             if (PATH == Path.AVX512) {
-                for (int b = 0; b < blocks; b++) {
-                    int k = first + b * stride;
-                    float s = sc[k];
-                    FloatVector vs = FloatVector.broadcast(F512, s), off = FloatVector.broadcast(F512, -8f * s);
-                    IntVector q = (IntVector) ByteVector.fromArray(B128, nib, k * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off).intoArray(panel, po + b * 32);
-                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vs, off).intoArray(panel, po + b * 32 + 16);
+                FloatVector s = FloatVector.fromArray(F512, sc, pb * P), off = s.mul(-8f);
+                for (int j = 0; j < 16; j++) {
+                    IntVector q = (IntVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
+                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, lo + j * P);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, hi + j * P);
                 }
             } else if (PATH == Path.AVX2) {
-                for (int b = 0; b < blocks; b++) {
-                    int k = first + b * stride;
-                    float s = sc[k];
-                    FloatVector vs = FloatVector.broadcast(F256, s), off = FloatVector.broadcast(F256, -8f * s);
-                    for (int h = 0; h < 2; h++) {
-                        IntVector q = (IntVector) ByteVector.fromArray(B64, nib, k * 16 + h * 8)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, IntVector.SPECIES_256, 0);
-                        ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(vs, off).intoArray(panel, po + b * 32 + h * 8);
-                        ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(vs, off)
-                            .intoArray(panel, po + b * 32 + 16 + h * 8);
+                for (int h = 0; h < P; h += 8) {
+                    FloatVector s = FloatVector.fromArray(F256, sc, pb * P + h), off = s.mul(-8f);
+                    for (int j = 0; j < 16; j++) {
+                        IntVector q = (IntVector) ByteVector.fromArray(B64, nib, no + j * 16 + h).convertShape(VectorOperators.ZERO_EXTEND_B2I, I256, 0);
+                        ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, lo + j * P + h);
+                        ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, hi + j * P + h);
                     }
                 }
             } else {
-                for (int b = 0; b < blocks; b++) {
-                    int k = first + b * stride;
-                    float s = sc[k];
-                    for (int j = 0; j < 16; j++) {
-                        int q = nib[k * 16 + j];
-                        panel[po + b * 32 + j] = ((q & 0x0F) - 8) * s;
-                        panel[po + b * 32 + 16 + j] = (((q >> 4) & 0x0F) - 8) * s;
+                for (int j = 0; j < 16; j++) {
+                    for (int r = 0; r < P; r++) {
+                        int q = nib[no + j * 16 + r];
+                        float s = sc[pb * P + r];
+                        panel[lo + j * P + r] = ((q & 0x0F) - 8) * s;
+                        panel[hi + j * P + r] = (((q >> 4) & 0x0F) - 8) * s;
                     }
                 }
             }
         }
     }
 
-    private static float[] panel(int n) {
-        float[] p = PANEL.get();
+    private static float[] panelBuffer(int n) {
+        float[] p = PANEL_BUFFER.get();
         if (p.length < n) {
             p = new float[n];
-            PANEL.set(p);
+            PANEL_BUFFER.set(p);
         }
         return p;
     }
 
-    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
-
-    private static float[] zeros(int n) {
-        float[] zero = ZERO.get();
-        if (zero.length < n) {
-            zero = new float[n];
-            ZERO.set(zero);
-        }
-        return zero;
-    }
-
-    private static final ThreadLocal<float[]> ZERO = ThreadLocal.withInitial(() -> new float[0]);
-
-    /**
-     * Four rows at once (one full interleaved group of {@link Q4Matrix}, so the weights are one sequential
-     * stream): the activations are loaded once per block and four accumulator chains run in parallel.
-     * Written out by hand: a helper taking vectors as arguments may not be inlined, and vectors that cross
-     * a real call are boxed, which costs more than the arithmetic.
-     */
-    static void dot4x512(byte[] nib, float[] sc, int row, int blocks, float[] x, float[] y, float[] sums, float[] out) {
-        FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0;
-        FloatVector corr = FloatVector.zero(F128); // lane i: Σ_b scale(row + i, b)·Σx_b
-        int first = row * blocks;
-        for (int b = 0; b < blocks; b++) {
-            int k = first + b * 4;
-            // A byte holds v = lo + 16·hi: Σ lo·xl + hi·xh = Σ v·xl + hi·(xh − 16·xl) = Σ v·xl + hi·y, one mask fewer.
-            FloatVector xl = FloatVector.fromArray(F512, x, b * 32);
-            FloatVector yv = FloatVector.fromArray(F512, y, b * 16);
-            IntVector q0 = (IntVector) ByteVector.fromArray(B128, nib, k * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            IntVector q1 = (IntVector) ByteVector.fromArray(B128, nib, k * 16 + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            IntVector q2 = (IntVector) ByteVector.fromArray(B128, nib, k * 16 + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            IntVector q3 = (IntVector) ByteVector.fromArray(B128, nib, k * 16 + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            FloatVector v0 = (FloatVector) q0.convert(VectorOperators.I2F, 0);
-            FloatVector h0 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-            FloatVector v1 = (FloatVector) q1.convert(VectorOperators.I2F, 0);
-            FloatVector h1 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-            FloatVector v2 = (FloatVector) q2.convert(VectorOperators.I2F, 0);
-            FloatVector h2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-            FloatVector v3 = (FloatVector) q3.convert(VectorOperators.I2F, 0);
-            FloatVector h3 = (FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-            a0 = v0.fma(xl, h0.mul(yv)).fma(FloatVector.broadcast(F512, sc[k]), a0);
-            a1 = v1.fma(xl, h1.mul(yv)).fma(FloatVector.broadcast(F512, sc[k + 1]), a1);
-            a2 = v2.fma(xl, h2.mul(yv)).fma(FloatVector.broadcast(F512, sc[k + 2]), a2);
-            a3 = v3.fma(xl, h3.mul(yv)).fma(FloatVector.broadcast(F512, sc[k + 3]), a3);
-            corr = FloatVector.fromArray(F128, sc, k).fma(FloatVector.broadcast(F128, sums[b]), corr);
-        }
-        out[row] = a0.reduceLanes(VectorOperators.ADD) - 8f * corr.lane(0);
-        out[row + 1] = a1.reduceLanes(VectorOperators.ADD) - 8f * corr.lane(1);
-        out[row + 2] = a2.reduceLanes(VectorOperators.ADD) - 8f * corr.lane(2);
-        out[row + 3] = a3.reduceLanes(VectorOperators.ADD) - 8f * corr.lane(3);
-    }
-
-    /** {@link #dot4x512} on two groups (rows [ra, ra + 4) and [rb, rb + 4)) in one loop: two weight streams. */
-    static void dot4x512x2(byte[] nib, float[] sc, int ra, int rb, int blocks, float[] x, float[] y, float[] sums, float[] out) {
-        FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        FloatVector ca = FloatVector.zero(F128), cb = ca;
-        int fa = ra * blocks, fb = rb * blocks;
-        for (int b = 0; b < blocks; b++) {
-            int ka = fa + b * 4, kb = fb + b * 4;
-            FloatVector xl = FloatVector.fromArray(F512, x, b * 32);
-            FloatVector yv = FloatVector.fromArray(F512, y, b * 16);
-            IntVector q;
-            q = (IntVector) ByteVector.fromArray(B128, nib, ka * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            a0 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xl, ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(yv))
-                .fma(FloatVector.broadcast(F512, sc[ka]), a0);
-            q = (IntVector) ByteVector.fromArray(B128, nib, ka * 16 + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            a1 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xl, ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(yv))
-                .fma(FloatVector.broadcast(F512, sc[ka + 1]), a1);
-            q = (IntVector) ByteVector.fromArray(B128, nib, ka * 16 + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            a2 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xl, ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(yv))
-                .fma(FloatVector.broadcast(F512, sc[ka + 2]), a2);
-            q = (IntVector) ByteVector.fromArray(B128, nib, ka * 16 + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            a3 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xl, ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(yv))
-                .fma(FloatVector.broadcast(F512, sc[ka + 3]), a3);
-            q = (IntVector) ByteVector.fromArray(B128, nib, kb * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            a4 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xl, ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(yv))
-                .fma(FloatVector.broadcast(F512, sc[kb]), a4);
-            q = (IntVector) ByteVector.fromArray(B128, nib, kb * 16 + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            a5 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xl, ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(yv))
-                .fma(FloatVector.broadcast(F512, sc[kb + 1]), a5);
-            q = (IntVector) ByteVector.fromArray(B128, nib, kb * 16 + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            a6 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xl, ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(yv))
-                .fma(FloatVector.broadcast(F512, sc[kb + 2]), a6);
-            q = (IntVector) ByteVector.fromArray(B128, nib, kb * 16 + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            a7 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xl, ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(yv))
-                .fma(FloatVector.broadcast(F512, sc[kb + 3]), a7);
-            FloatVector sb = FloatVector.broadcast(F128, sums[b]);
-            ca = FloatVector.fromArray(F128, sc, ka).fma(sb, ca);
-            cb = FloatVector.fromArray(F128, sc, kb).fma(sb, cb);
-        }
-        out[ra] = a0.reduceLanes(VectorOperators.ADD) - 8f * ca.lane(0);
-        out[ra + 1] = a1.reduceLanes(VectorOperators.ADD) - 8f * ca.lane(1);
-        out[ra + 2] = a2.reduceLanes(VectorOperators.ADD) - 8f * ca.lane(2);
-        out[ra + 3] = a3.reduceLanes(VectorOperators.ADD) - 8f * ca.lane(3);
-        out[rb] = a4.reduceLanes(VectorOperators.ADD) - 8f * cb.lane(0);
-        out[rb + 1] = a5.reduceLanes(VectorOperators.ADD) - 8f * cb.lane(1);
-        out[rb + 2] = a6.reduceLanes(VectorOperators.ADD) - 8f * cb.lane(2);
-        out[rb + 3] = a7.reduceLanes(VectorOperators.ADD) - 8f * cb.lane(3);
-    }
-
-    /** y[16b + j] = x[32b + 16 + j] − 16·x[32b + j]: the high-half activations as {@link #dot4x512} uses them. */
-    public static float[] highMinus16Low(float[] x) {
-        float[] y = new float[x.length / 2];
-        for (int b = 0; b < x.length / 32; b++) {
-            for (int j = 0; j < 16; j++) y[b * 16 + j] = x[b * 32 + 16 + j] - 16f * x[b * 32 + j];
-        }
-        return y;
-    }
-
-    /** Σ_c w[row, c]·x[c]. */
-    public static float dot(Q4Matrix w, int row, float[] x, float[] sums) {
-        return switch (PATH) {
-            case AVX512 -> dot512(w.nibbles(), w.scales(), w.blockIndex(row, 0), w.groupSize(row), w.blocksPerRow(), x, sums);
-            case AVX2 -> dot256(w.nibbles(), w.scales(), w.blockIndex(row, 0), w.groupSize(row), w.blocksPerRow(), x, sums);
-            default -> dotScalar(w.nibbles(), w.scales(), w.blockIndex(row, 0), w.groupSize(row), w.blocksPerRow(), x, sums);
-        };
-    }
-
-    static float dot512(byte[] nib, float[] sc, int firstBlock, int stride, int blocks, float[] x, float[] sums) {
-        FloatVector acc = FloatVector.zero(F512);
-        float correction = 0;
-        int nOff = firstBlock * 16;
-        int sOff = firstBlock;
-        for (int b = 0; b < blocks; b++, nOff += 16 * stride, sOff += stride) {
-            float s = sc[sOff];
-            IntVector q = (IntVector) ByteVector.fromArray(B128, nib, nOff).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-            FloatVector lo = (FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0);
-            FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-            int xo = b * 32;
-            FloatVector part = lo.mul(FloatVector.fromArray(F512, x, xo)).add(hi.mul(FloatVector.fromArray(F512, x, xo + 16)));
-            acc = part.fma(FloatVector.broadcast(F512, s), acc);
-            correction += s * sums[b];
-        }
-        return acc.reduceLanes(VectorOperators.ADD) - 8f * correction;
-    }
-
-    static float dot256(byte[] nib, float[] sc, int firstBlock, int stride, int blocks, float[] x, float[] sums) {
-        FloatVector acc = FloatVector.zero(F256);
-        float correction = 0;
-        int nOff = firstBlock * 16;
-        int sOff = firstBlock;
-        for (int b = 0; b < blocks; b++, nOff += 16 * stride, sOff += stride) {
-            float s = sc[sOff];
-            int xo = b * 32;
-            FloatVector part = FloatVector.zero(F256);
-            for (int h = 0; h < 2; h++) {
-                ByteVector q = ByteVector.fromArray(B64, nib, nOff + h * 8);
-                FloatVector lo = (FloatVector) q.lanewise(VectorOperators.AND, (byte) 0x0F).convertShape(VectorOperators.B2F, F256, 0);
-                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F256, 0);
-                part = lo.fma(FloatVector.fromArray(F256, x, xo + h * 8), part);
-                part = hi.fma(FloatVector.fromArray(F256, x, xo + 16 + h * 8), part);
-            }
-            acc = part.fma(FloatVector.broadcast(F256, s), acc);
-            correction += s * sums[b];
-        }
-        return acc.reduceLanes(VectorOperators.ADD) - 8f * correction;
-    }
-
-    /** The plain reference: every kernel must agree with it. */
-    static float dotScalar(byte[] nib, float[] sc, int firstBlock, int stride, int blocks, float[] x, float[] sums) {
-        float total = 0;
-        for (int b = 0; b < blocks; b++) {
-            int block = firstBlock + b * stride;
-            float s = sc[block];
-            float part = 0;
-            for (int j = 0; j < 16; j++) {
-                int q = nib[block * 16 + j];
-                part += (q & 0x0F) * x[b * 32 + j] + ((q >> 4) & 0x0F) * x[b * 32 + 16 + j];
-            }
-            total += s * (part - 8f * sums[b]);
-        }
-        return total;
-    }
+    private static final ThreadLocal<float[]> PANEL_BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 }

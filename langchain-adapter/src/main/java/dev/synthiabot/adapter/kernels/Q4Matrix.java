@@ -5,35 +5,38 @@ package dev.synthiabot.adapter.kernels;
  * a row; each block is 16 bytes (byte j holds value j in its low nibble and value j + 16 in its high
  * nibble, stored as {@code value / scale + 8}) and one float scale. Value = (nibble - 8) * scale.
  *
- * <p>Storage order: rows are taken in groups of {@value #GROUP} and interleaved block by block (block b of
- * rows 4g, 4g+1, 4g+2, 4g+3, then block b+1 of the same rows...; the last group may be smaller). The
- * 4-row matrix-vector kernel then streams the weights as one sequential run of memory instead of eight
- * (four rows of nibbles, four of scales), which the hardware prefetcher follows better (10-15% faster
- * decode here). {@link #blockIndex} maps (row, block) to the storage position.
+ * <p>Storage order (ours, not Jlama's): rows are taken in panels of {@value #PANEL} and transposed block by
+ * block: for panel p and block b there are 256 bytes where byte {@code 16·j + r} is byte j of row
+ * {@code 16p + r}'s block, followed in the scale array by the panel's 16 scales of that block. One 16-byte
+ * load then gives byte j of sixteen rows, so a kernel computes sixteen rows at once in the lanes of one
+ * AVX-512 vector: each activation is broadcast once per panel, each block scale is applied by one vector
+ * FMA for sixteen rows, no horizontal sums are needed, and the weights are read as one sequential
+ * stream. The last panel is padded with zero rows.
  *
  * <p>Heap arrays rather than memory segments: the project targets Java 21, where the foreign memory API
  * (the only way to feed off-heap memory to the Vector API since JDK 20) is still a preview feature.
  */
 public final class Q4Matrix {
     public static final int BLOCK = 32;
-    /** Rows interleaved block by block. */
-    public static final int GROUP = 4;
+    /** Rows per panel of the storage order. */
+    public static final int PANEL = 16;
 
-    private final int rows, cols, blocks;
+    private final int rows, cols, blocks, panels;
     private final byte[] nibbles;
     private final float[] scales;
 
-    private Q4Matrix(int rows, int cols, byte[] nibbles, float[] scales) {
+    private Q4Matrix(int rows, int cols) {
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / BLOCK;
-        this.nibbles = nibbles;
-        this.scales = scales;
+        this.panels = (rows + PANEL - 1) / PANEL;
+        this.nibbles = new byte[Math.multiplyExact(panels * blocks, PANEL * 16)];
+        this.scales = new float[panels * blocks * PANEL];
     }
 
     /**
-     * From Jlama's row-major order (block b of row r at r·cols/32 + b: how the safetensors files store it).
-     * The arrays are copied into the interleaved order.
+     * From Jlama's row-major order (block b of row r at r·cols/32 + b: how the safetensors files store it),
+     * copied into the panel order.
      *
      * @param nibbles rows * cols / 2 bytes
      * @param scales rows * cols / 32 floats
@@ -42,14 +45,15 @@ public final class Q4Matrix {
         if (cols % BLOCK != 0) throw new IllegalArgumentException("cols " + cols + " is not a multiple of " + BLOCK);
         if (nibbles.length != rows * (cols / 2)) throw new IllegalArgumentException("nibbles: " + nibbles.length + " bytes for " + rows + "x" + cols);
         if (scales.length != rows * (cols / BLOCK)) throw new IllegalArgumentException("scales: " + scales.length + " for " + rows + "x" + cols);
-        Q4Matrix m = new Q4Matrix(rows, cols, new byte[nibbles.length], new float[scales.length]);
+        Q4Matrix m = new Q4Matrix(rows, cols);
         int blocks = cols / BLOCK;
         for (int r = 0; r < rows; r++) {
-            int first = m.blockIndex(r, 0), stride = m.groupSize(r);
+            int p = r / PANEL, lane = r % PANEL;
             for (int b = 0; b < blocks; b++) {
-                int src = r * blocks + b, dst = first + b * stride;
-                System.arraycopy(nibbles, src * 16, m.nibbles, dst * 16, 16);
-                m.scales[dst] = scales[src];
+                int src = r * blocks + b, pb = p * blocks + b;
+                int dst = pb * PANEL * 16 + lane;
+                for (int j = 0; j < 16; j++) m.nibbles[dst + 16 * j] = nibbles[src * 16 + j];
+                m.scales[pb * PANEL + lane] = scales[src];
             }
         }
         return m;
@@ -67,37 +71,28 @@ public final class Q4Matrix {
         return blocks;
     }
 
-    /** The 16-byte blocks in storage order (see {@link #blockIndex}). */
+    /** Panels of {@value #PANEL} rows (the last one padded). */
+    public int panels() {
+        return panels;
+    }
+
+    /** The nibbles in panel order: block b of panel p starts at {@code (p·blocks + b)·256}. */
     public byte[] nibbles() {
         return nibbles;
     }
 
-    /** The block scales in storage order. */
+    /** The scales in panel order: block b of panel p starts at {@code (p·blocks + b)·16}. */
     public float[] scales() {
         return scales;
     }
 
-    /** Rows in the group that holds {@code row}: {@value #GROUP}, or fewer in the last group. */
-    public int groupSize(int row) {
-        return Math.min(GROUP, rows - (row & -GROUP));
-    }
-
-    /**
-     * Storage position of block {@code b} of row {@code row} (nibbles at 16·index, scale at index): the
-     * blocks of one row are {@link #groupSize} apart.
-     */
-    public int blockIndex(int row, int b) {
-        int g = row & -GROUP;
-        return g * blocks + b * groupSize(row) + (row - g);
-    }
-
-    /** One weight, dequantized (for references and tests). */
+    /** One weight, dequantized (for references, tests and embedding lookups). */
     public float get(int row, int col) {
-        int block = blockIndex(row, col / BLOCK);
+        int pb = (row / PANEL) * blocks + col / BLOCK, lane = row % PANEL;
         int j = col % BLOCK;
-        byte b = nibbles[block * 16 + (j % 16)];
+        byte b = nibbles[pb * PANEL * 16 + (j % 16) * 16 + lane];
         int q = j < 16 ? (b & 0x0F) : ((b >> 4) & 0x0F);
-        return (q - 8) * scales[block];
+        return (q - 8) * scales[pb * PANEL + lane];
     }
 
     /** Row {@code row}, dequantized into {@code out} (an embedding lookup). */
@@ -105,9 +100,9 @@ public final class Q4Matrix {
         for (int c = 0; c < cols; c++) out[c] = get(row, c);
     }
 
-    /** Bytes of weights streamed by one pass over the matrix (nibbles + scales). */
+    /** Bytes of weights one pass over the matrix streams (nibbles + scales of the real rows). */
     public long bytes() {
-        return (long) nibbles.length + 4L * scales.length;
+        return (long) rows * (cols / 2) + 4L * rows * blocks;
     }
 
     /** Quantizes {@code values} (row-major) the way Jlama does (scale = signed max / -8). */

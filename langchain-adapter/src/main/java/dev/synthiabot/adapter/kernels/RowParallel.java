@@ -7,8 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Splits row ranges over a fixed set of threads (the calling thread takes the first share), sized to
- * the cores it is given. Shares are multiples of 8 rows so the 4-row matvec and the 8-row panel GEMM stay on
- * their fast paths.
+ * the cores it is given. Shares are multiples of 16 rows, the kernels' panels.
  */
 public final class RowParallel implements AutoCloseable {
     /** Work on rows [from, to). */
@@ -39,7 +38,7 @@ public final class RowParallel implements AutoCloseable {
             work.run(0, rows);
             return;
         }
-        int share = ((rows + parts - 1) / parts + 7) & ~7;
+        int share = ((rows + parts - 1) / parts + 15) & ~15;
         CountDownLatch done = new CountDownLatch(parts - 1);
         RuntimeException[] failure = new RuntimeException[1];
         for (int p = 1; p < parts; p++) {

@@ -12,7 +12,7 @@ import java.util.Arrays;
 
 /**
  * Mistral/Llama forward pass on our own Vector API kernels over Q4 weights: batched Q4 GEMM for prompt
- * tokens (panels of dequantized rows broadcast into tiles of tokens), 4-row Q4 matvec for generated tokens,
+ * tokens (panels of dequantized rows broadcast into tiles of tokens), 16-row panel Q4 matvec for generated tokens,
  * RMSNorm, RoPE (Hugging Face's rotate-half layout), grouped-query attention over an in-memory KV cache,
  * SwiGLU. Weights are read onto the heap once at load.
  */
@@ -164,28 +164,10 @@ public final class Q4Transformer implements Transformer {
         return logits;
     }
 
-    /** Tokens past the panel GEMM's last full tile that go through the matvec kernel one by one. */
-    private static final int SINGLE_TOKEN_REST = 4;
-
-    /** out[t] = w · x[t] for every token, rows split across threads; one token uses the matvec kernel. */
+    /** out[t] = w · x[t] for every token, rows split across threads (panel GEMM or matvec, see Q4Kernels.Batch). */
     private void matmul(Q4Matrix w, float[][] x, float[][] out) {
-        int n = x.length;
-        if (n == 1) {
-            float[] sums = new float[w.blocksPerRow()];
-            Q4Kernels.blockSums(x[0], sums);
-            float[] y = Q4Kernels.highMinus16Low(x[0]);
-            pool.forRows(w.rows(), (from, to) -> Q4Kernels.matvec(w, x[0], y, sums, out[0], from, to));
-        } else if (Q4Kernels.panelPays(n)) {
-            // The panel GEMM computes whole tiles of LANES tokens: a few tokens past the last full tile are
-            // cheaper one by one on the matvec kernel than as a mostly empty tile.
-            int rest = n % Q4Kernels.LANES;
-            int panel = rest > 0 && rest <= SINGLE_TOKEN_REST && n > rest ? n - rest : n;
-            float[] xt = Q4Kernels.packTokens(x, panel, w.cols());
-            pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmulPacked(w, xt, panel, out, from, to));
-            for (int t = panel; t < n; t++) matmul(w, new float[][] {x[t]}, new float[][] {out[t]});
-        } else {
-            pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmul(w, x, n, out, from, to));
-        }
+        Q4Kernels.Batch batch = Q4Kernels.batch(x, x.length, w.cols());
+        pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmul(w, batch, out, from, to));
     }
 
     private void attention(Kv kv, int layer, float[][] q, float[][] out, int start, int n) {

@@ -40,8 +40,9 @@ class Q4KernelsTest {
             float ref = reference(w, row, x[0]);
             float tol = 1e-4f * (1 + Math.abs(ref)) * (float) Math.sqrt(cols);
             assertThat(single[row]).as("matvec row %d (%s)", row, Q4Kernels.PATH).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
-            assertThat(Q4Kernels.dotScalar(w.nibbles(), w.scales(), w.blockIndex(row, 0), w.groupSize(row), w.blocksPerRow(), x[0], sums))
-                .isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
+            float[] scalar = new float[Q4Matrix.PANEL];
+            Q4Kernels.panelScalar(w.nibbles(), w.scales(), row / Q4Matrix.PANEL, w.blocksPerRow(), x[0], sums, scalar, 0);
+            assertThat(scalar[row % Q4Matrix.PANEL]).as("scalar reference row %d", row).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
             for (int t = 0; t < tokens; t++) {
                 float rt = reference(w, row, x[t]);
                 assertThat(batch[t][row]).as("matmul row %d token %d", row, t)
@@ -51,7 +52,7 @@ class Q4KernelsTest {
     }
 
     @ParameterizedTest(name = "panel GEMM and matvec {0} x {1}, {2} tokens, rows [{3}, {4})")
-    @CsvSource({"1, 32, 1, 0, 1", "9, 64, 2, 0, 9", "17, 96, 16, 0, 17", "24, 128, 17, 8, 24", "40, 256, 33, 3, 37", "16, 4096, 31, 0, 16", "14, 64, 12, 5, 14"})
+    @CsvSource({"1, 32, 1, 0, 1", "9, 64, 2, 0, 9", "17, 96, 16, 0, 17", "24, 128, 17, 8, 24", "40, 256, 33, 3, 37", "16, 4096, 31, 0, 16", "14, 64, 12, 5, 14", "70, 128, 20, 16, 70", "100, 96, 3, 17, 31"})
     void panel_gemm_should_match_the_scalar_reference(int rows, int cols, int tokens, int from, int to) {
         Random r = new Random(rows * 131L + cols * 7L + tokens);
         Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
@@ -102,10 +103,11 @@ class Q4KernelsTest {
             .hasMessage("synthia.kernels.bits must be 64, 128, 256 or 512, not 96");
     }
 
-    @org.junit.jupiter.api.Test
-    void should_keep_jlamas_values_when_rows_are_interleaved() {
-        int rows = 7, cols = 64;
-        Random r = new Random(7);
+    @ParameterizedTest(name = "panel order keeps Jlama's values, {0} rows")
+    @CsvSource({"7", "16", "20"})
+    void should_keep_jlamas_values_in_the_panel_order(int rows) {
+        int cols = 64;
+        Random r = new Random(rows);
         byte[] nib = new byte[rows * cols / 2];
         r.nextBytes(nib);
         float[] sc = random(r, rows * cols / 32);
@@ -117,10 +119,10 @@ class Q4KernelsTest {
                 assertThat(w.get(row, c)).isEqualTo((q - 8) * sc[block]);
             }
         }
-        // rows 0-3 are one group (blocks 4 apart), rows 4-6 the last, smaller one (3 apart)
-        assertThat(w.blockIndex(1, 1)).isEqualTo(5);
-        assertThat(w.blockIndex(6, 1)).isEqualTo(8 + 3 + 2);
-        assertThat(w.groupSize(5)).isEqualTo(3);
+        // byte j of row r's block b sits at (panel·blocks + b)·256 + 16·j + r % 16
+        assertThat(w.nibbles()[(((rows - 1) / 16) * 2 + 1) * 256 + 16 * 3 + (rows - 1) % 16]).isEqualTo(nib[((rows - 1) * 2 + 1) * 16 + 3]);
+        assertThat(w.panels()).isEqualTo((rows + 15) / 16);
+        assertThat(w.bytes()).isEqualTo(rows * cols / 2 + 4L * rows * 2);
     }
 
     @ParameterizedTest(name = "dot/axpy length {0}")
