@@ -16,6 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * A byte holds v = lo + 16·hi, so Σ lo·x_lo + hi·x_hi = Σ v·x_lo + hi·(x_hi − 16·x_lo) = Σ v·x_lo + hi·y
  * ({@link #highMinus16Low}): the byte is converted as it is and only the high nibble needs a shift.
  *
+ * <p>Half-float scales become floats in the vector registers: the exponent and mantissa bits shifted into a
+ * float's places and multiplied by 2^112 (the exponent bias difference; exact for normal and subnormal
+ * halves alike), the sign bit copied.
+ *
  * <p>Kernels are written out by hand: a helper that takes or returns vectors and is not inlined boxes
  * them, which costs more than the arithmetic.
  */
@@ -30,11 +34,14 @@ public final class Q4Kernels {
     static final int WIDTH = F.vectorBitSize();
     static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
     static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
     static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
     static final int P = Q4Matrix.PANEL;
+    /** Bytes per panel block, and where its 16 half-float scales start. */
+    static final int PB = Q4Matrix.PANEL_BLOCK, SCALES = P * 16;
 
     /** Which implementation runs on this machine. */
     public enum Path { AVX512, AVX2, VECTOR128, SCALAR }
@@ -156,9 +163,9 @@ public final class Q4Kernels {
         if (PATH == Path.AVX512) {
             int half = n / 2;
             for (int i = 0; i < half; i++) {
-                panel16x2(w.nibbles(), w.scales(), a + i, a + half + i, w.blocksPerRow(), x, y, sums, out, (a + i) * P, (a + half + i) * P);
+                panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x, y, sums, out, (a + i) * P, (a + half + i) * P);
             }
-            if ((n & 1) != 0) panel16(w.nibbles(), w.scales(), b - 1, w.blocksPerRow(), x, y, sums, out, (b - 1) * P);
+            if ((n & 1) != 0) panel16(w.data(), b - 1, w.blocksPerRow(), x, y, sums, out, (b - 1) * P);
         } else {
             for (int p = a; p < b; p++) panel(w, p, x, y, sums, out, p * P);
         }
@@ -174,18 +181,18 @@ public final class Q4Kernels {
     /** The 16 rows of panel p into out[oo .. oo + 16), on this machine's path. */
     private static void panel(Q4Matrix w, int p, float[] x, float[] y, float[] sums, float[] out, int oo) {
         switch (PATH) {
-            case AVX512 -> panel16(w.nibbles(), w.scales(), p, w.blocksPerRow(), x, y, sums, out, oo);
-            case AVX2 -> panel16x256(w.nibbles(), w.scales(), p, w.blocksPerRow(), x, y, sums, out, oo);
-            default -> panelScalar(w.nibbles(), w.scales(), p, w.blocksPerRow(), x, sums, out, oo);
+            case AVX512 -> panel16(w.data(), p, w.blocksPerRow(), x, y, sums, out, oo);
+            case AVX2 -> panel16x256(w.data(), p, w.blocksPerRow(), x, y, sums, out, oo);
+            default -> panelScalar(w.data(), p, w.blocksPerRow(), x, sums, out, oo);
         }
     }
 
     /** Panel p, sixteen rows in the lanes of one vector; four accumulator chains per block. */
-    static void panel16(byte[] nib, float[] sc, int p, int blocks, float[] x, float[] y, float[] sums, float[] out, int oo) {
+    static void panel16(byte[] nib, int p, int blocks, float[] x, float[] y, float[] sums, float[] out, int oo) {
         FloatVector acc = FloatVector.zero(F512), corr = acc;
         int base = p * blocks;
         for (int b = 0; b < blocks; b++) {
-            int no = (base + b) * 256, xo = b * 32, yo = b * 16;
+            int no = (base + b) * PB, xo = b * 32, yo = b * 16;
             FloatVector v0 = FloatVector.zero(F512), v1 = v0, h0 = v0, h1 = v0;
             for (int j = 0; j < 16; j += 2) {
                 IntVector q = (IntVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
@@ -195,7 +202,9 @@ public final class Q4Kernels {
                 v1 = ((FloatVector) r.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, x[xo + j + 1]), v1);
                 h1 = ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, y[yo + j + 1]), h1);
             }
-            FloatVector s = FloatVector.fromArray(F512, sc, (base + b) * P);
+            IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
             acc = v0.add(v1).add(h0.add(h1)).fma(s, acc);
             corr = s.fma(FloatVector.broadcast(F512, sums[b]), corr);
         }
@@ -203,11 +212,11 @@ public final class Q4Kernels {
     }
 
     /** Panels pa and pb in one loop (two weight streams), sharing the activation broadcasts. */
-    static void panel16x2(byte[] nib, float[] sc, int pa, int pb, int blocks, float[] x, float[] y, float[] sums, float[] out, int oa, int ob) {
+    static void panel16x2(byte[] nib, int pa, int pb, int blocks, float[] x, float[] y, float[] sums, float[] out, int oa, int ob) {
         FloatVector acc = FloatVector.zero(F512), corr = acc, accB = acc, corrB = acc;
         int base = pa * blocks, baseB = pb * blocks;
         for (int b = 0; b < blocks; b++) {
-            int no = (base + b) * 256, nb = (baseB + b) * 256, xo = b * 32, yo = b * 16;
+            int no = (base + b) * PB, nb = (baseB + b) * PB, xo = b * 32, yo = b * 16;
             FloatVector v0 = FloatVector.zero(F512), h0 = v0, w0 = v0, g0 = v0;
             for (int j = 0; j < 16; j++) {
                 FloatVector xj = FloatVector.broadcast(F512, x[xo + j]), yj = FloatVector.broadcast(F512, y[yo + j]);
@@ -218,7 +227,12 @@ public final class Q4Kernels {
                 w0 = ((FloatVector) r.convert(VectorOperators.I2F, 0)).fma(xj, w0);
                 g0 = ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, g0);
             }
-            FloatVector s = FloatVector.fromArray(F512, sc, (base + b) * P), t = FloatVector.fromArray(F512, sc, (baseB + b) * P);
+            IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+            IntVector th = (IntVector) ByteVector.fromArray(B256, nib, nb + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+            FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
             FloatVector sb = FloatVector.broadcast(F512, sums[b]);
             acc = v0.add(h0).fma(s, acc);
             corr = s.fma(sb, corr);
@@ -230,11 +244,11 @@ public final class Q4Kernels {
     }
 
     /** Panel p on 256-bit vectors: rows 0-7 and 8-15 of the panel in two vectors. */
-    static void panel16x256(byte[] nib, float[] sc, int p, int blocks, float[] x, float[] y, float[] sums, float[] out, int oo) {
+    static void panel16x256(byte[] nib, int p, int blocks, float[] x, float[] y, float[] sums, float[] out, int oo) {
         FloatVector accA = FloatVector.zero(F256), accB = accA, corrA = accA, corrB = accA;
         int base = p * blocks;
         for (int b = 0; b < blocks; b++) {
-            int no = (base + b) * 256, xo = b * 32, yo = b * 16;
+            int no = (base + b) * PB, xo = b * 32, yo = b * 16;
             FloatVector va = FloatVector.zero(F256), ha = va, vb = va, hb = va;
             for (int j = 0; j < 16; j++) {
                 FloatVector xj = FloatVector.broadcast(F256, x[xo + j]), yj = FloatVector.broadcast(F256, y[yo + j]);
@@ -245,7 +259,12 @@ public final class Q4Kernels {
                 vb = ((FloatVector) r.convert(VectorOperators.I2F, 0)).fma(xj, vb);
                 hb = ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, hb);
             }
-            FloatVector s = FloatVector.fromArray(F256, sc, (base + b) * P), t = FloatVector.fromArray(F256, sc, (base + b) * P + 8);
+            IntVector sh = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+            IntVector th = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
             FloatVector sb = FloatVector.broadcast(F256, sums[b]);
             accA = va.add(ha).fma(s, accA);
             corrA = s.fma(sb, corrA);
@@ -257,17 +276,17 @@ public final class Q4Kernels {
     }
 
     /** The plain reference on the panel order: every kernel must agree with it. */
-    static void panelScalar(byte[] nib, float[] sc, int p, int blocks, float[] x, float[] sums, float[] out, int oo) {
+    static void panelScalar(byte[] nib, int p, int blocks, float[] x, float[] sums, float[] out, int oo) {
         for (int lane = 0; lane < P; lane++) {
             float total = 0;
             for (int b = 0; b < blocks; b++) {
                 int pb = p * blocks + b;
                 float part = 0;
                 for (int j = 0; j < 16; j++) {
-                    int q = nib[pb * 256 + j * 16 + lane];
+                    int q = nib[pb * PB + j * 16 + lane];
                     part += (q & 0x0F) * x[b * 32 + j] + ((q >> 4) & 0x0F) * x[b * 32 + 16 + j];
                 }
-                total += sc[pb * P + lane] * (part - 8f * sums[b]);
+                total += half(nib, pb * PB + SCALES + 2 * lane) * (part - 8f * sums[b]);
             }
             out[oo + lane] = total;
         }
@@ -483,13 +502,15 @@ public final class Q4Kernels {
 
     /** Panel p of w, dequantized k-major: panel[k·16 + r] = w[16p + r, k] (zero for padding rows). */
     static void dequantize(Q4Matrix w, int p, float[] panel) {
-        byte[] nib = w.nibbles();
-        float[] sc = w.scales();
+        byte[] nib = w.data();
         int blocks = w.blocksPerRow();
         for (int b = 0; b < blocks; b++) {
-            int pb = p * blocks + b, no = pb * 256, lo = b * 32 * P, hi = lo + 16 * P;
+            int pb = p * blocks + b, no = pb * PB, lo = b * 32 * P, hi = lo + 16 * P;
             if (PATH == Path.AVX512) {
-                FloatVector s = FloatVector.fromArray(F512, sc, pb * P), off = s.mul(-8f);
+                IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+                FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+                FloatVector off = s.mul(-8f);
                 for (int j = 0; j < 16; j++) {
                     IntVector q = (IntVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
                     ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, lo + j * P);
@@ -497,7 +518,10 @@ public final class Q4Kernels {
                 }
             } else if (PATH == Path.AVX2) {
                 for (int h = 0; h < P; h += 8) {
-                    FloatVector s = FloatVector.fromArray(F256, sc, pb * P + h), off = s.mul(-8f);
+                    IntVector sh = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES + 2 * h).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+                    FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+                    FloatVector off = s.mul(-8f);
                     for (int j = 0; j < 16; j++) {
                         IntVector q = (IntVector) ByteVector.fromArray(B64, nib, no + j * 16 + h).convertShape(VectorOperators.ZERO_EXTEND_B2I, I256, 0);
                         ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, lo + j * P + h);
@@ -508,13 +532,18 @@ public final class Q4Kernels {
                 for (int j = 0; j < 16; j++) {
                     for (int r = 0; r < P; r++) {
                         int q = nib[no + j * 16 + r];
-                        float s = sc[pb * P + r];
+                        float s = half(nib, no + SCALES + 2 * r);
                         panel[lo + j * P + r] = ((q & 0x0F) - 8) * s;
                         panel[hi + j * P + r] = (((q >> 4) & 0x0F) - 8) * s;
                     }
                 }
             }
         }
+    }
+
+    /** The little-endian half float at d[o], as a float. */
+    static float half(byte[] d, int o) {
+        return Float.float16ToFloat((short) ((d[o] & 0xFF) | (d[o + 1] << 8)));
     }
 
     private static float[] panelBuffer(int n) {

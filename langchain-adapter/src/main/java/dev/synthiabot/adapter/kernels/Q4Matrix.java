@@ -6,12 +6,14 @@ package dev.synthiabot.adapter.kernels;
  * nibble, stored as {@code value / scale + 8}) and one float scale. Value = (nibble - 8) * scale.
  *
  * <p>Storage order (ours, not Jlama's): rows are taken in panels of {@value #PANEL} and transposed block by
- * block: for panel p and block b there are 256 bytes where byte {@code 16·j + r} is byte j of row
- * {@code 16p + r}'s block, followed in the scale array by the panel's 16 scales of that block. One 16-byte
- * load then gives byte j of sixteen rows, so a kernel computes sixteen rows at once in the lanes of one
- * AVX-512 vector: each activation is broadcast once per panel, each block scale is applied by one vector
- * FMA for sixteen rows, no horizontal sums are needed, and the weights are read as one sequential
- * stream. The last panel is padded with zero rows.
+ * block: for panel p and block b there are {@value #PANEL_BLOCK} bytes, 256 where byte {@code 16·j + r} is
+ * byte j of row {@code 16p + r}'s block, then the sixteen rows' scales of that block as IEEE half floats
+ * (little-endian), as llama.cpp stores them: 18 bytes per 32 weights instead of Jlama's 20, and decode
+ * reads every weight once per token, so its speed is the bytes it streams. One 16-byte load gives byte j of
+ * sixteen rows, so a kernel computes sixteen rows at once in the lanes of one AVX-512 vector: each
+ * activation is broadcast once per panel, each block scale is applied by one vector FMA for sixteen rows,
+ * no horizontal sums are needed, and the weights are read as one sequential stream. The last panel is
+ * padded with zero rows.
  *
  * <p>Heap arrays rather than memory segments: the project targets Java 21, where the foreign memory API
  * (the only way to feed off-heap memory to the Vector API since JDK 20) is still a preview feature.
@@ -20,23 +22,23 @@ public final class Q4Matrix {
     public static final int BLOCK = 32;
     /** Rows per panel of the storage order. */
     public static final int PANEL = 16;
+    /** Bytes per block of a panel: 16 rows x 16 bytes of nibbles, then 16 half-float scales. */
+    public static final int PANEL_BLOCK = PANEL * 16 + PANEL * 2;
 
     private final int rows, cols, blocks, panels;
-    private final byte[] nibbles;
-    private final float[] scales;
+    private final byte[] data;
 
     private Q4Matrix(int rows, int cols) {
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / BLOCK;
         this.panels = (rows + PANEL - 1) / PANEL;
-        this.nibbles = new byte[Math.multiplyExact(panels * blocks, PANEL * 16)];
-        this.scales = new float[panels * blocks * PANEL];
+        this.data = new byte[Math.multiplyExact(panels * blocks, PANEL_BLOCK)];
     }
 
     /**
      * From Jlama's row-major order (block b of row r at r·cols/32 + b: how the safetensors files store it),
-     * copied into the panel order.
+     * copied into the panel order with the scales rounded to half floats.
      *
      * @param nibbles rows * cols / 2 bytes
      * @param scales rows * cols / 32 floats
@@ -51,9 +53,12 @@ public final class Q4Matrix {
             int p = r / PANEL, lane = r % PANEL;
             for (int b = 0; b < blocks; b++) {
                 int src = r * blocks + b, pb = p * blocks + b;
-                int dst = pb * PANEL * 16 + lane;
-                for (int j = 0; j < 16; j++) m.nibbles[dst + 16 * j] = nibbles[src * 16 + j];
-                m.scales[pb * PANEL + lane] = scales[src];
+                int dst = pb * PANEL_BLOCK + lane;
+                for (int j = 0; j < 16; j++) m.data[dst + 16 * j] = nibbles[src * 16 + j];
+                short half = Float.floatToFloat16(scales[src]);
+                int so = pb * PANEL_BLOCK + PANEL * 16 + 2 * lane;
+                m.data[so] = (byte) half;
+                m.data[so + 1] = (byte) (half >> 8);
             }
         }
         return m;
@@ -76,23 +81,24 @@ public final class Q4Matrix {
         return panels;
     }
 
-    /** The nibbles in panel order: block b of panel p starts at {@code (p·blocks + b)·256}. */
-    public byte[] nibbles() {
-        return nibbles;
+    /** Nibbles and scales in panel order: block b of panel p starts at {@code (p·blocks + b)·}{@value #PANEL_BLOCK}. */
+    public byte[] data() {
+        return data;
     }
 
-    /** The scales in panel order: block b of panel p starts at {@code (p·blocks + b)·16}. */
-    public float[] scales() {
-        return scales;
+    /** The scale of block b of row {@code row}, as stored (a half float). */
+    public float scale(int row, int b) {
+        int so = ((row / PANEL) * blocks + b) * PANEL_BLOCK + PANEL * 16 + 2 * (row % PANEL);
+        return Float.float16ToFloat((short) ((data[so] & 0xFF) | (data[so + 1] << 8)));
     }
 
     /** One weight, dequantized (for references, tests and embedding lookups). */
     public float get(int row, int col) {
         int pb = (row / PANEL) * blocks + col / BLOCK, lane = row % PANEL;
         int j = col % BLOCK;
-        byte b = nibbles[pb * PANEL * 16 + (j % 16) * 16 + lane];
+        byte b = data[pb * PANEL_BLOCK + (j % 16) * 16 + lane];
         int q = j < 16 ? (b & 0x0F) : ((b >> 4) & 0x0F);
-        return (q - 8) * scales[pb * PANEL + lane];
+        return (q - 8) * scale(row, col / BLOCK);
     }
 
     /** Row {@code row}, dequantized into {@code out} (an embedding lookup). */
@@ -102,7 +108,7 @@ public final class Q4Matrix {
 
     /** Bytes of weights one pass over the matrix streams (nibbles + scales of the real rows). */
     public long bytes() {
-        return (long) rows * (cols / 2) + 4L * rows * blocks;
+        return (long) rows * (cols / 2) + 2L * rows * blocks;
     }
 
     /** Quantizes {@code values} (row-major) the way Jlama does (scale = signed max / -8). */

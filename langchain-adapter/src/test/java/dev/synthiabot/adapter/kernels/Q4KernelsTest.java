@@ -41,7 +41,7 @@ class Q4KernelsTest {
             float tol = 1e-4f * (1 + Math.abs(ref)) * (float) Math.sqrt(cols);
             assertThat(single[row]).as("matvec row %d (%s)", row, Q4Kernels.PATH).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
             float[] scalar = new float[Q4Matrix.PANEL];
-            Q4Kernels.panelScalar(w.nibbles(), w.scales(), row / Q4Matrix.PANEL, w.blocksPerRow(), x[0], sums, scalar, 0);
+            Q4Kernels.panelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), x[0], sums, scalar, 0);
             assertThat(scalar[row % Q4Matrix.PANEL]).as("scalar reference row %d", row).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
             for (int t = 0; t < tokens; t++) {
                 float rt = reference(w, row, x[t]);
@@ -116,13 +116,42 @@ class Q4KernelsTest {
             for (int c = 0; c < cols; c++) {
                 int block = row * 2 + c / 32, j = c % 32;
                 int q = j < 16 ? nib[block * 16 + j] & 0x0F : (nib[block * 16 + j - 16] >> 4) & 0x0F;
-                assertThat(w.get(row, c)).isEqualTo((q - 8) * sc[block]);
+                assertThat(w.get(row, c)).isEqualTo((q - 8) * Float.float16ToFloat(Float.floatToFloat16(sc[block])));
             }
         }
         // byte j of row r's block b sits at (panel·blocks + b)·256 + 16·j + r % 16
-        assertThat(w.nibbles()[(((rows - 1) / 16) * 2 + 1) * 256 + 16 * 3 + (rows - 1) % 16]).isEqualTo(nib[((rows - 1) * 2 + 1) * 16 + 3]);
+        assertThat(w.data()[(((rows - 1) / 16) * 2 + 1) * Q4Matrix.PANEL_BLOCK + 16 * 3 + (rows - 1) % 16]).isEqualTo(nib[((rows - 1) * 2 + 1) * 16 + 3]);
         assertThat(w.panels()).isEqualTo((rows + 15) / 16);
-        assertThat(w.bytes()).isEqualTo(rows * cols / 2 + 4L * rows * 2);
+        assertThat(w.bytes()).isEqualTo(rows * cols / 2 + 2L * rows * 2);
+    }
+
+    @org.junit.jupiter.api.Test
+    void should_widen_half_float_scales_of_every_kind_in_the_kernels() {
+        float[] kinds = {0f, -0f, 1e-7f, -3e-6f, 6.1e-5f, -3.5e-3f, 0.0123f, -1.5f, 100f, 65504f};
+        int rows = 40, cols = 64;
+        Random r = new Random(3);
+        byte[] nib = new byte[rows * cols / 2];
+        r.nextBytes(nib);
+        float[] sc = new float[rows * cols / 32];
+        for (int i = 0; i < sc.length; i++) sc[i] = kinds[i % kinds.length];
+        Q4Matrix w = Q4Matrix.ofRowMajor(rows, cols, nib, sc);
+        float[][] x = new float[20][];
+        for (int t = 0; t < x.length; t++) x[t] = random(r, cols);
+        float[][] out = new float[x.length][rows];
+        Q4Kernels.matmul(w, x, x.length, out, 0, rows);
+        float[] sums = new float[cols / 32];
+        Q4Kernels.blockSums(x[0], sums);
+        float[] single = new float[rows];
+        Q4Kernels.matvec(w, x[0], sums, single, 0, rows);
+        for (int row = 0; row < rows; row++) {
+            for (int b = 0; b < 2; b++) assertThat(w.scale(row, b)).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(sc[row * 2 + b])));
+            for (int t = 0; t < x.length; t++) {
+                float ref = reference(w, row, x[t]);
+                float tol = 1e-4f * (1 + Math.abs(ref)) * 8;
+                assertThat(out[t][row]).as("matmul row %d token %d", row, t).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
+                if (t == 0) assertThat(single[row]).as("matvec row %d", row).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
+            }
+        }
     }
 
     @ParameterizedTest(name = "dot/axpy length {0}")
