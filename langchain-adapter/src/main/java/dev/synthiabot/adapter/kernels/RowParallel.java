@@ -1,13 +1,16 @@
 package dev.synthiabot.adapter.kernels;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Splits row ranges over a fixed set of threads (the calling thread takes the first share), sized to
- * the cores it is given. Shares are multiples of 16 rows, the kernels' panels.
+ * Splits row ranges over a fixed set of threads (the calling thread takes the first share), sized to the
+ * cores it is given. Shares are multiples of 16 rows, the kernels' panels.
+ *
+ * <p>A token of decode makes about 260 of these calls, each under a millisecond of work, so handing work
+ * over must cost microseconds, not the ~45 µs of waking a parked pool thread: the workers spin for a
+ * short while ({@value #SPIN_NANOS} ns) after each share, waiting for the next, and only then park. Idle,
+ * they park and cost nothing.
  */
 public final class RowParallel implements AutoCloseable {
     /** Work on rows [from, to). */
@@ -16,60 +19,115 @@ public final class RowParallel implements AutoCloseable {
         void run(int from, int to);
     }
 
+    static final long SPIN_NANOS = 500_000;
+
     private final int threads;
-    private final ExecutorService workers;
+    private final Worker[] workers;
+    private final AtomicInteger remaining = new AtomicInteger();
+    private volatile Call current;
+    private long generation;
+    private volatile boolean closed;
+    private volatile RuntimeException failure;
+
+    /** One call, published whole so a worker never mixes the fields of two calls. */
+    private record Call(long generation, Rows work, int rows, int share, int parts) {}
 
     public RowParallel(int threads) {
         this.threads = Math.max(1, threads);
-        this.workers = this.threads == 1 ? null : Executors.newFixedThreadPool(this.threads - 1, r -> {
-            Thread t = new Thread(r, "q4-kernel");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new Worker[this.threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].start();
+        }
     }
 
     public int threads() {
         return threads;
     }
 
-    public void forRows(int rows, Rows work) {
+    public synchronized void forRows(int rows, Rows work) {
         int parts = Math.min(threads, Math.max(1, rows / 16));
-        if (parts == 1) {
+        if (parts == 1 || closed) {
             work.run(0, rows);
             return;
         }
         int share = ((rows + parts - 1) / parts + 15) & ~15;
-        CountDownLatch done = new CountDownLatch(parts - 1);
-        RuntimeException[] failure = new RuntimeException[1];
-        for (int p = 1; p < parts; p++) {
-            int from = Math.min(rows, p * share), to = Math.min(rows, (p + 1) * share);
-            workers.execute(() -> {
-                try {
-                    if (from < to) work.run(from, to);
-                } catch (RuntimeException e) {
-                    failure[0] = e;
-                } finally {
-                    done.countDown();
-                }
-            });
+        failure = null;
+        remaining.set(parts - 1);
+        current = new Call(++generation, work, rows, share, parts);
+        for (int i = 0; i < parts - 1; i++) {
+            if (workers[i].parked) LockSupport.unpark(workers[i]);
         }
-        work.run(0, Math.min(rows, share));
+        RuntimeException own = null;
         try {
-            done.await();
-        } catch (InterruptedException e) {
-            // finish the shares already running (they write into the caller's arrays), then report the interrupt
-            try {
-                done.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                // give up waiting
-            }
-            Thread.currentThread().interrupt();
+            work.run(0, Math.min(rows, share));
+        } catch (RuntimeException e) {
+            own = e;
         }
-        if (failure[0] != null) throw failure[0];
+        // the other shares write into the caller's arrays: wait for them whatever happened here
+        for (int spins = 0; remaining.get() > 0; spins++) {
+            if (spins < 20_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // a worker without a core of its own needs this one
+            }
+        }
+        current = null;
+        if (own != null) throw own;
+        if (failure != null) throw failure;
+    }
+
+    private final class Worker extends Thread {
+        final int part;
+        volatile boolean parked;
+
+        Worker(int part) {
+            super("q4-kernel-" + part);
+            this.part = part;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;
+            while (!closed) {
+                Call c = current;
+                if (c == null || c.generation() == seen) {
+                    long spinUntil = System.nanoTime() + SPIN_NANOS;
+                    for (int spins = 0; isCurrent(seen) && !closed && System.nanoTime() < spinUntil; spins++) {
+                        if ((spins & 1023) == 1023) Thread.yield(); // leave the core to others now and then
+                        Thread.onSpinWait();
+                    }
+                    if (isCurrent(seen) && !closed) {
+                        parked = true;
+                        if (isCurrent(seen) && !closed) LockSupport.park(this);
+                        parked = false;
+                    }
+                    continue;
+                }
+                seen = c.generation();
+                if (part >= c.parts()) continue;
+                try {
+                    int from = Math.min(c.rows(), part * c.share()), to = Math.min(c.rows(), (part + 1) * c.share());
+                    if (from < to) c.work().run(from, to);
+                } catch (RuntimeException e) {
+                    failure = e;
+                } finally {
+                    remaining.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    /** Nothing new to run: no call, or the one this worker has already taken. */
+    private boolean isCurrent(long seen) {
+        Call c = current;
+        return c == null || c.generation() == seen;
     }
 
     @Override
     public void close() {
-        if (workers != null) workers.shutdownNow();
+        closed = true;
+        for (Worker w : workers) LockSupport.unpark(w);
     }
 }
