@@ -23,6 +23,7 @@ import dev.synthiabot.adapter.generation.GenerationResult;
 import dev.synthiabot.adapter.generation.SamplingParams;
 import dev.synthiabot.adapter.generation.TokenBytes;
 import dev.synthiabot.adapter.kernels.Cores;
+import dev.synthiabot.adapter.kernels.Q4Kernels;
 import dev.synthiabot.adapter.kv.KvCacheManager;
 import dev.synthiabot.adapter.transformer.JlamaTransformer;
 import dev.synthiabot.adapter.transformer.Q4Transformer;
@@ -93,7 +94,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
             id -> tokenizer.getModel().isSpecialToken(id));
         int window = Math.min(b.contextWindow, config.contextLength);
         Transformer transformer = ours
-            ? Q4Transformer.load(prepared.dir(), window, b.threads != null ? b.threads : Cores.physical())
+            ? Q4Transformer.load(prepared.dir(), window, b.threads != null ? b.threads : Cores.physical(), b.activations)
             : new JlamaTransformer(jlama);
         log.info("Forward pass: {}", transformer.describe());
         this.engine = new GenerationEngine(transformer, encoder, bytes, new KvCacheManager(transformer, b.kvCacheBytes),
@@ -257,6 +258,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         private Path cacheDir;
         private Integer threads;
         private Kernels kernels = Kernels.AUTO;
+        private Q4Kernels.Activations activations = Q4Kernels.Activations.Q8;
         private int contextWindow = DEFAULT_CONTEXT_WINDOW;
         private long kvCacheBytes = DEFAULT_KV_CACHE_BYTES;
         private double temperature = DEFAULT_TEMPERATURE;
@@ -297,6 +299,16 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         /** Which forward pass runs the model (default {@link Kernels#AUTO}: ours for Q4 weights). */
         public Builder kernels(Kernels kernels) {
             this.kernels = kernels;
+            return this;
+        }
+
+        /**
+         * How our Q4 kernels take one token's activations while generating (default
+         * {@link Q4Kernels.Activations#Q8}, as llama.cpp does: ~20-25% faster decode; {@code F32} is exact).
+         * Prompts in batches always use float activations.
+         */
+        public Builder activations(Q4Kernels.Activations activations) {
+            this.activations = java.util.Objects.requireNonNull(activations, "activations");
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.synthiabot.adapter.kernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -39,6 +40,7 @@ public final class Q4Kernels {
     static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
     static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
+    static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     static final int P = Q4Matrix.PANEL;
     /** Bytes per panel block, and where its 16 half-float scales start. */
     static final int PB = Q4Matrix.PANEL_BLOCK, SCALES = P * 16;
@@ -47,6 +49,22 @@ public final class Q4Kernels {
     public enum Path { AVX512, AVX2, VECTOR128, SCALAR }
 
     public static final Path PATH = WIDTH >= 512 ? Path.AVX512 : WIDTH == 256 ? Path.AVX2 : WIDTH == 128 ? Path.VECTOR128 : Path.SCALAR;
+
+    /**
+     * How a single token's activations meet the weights in the matrix-vector kernels (decode, and the few
+     * tokens past a prompt's last full tile).
+     */
+    public enum Activations {
+        /**
+         * Quantized to 8-bit integers per block of 32 with a float scale (llama.cpp's Q8_0): the products and
+         * their sums over half a block are exact 16-bit integer arithmetic, sixteen rows per 256-bit vector,
+         * about half the vector work of {@link #F32}; decode becomes memory-bound (+20-25% tokens/s here).
+         * Adds a rounding error of about 0.4% of each block's largest activation.
+         */
+        Q8,
+        /** As they are: exact float products of the dequantized weights (slower, for reference). */
+        F32
+    }
 
     /** Tokens per tile of the prompt GEMM: one float vector holds one weight's products with this many tokens. */
     public static final int LANES = F.length();
@@ -83,10 +101,12 @@ public final class Q4Kernels {
         float[][] x = new float[32][cols];
         for (float[] row : x) for (int i = 0; i < cols; i++) row[i] = (float) r.nextGaussian();
         float[][] batch = new float[x.length][rows];
-        Batch one = batch(x, 1, cols), b32 = batch(x, 32, cols), b19 = batch(x, 19, cols);
+        Batch one = batch(x, 1, cols, Activations.F32), oneQ8 = batch(x, 1, cols, Activations.Q8);
+        Batch b32 = batch(x, 32, cols, Activations.Q8), b19 = batch(x, 19, cols, Activations.Q8);
         for (int i = 0; i < 2000; i++) {
-            matmul(w, one, batch, 0, rows);
-            matmul(w, one, batch, 5, rows - 7); // partial panels too
+            matmul(w, oneQ8, batch, 0, rows);
+            matmul(w, oneQ8, batch, 5, rows - 7); // partial panels too
+            if (i % 4 == 0) matmul(w, one, batch, 0, rows);
             if (i % 10 == 0) {
                 matmul(w, b32, batch, 0, rows);
                 matmul(w, b19, batch, 0, rows - 1);
@@ -292,6 +312,183 @@ public final class Q4Kernels {
         }
     }
 
+    // ---------------------------------------------------------------- one token, 8-bit activations
+
+    /**
+     * An activation vector quantized per block of 32 (llama.cpp's Q8_0): {@code x[c] ≈ q[c]·d[c / 32]} with
+     * |q| ≤ 127; {@code corr[b] = 8·d[b]·Σ q} over the block, the −8 nibble offset's share.
+     */
+    public record Q8(short[] q, float[] d, float[] corr) {
+        public static Q8 of(float[] x) {
+            int blocks = x.length / 32;
+            short[] q = new short[x.length];
+            float[] d = new float[blocks], corr = new float[blocks];
+            int step = F.length() >= 8 ? F.length() : 0; // whole vectors per block of 32 (8 or 16 lanes), else scalar
+            for (int b = 0; b < blocks; b++) {
+                int o = b * 32;
+                float max = 0;
+                if (step > 0) {
+                    FloatVector m = FloatVector.zero(F);
+                    for (int j = 0; j < 32; j += step) m = m.max(FloatVector.fromArray(F, x, o + j).abs());
+                    max = m.reduceLanes(VectorOperators.MAX);
+                } else {
+                    for (int j = 0; j < 32; j++) max = Math.max(max, Math.abs(x[o + j]));
+                }
+                float inv = max > 0 ? 127f / max : 0f;
+                int sum = 0;
+                for (int j = 0; j < 32; j++) {
+                    int v = Math.round(x[o + j] * inv);
+                    q[o + j] = (short) v;
+                    sum += v;
+                }
+                d[b] = max / 127f;
+                corr[b] = 8f * d[b] * sum;
+            }
+            return new Q8(q, d, corr);
+        }
+    }
+
+    /**
+     * out[r] = Σ_c w[r, c]·x[c] for rows [from, to) with x quantized to {@link Q8}: per row and half block,
+     * Σ nibble·q is at most 8·2·15·127 = 30480 and is summed exactly in 16-bit lanes; the two halves are
+     * added as 32-bit integers, converted once per block and scaled by weight scale × activation scale.
+     * Panels as in {@link #matvec(Q4Matrix, float[], float[], float[], float[], int, int)}.
+     */
+    public static void matvec(Q4Matrix w, Q8 x, float[] out, int from, int to) {
+        if (from >= to) return;
+        int a = (from + P - 1) / P, b = to / P;
+        if (a > b) {
+            partialPanelQ8(w, from / P, x, out, from, to);
+            return;
+        }
+        if (from < a * P) partialPanelQ8(w, a - 1, x, out, from, a * P);
+        int n = b - a;
+        if (PATH == Path.AVX512) {
+            int half = n / 2;
+            for (int i = 0; i < half; i++) q8Panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, (a + i) * P, (a + half + i) * P);
+            if ((n & 1) != 0) panelQ8(w, b - 1, x, out, (b - 1) * P);
+        } else {
+            for (int p = a; p < b; p++) panelQ8(w, p, x, out, p * P);
+        }
+        if (b * P < to) partialPanelQ8(w, b, x, out, b * P, to);
+    }
+
+    private static void partialPanelQ8(Q4Matrix w, int p, Q8 x, float[] out, int from, int to) {
+        float[] tmp = new float[P];
+        panelQ8(w, p, x, tmp, 0);
+        System.arraycopy(tmp, from - p * P, out, from, to - from);
+    }
+
+    private static void panelQ8(Q4Matrix w, int p, Q8 x, float[] out, int oo) {
+        switch (PATH) {
+            case AVX512 -> q8Panel16x2(w.data(), p, -1, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo, -1);
+            case AVX2 -> q8Panel16x256(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
+            default -> q8PanelScalar(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
+        }
+    }
+
+    /**
+     * Panels pa and pb (pb &lt; 0: pa alone) with 8-bit activations: sixteen rows in the 16-bit lanes of a
+     * 256-bit vector, 32-bit and float work on 512-bit vectors once per block.
+     */
+    static void q8Panel16x2(byte[] nib, int pa, int pb, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oa, int ob) {
+        boolean two = pb >= 0;
+        FloatVector acc = FloatVector.zero(F512), corr = acc, accB = acc, corrB = acc;
+        int base = pa * blocks, baseB = two ? pb * blocks : base;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * PB, nb = (baseB + b) * PB, xo = b * 32;
+            ShortVector s0 = ShortVector.zero(S256), s1 = s0, t0 = s0, t1 = s0;
+            for (int j = 0; j < 8; j++) {
+                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s0 = s0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                if (two) {
+                    ShortVector r = (ShortVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                    t0 = t0.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
+                }
+            }
+            for (int j = 8; j < 16; j++) {
+                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                if (two) {
+                    ShortVector r = (ShortVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                    t1 = t1.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
+                }
+            }
+            FloatVector db = FloatVector.broadcast(F512, d[b]), cb = FloatVector.broadcast(F512, corrs[b]);
+            IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+            IntVector ia = ((IntVector) s0.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I512, 0));
+            acc = ((FloatVector) ia.convert(VectorOperators.I2F, 0)).mul(db).fma(s, acc);
+            corr = s.fma(cb, corr);
+            if (two) {
+                IntVector th = (IntVector) ByteVector.fromArray(B256, nib, nb + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+                FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
+                IntVector ib = ((IntVector) t0.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t1.convertShape(VectorOperators.S2I, I512, 0));
+                accB = ((FloatVector) ib.convert(VectorOperators.I2F, 0)).mul(db).fma(t, accB);
+                corrB = t.fma(cb, corrB);
+            }
+        }
+        acc.sub(corr).intoArray(out, oa);
+        if (two) accB.sub(corrB).intoArray(out, ob);
+    }
+
+    /** One panel with 8-bit activations on 256-bit vectors (AVX2): the 32-bit and float work in two halves. */
+    static void q8Panel16x256(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
+        FloatVector accA = FloatVector.zero(F256), accB = accA, corrA = accA, corrB = accA;
+        int base = p * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * PB, xo = b * 32;
+            ShortVector s0 = ShortVector.zero(S256), s1 = s0;
+            for (int j = 0; j < 8; j++) {
+                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s0 = s0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+            }
+            for (int j = 8; j < 16; j++) {
+                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+            }
+            FloatVector db = FloatVector.broadcast(F256, d[b]), cb = FloatVector.broadcast(F256, corrs[b]);
+            IntVector lo = ((IntVector) s0.convertShape(VectorOperators.S2I, I256, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I256, 0));
+            IntVector hi = ((IntVector) s0.convertShape(VectorOperators.S2I, I256, 1)).add((IntVector) s1.convertShape(VectorOperators.S2I, I256, 1));
+            IntVector sh = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+            IntVector th = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
+            accA = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(db).fma(s, accA);
+            corrA = s.fma(cb, corrA);
+            accB = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(db).fma(t, accB);
+            corrB = t.fma(cb, corrB);
+        }
+        accA.sub(corrA).intoArray(out, oo);
+        accB.sub(corrB).intoArray(out, oo + 8);
+    }
+
+    /** The plain reference for 8-bit activations: integer sums per block, then the same float scaling. */
+    static void q8PanelScalar(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
+        for (int lane = 0; lane < P; lane++) {
+            float total = 0;
+            for (int b = 0; b < blocks; b++) {
+                int pb = p * blocks + b;
+                int sum = 0;
+                for (int j = 0; j < 16; j++) {
+                    int q = nib[pb * PB + j * 16 + lane];
+                    sum += (q & 0x0F) * xq[b * 32 + j] + ((q >> 4) & 0x0F) * xq[b * 32 + 16 + j];
+                }
+                float s = half(nib, pb * PB + SCALES + 2 * lane);
+                total += sum * d[b] * s - s * corrs[b];
+            }
+            out[oo + lane] = total;
+        }
+    }
+
     // ---------------------------------------------------------------- several tokens (prompt)
 
     /**
@@ -303,8 +500,9 @@ public final class Q4Kernels {
         final int tokens, panelTokens;
         final float[] xt;
         final float[][] x, y, sums;
+        final Q8[] q8;
 
-        private Batch(float[][] x, int tokens, int cols) {
+        private Batch(float[][] x, int tokens, int cols, Activations activations) {
             this.tokens = tokens;
             int rest = tokens % LANES;
             this.panelTokens = !panelPays(tokens) ? 0 : rest > 0 && rest <= SINGLE_TOKEN_REST ? tokens - rest : tokens;
@@ -312,10 +510,15 @@ public final class Q4Kernels {
             this.x = x;
             this.y = new float[tokens][];
             this.sums = new float[tokens][];
+            this.q8 = new Q8[tokens];
             for (int t = panelTokens; t < tokens; t++) {
-                y[t] = highMinus16Low(x[t]);
-                sums[t] = new float[cols / 32];
-                blockSums(x[t], sums[t]);
+                if (activations == Activations.Q8) {
+                    q8[t] = Q8.of(x[t]);
+                } else {
+                    y[t] = highMinus16Low(x[t]);
+                    sums[t] = new float[cols / 32];
+                    blockSums(x[t], sums[t]);
+                }
             }
         }
     }
@@ -333,19 +536,25 @@ public final class Q4Kernels {
     }
 
     /** Prepares x[0 .. tokens) for {@link #matmul}. */
-    public static Batch batch(float[][] x, int tokens, int cols) {
-        return new Batch(x, tokens, cols);
+    public static Batch batch(float[][] x, int tokens, int cols, Activations activations) {
+        return new Batch(x, tokens, cols, activations);
     }
 
     /** out[t][r] = Σ_c w[r, c]·x[t][c] for every token of the batch and rows [from, to). */
     public static void matmul(Q4Matrix w, Batch batch, float[][] out, int from, int to) {
         if (batch.panelTokens > 0) matmulPacked(w, batch.xt, batch.panelTokens, out, from, to);
-        for (int t = batch.panelTokens; t < batch.tokens; t++) matvec(w, batch.x[t], batch.y[t], batch.sums[t], out[t], from, to);
+        for (int t = batch.panelTokens; t < batch.tokens; t++) {
+            if (batch.q8[t] != null) {
+                matvec(w, batch.q8[t], out[t], from, to);
+            } else {
+                matvec(w, batch.x[t], batch.y[t], batch.sums[t], out[t], from, to);
+            }
+        }
     }
 
     /** The same without a prepared batch (tests, one-off products). */
-    public static void matmul(Q4Matrix w, float[][] x, int tokens, float[][] out, int from, int to) {
-        matmul(w, batch(x, tokens, w.cols()), out, from, to);
+    public static void matmul(Q4Matrix w, float[][] x, int tokens, float[][] out, int from, int to, Activations activations) {
+        matmul(w, batch(x, tokens, w.cols(), activations), out, from, to);
     }
 
     /**

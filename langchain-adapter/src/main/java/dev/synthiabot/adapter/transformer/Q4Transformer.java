@@ -28,8 +28,10 @@ public final class Q4Transformer implements Transformer {
     private final float[] finalNorm;
     private final Layer[] layers;
     private final RowParallel pool;
+    private final Q4Kernels.Activations activations;
 
-    private Q4Transformer(JsonNode c, SafetensorsReader r, int maxContext, int threads) throws IOException {
+    private Q4Transformer(JsonNode c, SafetensorsReader r, int maxContext, int threads, Q4Kernels.Activations activations) throws IOException {
+        this.activations = activations;
         dim = c.path("hidden_size").asInt();
         hidden = c.path("intermediate_size").asInt();
         heads = c.path("num_attention_heads").asInt();
@@ -72,11 +74,11 @@ public final class Q4Transformer implements Transformer {
     }
 
     /** Loads a Q4 model directory (config.json + safetensors in Jlama's Q4 layout). */
-    public static Q4Transformer load(Path dir, int maxContext, int threads) {
+    public static Q4Transformer load(Path dir, int maxContext, int threads, Q4Kernels.Activations activations) {
         long t0 = System.nanoTime();
         try (SafetensorsReader r = new SafetensorsReader(dir)) {
             JsonNode config = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
-            Q4Transformer t = new Q4Transformer(config, r, maxContext, threads);
+            Q4Transformer t = new Q4Transformer(config, r, maxContext, threads, activations);
             LOG.info("Read the Q4 weights onto the heap in {} ms", (System.nanoTime() - t0) / 1_000_000);
             LOG.info("Kernels compiled by the JIT in {} ms (warm-up on small matrices)", Q4Kernels.warmUp());
             return t;
@@ -135,9 +137,7 @@ public final class Q4Transformer implements Transformer {
         for (int l = 0; l < layers.length; l++) {
             Layer L = layers[l];
             for (int t = 0; t < n; t++) rmsNorm(x[t], L.attnNorm(), xn[t]);
-            matmul(L.wq(), xn, q);
-            matmul(L.wk(), xn, k);
-            matmul(L.wv(), xn, v);
+            matmul(new Q4Matrix[] {L.wq(), L.wk(), L.wv()}, xn, new float[][][] {q, k, v});
             for (int t = 0; t < n; t++) {
                 int pos = start + t;
                 rope(q[t], heads, pos);
@@ -149,8 +149,7 @@ public final class Q4Transformer implements Transformer {
             matmul(L.wo(), att, o);
             for (int t = 0; t < n; t++) add(x[t], o[t]);
             for (int t = 0; t < n; t++) rmsNorm(x[t], L.ffnNorm(), xn[t]);
-            matmul(L.gate(), xn, g);
-            matmul(L.up(), xn, u);
+            matmul(new Q4Matrix[] {L.gate(), L.up()}, xn, new float[][][] {g, u});
             for (int t = 0; t < n; t++) swiglu(g[t], u[t]);
             matmul(L.down(), g, o);
             for (int t = 0; t < n; t++) add(x[t], o[t]);
@@ -166,8 +165,25 @@ public final class Q4Transformer implements Transformer {
 
     /** out[t] = w · x[t] for every token, rows split across threads (panel GEMM or matvec, see Q4Kernels.Batch). */
     private void matmul(Q4Matrix w, float[][] x, float[][] out) {
-        Q4Kernels.Batch batch = Q4Kernels.batch(x, x.length, w.cols());
-        pool.forRows(w.rows(), (from, to) -> Q4Kernels.matmul(w, batch, out, from, to));
+        matmul(new Q4Matrix[] {w}, x, new float[][][] {out});
+    }
+
+    /**
+     * outs[i][t] = ws[i] · x[t] for matrices that share their input (q, k, v; gate, up): the input is
+     * prepared once and all their rows are split across the threads in one call, as if stacked.
+     */
+    private void matmul(Q4Matrix[] ws, float[][] x, float[][][] outs) {
+        Q4Kernels.Batch batch = Q4Kernels.batch(x, x.length, ws[0].cols(), activations);
+        int total = 0;
+        for (Q4Matrix w : ws) total += w.rows();
+        pool.forRows(total, (from, to) -> {
+            int offset = 0;
+            for (int i = 0; i < ws.length; i++) {
+                int lo = Math.max(from, offset), hi = Math.min(to, offset + ws[i].rows());
+                if (lo < hi) Q4Kernels.matmul(ws[i], batch, outs[i], lo - offset, hi - offset);
+                offset += ws[i].rows();
+            }
+        });
     }
 
     private void attention(Kv kv, int layer, float[][] q, float[][] out, int start, int n) {
@@ -260,7 +276,7 @@ public final class Q4Transformer implements Transformer {
 
     @Override
     public String describe() {
-        return "synthia-bot Q4 kernels (" + Q4Kernels.PATH + ", " + pool.threads() + " threads)";
+        return "synthia-bot Q4 kernels (" + Q4Kernels.PATH + ", " + activations + " activations when generating, " + pool.threads() + " threads)";
     }
 
     @Override

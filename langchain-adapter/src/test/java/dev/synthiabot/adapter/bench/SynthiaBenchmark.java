@@ -20,7 +20,8 @@ import java.util.OptionalLong;
  * loaded through the same code path as a real model. Prints figures; asserts nothing.
  *
  * <pre>scripts/benchmark [--hidden 4096] [--intermediate 14336] [--layers 32] [--heads 32] [--kv-heads 8]
- *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench] [--kernels synthia|jlama|both]</pre>
+ *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench] [--kernels synthia|jlama|both]
+ *   [--activations q8|f32]</pre>
  */
 public final class SynthiaBenchmark {
 
@@ -72,6 +73,9 @@ public final class SynthiaBenchmark {
         SynthiaChatModel.Builder b = SynthiaChatModel.builder().modelPath(dir).quantize(true).cacheDir(root.resolve("cache"))
             .maxOutputTokens(generate).seed(1L).stopSequences(List.of()).kernels(kernels);
         if (o.containsKey("threads")) b.threads(Integer.parseInt(o.get("threads")));
+        if (o.containsKey("activations")) {
+            b.activations(dev.synthiabot.adapter.kernels.Q4Kernels.Activations.valueOf(o.get("activations").toUpperCase(java.util.Locale.ROOT)));
+        }
         long t0 = System.nanoTime();
         try (SynthiaChatModel model = b.build()) {
             double loadS = (System.nanoTime() - t0) / 1e9;

@@ -34,7 +34,7 @@ class Q4KernelsTest {
         float[] single = new float[rows];
         Q4Kernels.matvec(w, x[0], sums, single, 0, rows);
         float[][] batch = new float[tokens][rows];
-        Q4Kernels.matmul(w, x, tokens, batch, 0, rows);
+        Q4Kernels.matmul(w, x, tokens, batch, 0, rows, Q4Kernels.Activations.F32);
 
         for (int row = 0; row < rows; row++) {
             float ref = reference(w, row, x[0]);
@@ -125,6 +125,57 @@ class Q4KernelsTest {
         assertThat(w.bytes()).isEqualTo(rows * cols / 2 + 2L * rows * 2);
     }
 
+    @ParameterizedTest(name = "Q8 matvec {0} x {1}, rows [{2}, {3})")
+    @CsvSource({"16, 32, 0, 16", "48, 64, 0, 48", "40, 256, 3, 37", "100, 96, 17, 31", "64, 4096, 0, 64", "130, 512, 5, 130"})
+    void q8_matvec_should_stay_within_the_rounding_bound_of_its_activations(int rows, int cols, int from, int to) {
+        Random r = new Random(rows * 17L + cols);
+        Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
+        float[] x = random(r, cols);
+        x[5] = 40f; // an outlier, as real activations have: its block gets a coarse scale
+        Q4Kernels.Q8 q = Q4Kernels.Q8.of(x);
+        float[] out = new float[rows];
+        java.util.Arrays.fill(out, Float.NaN);
+
+        Q4Kernels.matvec(w, q, out, from, to);
+
+        float[] scalar = new float[Q4Matrix.PANEL];
+        for (int row = 0; row < rows; row++) {
+            if (row < from || row >= to) {
+                assertThat(out[row]).as("row %d outside the range is untouched", row).isNaN();
+                continue;
+            }
+            // exact integer sums: the vector kernels agree with the scalar reference to float rounding
+            Q4Kernels.q8PanelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), q.q(), q.d(), q.corr(), scalar, 0);
+            float ref8 = scalar[row % Q4Matrix.PANEL];
+            assertThat(out[row]).as("row %d vs the scalar Q8 reference (%s)", row, Q4Kernels.PATH)
+                .isCloseTo(ref8, org.assertj.core.data.Offset.offset(1e-5f * (1 + Math.abs(ref8)) * (float) Math.sqrt(cols)));
+            // and the Q8 result is the float product up to half a quantization step per activation
+            double exact = 0, bound = 0;
+            for (int c = 0; c < cols; c++) {
+                exact += (double) w.get(row, c) * x[c];
+                bound += Math.abs(w.get(row, c)) * q.d()[c / 32] / 2;
+            }
+            assertThat((double) out[row]).as("row %d vs the float product", row).isCloseTo(exact, org.assertj.core.data.Offset.offset(bound * 1.01 + 1e-4));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void should_quantize_activations_per_block_of_32() {
+        float[] x = new float[64];
+        for (int i = 0; i < 32; i++) x[i] = i - 10.5f;
+        x[40] = -3f; // the second block: one value, the rest zero
+        Q4Kernels.Q8 q = Q4Kernels.Q8.of(x);
+        assertThat(q.d()[0]).isEqualTo(20.5f / 127f);
+        assertThat(q.q()[31]).isEqualTo((short) 127);
+        assertThat(q.q()[0]).isEqualTo((short) Math.round(-10.5f * (127f / 20.5f)));
+        assertThat(q.q()[40]).isEqualTo((short) -127);
+        assertThat(q.q()[41]).isZero();
+        int sum = 0;
+        for (int i = 0; i < 32; i++) sum += q.q()[i];
+        assertThat(q.corr()[0]).isEqualTo(8f * q.d()[0] * sum);
+        assertThat(Q4Kernels.Q8.of(new float[32]).d()[0]).isZero();
+    }
+
     @org.junit.jupiter.api.Test
     void should_widen_half_float_scales_of_every_kind_in_the_kernels() {
         float[] kinds = {0f, -0f, 1e-7f, -3e-6f, 6.1e-5f, -3.5e-3f, 0.0123f, -1.5f, 100f, 65504f};
@@ -138,12 +189,19 @@ class Q4KernelsTest {
         float[][] x = new float[20][];
         for (int t = 0; t < x.length; t++) x[t] = random(r, cols);
         float[][] out = new float[x.length][rows];
-        Q4Kernels.matmul(w, x, x.length, out, 0, rows);
+        Q4Kernels.matmul(w, x, x.length, out, 0, rows, Q4Kernels.Activations.F32);
         float[] sums = new float[cols / 32];
         Q4Kernels.blockSums(x[0], sums);
         float[] single = new float[rows];
         Q4Kernels.matvec(w, x[0], sums, single, 0, rows);
+        float[] single8 = new float[rows];
+        Q4Kernels.Q8 q8 = Q4Kernels.Q8.of(x[0]);
+        Q4Kernels.matvec(w, q8, single8, 0, rows);
         for (int row = 0; row < rows; row++) {
+            float[] scalar = new float[Q4Matrix.PANEL];
+            Q4Kernels.q8PanelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), q8.q(), q8.d(), q8.corr(), scalar, 0);
+            assertThat(single8[row]).as("Q8 matvec row %d", row)
+                .isCloseTo(scalar[row % Q4Matrix.PANEL], org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(scalar[row % Q4Matrix.PANEL])) * 8));
             for (int b = 0; b < 2; b++) assertThat(w.scale(row, b)).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(sc[row * 2 + b])));
             for (int t = 0; t < x.length; t++) {
                 float ref = reference(w, row, x[t]);

@@ -102,7 +102,7 @@ class Q4QuantizationIT {
     @MethodSource("cases")
     void should_compute_with_our_q4_kernels_what_jlama_computes(String name) {
         int[] ids = Fixtures.ints(Fixtures.refCase(name).path("input_ids"));
-        try (var ours = dev.synthiabot.adapter.transformer.Q4Transformer.load(q4.loadedFrom(), 4096, 2)) {
+        try (var ours = dev.synthiabot.adapter.transformer.Q4Transformer.load(q4.loadedFrom(), 4096, 2, dev.synthiabot.adapter.kernels.Q4Kernels.Activations.F32)) {
             var state = ours.newState();
             // In two chunks, as the engine does with its KV cache: prompt batch, then single tokens.
             int split = ids.length - 3;
@@ -114,6 +114,29 @@ class Q4QuantizationIT {
             assertThat(relativeError(log(pOurs), log(pJlama))).isLessThan(1e-3);
             assertThat(argmax(pOurs)).isEqualTo(argmax(pJlama));
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void should_generate_with_8_bit_activations_what_float_activations_give(String name) {
+        int[] ids = Fixtures.ints(Fixtures.refCase(name).path("input_ids"));
+        float[][] p = new float[2][];
+        var kinds = dev.synthiabot.adapter.kernels.Q4Kernels.Activations.values();
+        for (int k = 0; k < 2; k++) {
+            try (var ours = dev.synthiabot.adapter.transformer.Q4Transformer.load(q4.loadedFrom(), 4096, 2, kinds[k])) {
+                var state = ours.newState();
+                // the prompt but its last 3 tokens as a batch, then token by token: where Q8 applies
+                int split = ids.length - 3;
+                ours.forward(java.util.Arrays.copyOfRange(ids, 0, split), 0, state);
+                for (int i = split; i < ids.length - 1; i++) ours.forward(new int[] {ids[i]}, i, state);
+                p[k] = ours.forward(new int[] {ids[ids.length - 1]}, ids.length - 1, state);
+            }
+        }
+        double err = relativeError(log(p[0]), log(p[1]));
+        System.out.printf("Q8 vs F32 activations, %s: relative error of the log-probabilities %.2e%n", name, err);
+        assertThat(kinds[0]).isEqualTo(dev.synthiabot.adapter.kernels.Q4Kernels.Activations.Q8);
+        assertThat(err).isLessThan(2e-2);
+        assertThat(argmax(p[0])).isEqualTo(argmax(p[1]));
     }
 
     private static int argmax(float[] p) {
