@@ -22,5 +22,5 @@ WORKDIR /data
 VOLUME /data
 ENV SYNTHIA_MODEL__CACHE_DIR=/data/models \
     SYNTHIA_STORAGE__DATABASE_PATH=/data/synthia-bot.db \
-    JAVA_OPTS="-Xmx8g -XX:MaxDirectMemorySize=8g"
+    JAVA_OPTS="-Xmx8g -XX:MaxDirectMemorySize=8g -XX:+UseTransparentHugePages"
 ENTRYPOINT ["sh", "-c", "exec java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED $JAVA_OPTS -jar /app/synthia-bot.jar \"$@\"", "--"]

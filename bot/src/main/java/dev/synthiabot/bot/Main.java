@@ -1,6 +1,7 @@
 package dev.synthiabot.bot;
 
 import dev.synthiabot.adapter.SynthiaChatModel;
+import dev.synthiabot.adapter.kernels.Q4Kernels;
 import dev.synthiabot.adapter.loading.ModelProvisioner;
 import dev.synthiabot.config.BotSettings;
 import dev.synthiabot.config.ConfigException;
@@ -72,6 +73,7 @@ public final class Main {
             .modelName(m.localPath().isPresent() ? dir.getFileName().toString() : m.huggingfaceId())
             .quantize(m.quantizeToQ4())
             .cacheDir(m.cacheDir())
+            .activations(m.q8Activations() ? Q4Kernels.Activations.Q8 : Q4Kernels.Activations.F32)
             .threads(m.threads() > 0 ? m.threads() : null)
             .contextWindow(m.contextWindow())
             .kvCacheBytes((long) m.kvCacheMb() << 20)

@@ -6,12 +6,13 @@ import java.util.Optional;
 
 /** Which model to run and how. */
 public record ModelSettings(String huggingfaceId, URI huggingfaceUrl, Optional<Path> localPath, Path cacheDir,
-                            String quantization, int threads, int contextWindow, int kvCacheMb) {
+                            String quantization, String activations, int threads, int contextWindow, int kvCacheMb) {
     public ModelSettings {
         Problems p = new Problems();
         p.check(huggingfaceId.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*"), "model.huggingface_id", huggingfaceId,
             "is not a Hugging Face model id (owner/name)");
         p.check(quantization.equals("q4") || quantization.equals("none"), "model.quantization", quantization, "is not one of: q4, none");
+        p.check(activations.equals("q8") || activations.equals("f32"), "model.activations", activations, "is not one of: q8, f32");
         p.range("model.threads", threads, 0, 1024);
         p.range("model.context_window", contextWindow, 256, 32768);
         p.range("model.kv_cache_mb", kvCacheMb, 0, 1 << 20);
@@ -20,5 +21,10 @@ public record ModelSettings(String huggingfaceId, URI huggingfaceUrl, Optional<P
 
     public boolean quantizeToQ4() {
         return quantization.equals("q4");
+    }
+
+    /** Whether generated tokens' activations are taken as 8-bit integers by the Q4 kernels (else as floats). */
+    public boolean q8Activations() {
+        return activations.equals("q8");
     }
 }
