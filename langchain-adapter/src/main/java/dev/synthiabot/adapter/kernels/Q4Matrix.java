@@ -49,16 +49,22 @@ public final class Q4Matrix {
         if (scales.length != rows * (cols / BLOCK)) throw new IllegalArgumentException("scales: " + scales.length + " for " + rows + "x" + cols);
         Q4Matrix m = new Q4Matrix(rows, cols);
         int blocks = cols / BLOCK;
-        for (int r = 0; r < rows; r++) {
-            int p = r / PANEL, lane = r % PANEL;
+        byte[] out = m.data;
+        // Output order: the writes are sequential; the reads of one block touch 16 rows' lines, which stay cached.
+        for (int p = 0; p < m.panels; p++) {
+            int r0 = p * PANEL, n = Math.min(PANEL, rows - r0);
             for (int b = 0; b < blocks; b++) {
-                int src = r * blocks + b, pb = p * blocks + b;
-                int dst = pb * PANEL_BLOCK + lane;
-                for (int j = 0; j < 16; j++) m.data[dst + 16 * j] = nibbles[src * 16 + j];
-                short half = Float.floatToFloat16(scales[src]);
-                int so = pb * PANEL_BLOCK + PANEL * 16 + 2 * lane;
-                m.data[so] = (byte) half;
-                m.data[so + 1] = (byte) (half >> 8);
+                int dst = (p * blocks + b) * PANEL_BLOCK;
+                for (int j = 0; j < 16; j++) {
+                    int o = dst + 16 * j, src = (r0 * blocks + b) * 16 + j;
+                    for (int lane = 0; lane < n; lane++) out[o + lane] = nibbles[src + lane * blocks * 16];
+                }
+                int so = dst + PANEL * 16;
+                for (int lane = 0; lane < n; lane++) {
+                    short half = Float.floatToFloat16(scales[(r0 + lane) * blocks + b]);
+                    out[so + 2 * lane] = (byte) half;
+                    out[so + 2 * lane + 1] = (byte) (half >> 8);
+                }
             }
         }
         return m;

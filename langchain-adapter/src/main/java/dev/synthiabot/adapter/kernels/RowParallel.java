@@ -19,7 +19,7 @@ public final class RowParallel implements AutoCloseable {
         void run(int from, int to);
     }
 
-    static final long SPIN_NANOS = 500_000;
+    static final long SPIN_NANOS = 2_000_000;
 
     private final int threads;
     private final Worker[] workers;
