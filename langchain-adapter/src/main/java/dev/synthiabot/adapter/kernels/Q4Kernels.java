@@ -41,6 +41,9 @@ public final class Q4Kernels {
     static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
     static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
     static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
+    static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
+    static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
+    static final VectorSpecies<Integer> I128 = IntVector.SPECIES_128;
     static final int P = Q4Matrix.PANEL;
     /** Bytes per panel block, and where its 16 half-float scales start. */
     static final int PB = Q4Matrix.PANEL_BLOCK, SCALES = P * 16;
@@ -203,6 +206,7 @@ public final class Q4Kernels {
         switch (PATH) {
             case AVX512 -> panel16(w.data(), p, w.blocksPerRow(), x, y, sums, out, oo);
             case AVX2 -> panel16x256(w.data(), p, w.blocksPerRow(), x, y, sums, out, oo);
+            case VECTOR128 -> panel16x128(w.data(), p, w.blocksPerRow(), x, y, sums, out, oo);
             default -> panelScalar(w.data(), p, w.blocksPerRow(), x, sums, out, oo);
         }
     }
@@ -295,6 +299,61 @@ public final class Q4Kernels {
         accB.sub(corrB.mul(8f)).intoArray(out, oo + 8);
     }
 
+    /**
+     * Panel p on 128-bit vectors (NEON, SSE): rows 0-3, 4-7, 8-11, 12-15 of the panel in four vectors; bytes
+     * come in eight at a time (the narrowest byte vector) and widen in two parts.
+     */
+    static void panel16x128(byte[] nib, int p, int blocks, float[] x, float[] y, float[] sums, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(F128), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        int base = p * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * PB, xo = b * 32, yo = b * 16;
+            FloatVector v0 = FloatVector.zero(F128), v1 = v0, v2 = v0, v3 = v0, h0 = v0, h1 = v0, h2 = v0, h3 = v0;
+            for (int j = 0; j < 16; j++) {
+                FloatVector xj = FloatVector.broadcast(F128, x[xo + j]), yj = FloatVector.broadcast(F128, y[yo + j]);
+                ByteVector lo = ByteVector.fromArray(B64, nib, no + j * 16), hi = ByteVector.fromArray(B64, nib, no + j * 16 + 8);
+                IntVector q;
+                q = (IntVector) lo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 0);
+                v0 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, v0);
+                h0 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, h0);
+                q = (IntVector) lo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 1);
+                v1 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, v1);
+                h1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, h1);
+                q = (IntVector) hi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 0);
+                v2 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, v2);
+                h2 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, h2);
+                q = (IntVector) hi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 1);
+                v3 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, v3);
+                h3 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, h3);
+            }
+            FloatVector sb = FloatVector.broadcast(F128, sums[b]);
+            IntVector s0h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector s0 = s0h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(s0h.and(0x80000000)).reinterpretAsFloats();
+            IntVector s1h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 8).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector s1 = s1h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(s1h.and(0x80000000)).reinterpretAsFloats();
+            IntVector s2h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector s2 = s2h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(s2h.and(0x80000000)).reinterpretAsFloats();
+            IntVector s3h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 24).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector s3 = s3h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(s3h.and(0x80000000)).reinterpretAsFloats();
+            a0 = v0.add(h0).fma(s0, a0);
+            a1 = v1.add(h1).fma(s1, a1);
+            a2 = v2.add(h2).fma(s2, a2);
+            a3 = v3.add(h3).fma(s3, a3);
+            c0 = s0.fma(sb, c0);
+            c1 = s1.fma(sb, c1);
+            c2 = s2.fma(sb, c2);
+            c3 = s3.fma(sb, c3);
+        }
+        a0.sub(c0.mul(8f)).intoArray(out, oo);
+        a1.sub(c1.mul(8f)).intoArray(out, oo + 4);
+        a2.sub(c2.mul(8f)).intoArray(out, oo + 8);
+        a3.sub(c3.mul(8f)).intoArray(out, oo + 12);
+    }
+
     /** The plain reference on the panel order: every kernel must agree with it. */
     static void panelScalar(byte[] nib, int p, int blocks, float[] x, float[] sums, float[] out, int oo) {
         for (int lane = 0; lane < P; lane++) {
@@ -383,6 +442,7 @@ public final class Q4Kernels {
         switch (PATH) {
             case AVX512 -> q8Panel16x2(w.data(), p, -1, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo, -1);
             case AVX2 -> q8Panel16x256(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
+            case VECTOR128 -> q8Panel16x128(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
             default -> q8PanelScalar(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
         }
     }
@@ -469,6 +529,59 @@ public final class Q4Kernels {
         }
         accA.sub(corrA).intoArray(out, oo);
         accB.sub(corrB).intoArray(out, oo + 8);
+    }
+
+    /** One panel with 8-bit activations on 128-bit vectors (NEON, SSE): 8 rows per 16-bit vector, two per panel. */
+    static void q8Panel16x128(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(F128), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        int base = p * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * PB, xo = b * 32;
+            ShortVector s0 = ShortVector.zero(S128), s1 = s0, t0 = s0, t1 = s0; // rows 0-7 / 8-15, first / second half block
+            for (int j = 0; j < 8; j++) {
+                ShortVector l = ShortVector.broadcast(S128, xq[xo + j]), h = ShortVector.broadcast(S128, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
+                s0 = s0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                ShortVector r = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16 + 8).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
+                t0 = t0.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
+            }
+            for (int j = 8; j < 16; j++) {
+                ShortVector l = ShortVector.broadcast(S128, xq[xo + j]), h = ShortVector.broadcast(S128, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
+                s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                ShortVector r = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16 + 8).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
+                t1 = t1.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
+            }
+            FloatVector db = FloatVector.broadcast(F128, d[b]), cb = FloatVector.broadcast(F128, corrs[b]);
+            IntVector i0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I128, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I128, 0));
+            IntVector i1 = ((IntVector) s0.convertShape(VectorOperators.S2I, I128, 1)).add((IntVector) s1.convertShape(VectorOperators.S2I, I128, 1));
+            IntVector i2 = ((IntVector) t0.convertShape(VectorOperators.S2I, I128, 0)).add((IntVector) t1.convertShape(VectorOperators.S2I, I128, 0));
+            IntVector i3 = ((IntVector) t0.convertShape(VectorOperators.S2I, I128, 1)).add((IntVector) t1.convertShape(VectorOperators.S2I, I128, 1));
+            IntVector e0h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector e0 = e0h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(e0h.and(0x80000000)).reinterpretAsFloats();
+            IntVector e1h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 8).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector e1 = e1h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(e1h.and(0x80000000)).reinterpretAsFloats();
+            IntVector e2h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector e2 = e2h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(e2h.and(0x80000000)).reinterpretAsFloats();
+            IntVector e3h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 24).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector e3 = e3h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(e3h.and(0x80000000)).reinterpretAsFloats();
+            a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(db).fma(e0, a0);
+            a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(db).fma(e1, a1);
+            a2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(db).fma(e2, a2);
+            a3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).mul(db).fma(e3, a3);
+            c0 = e0.fma(cb, c0);
+            c1 = e1.fma(cb, c1);
+            c2 = e2.fma(cb, c2);
+            c3 = e3.fma(cb, c3);
+        }
+        a0.sub(c0).intoArray(out, oo);
+        a1.sub(c1).intoArray(out, oo + 4);
+        a2.sub(c2).intoArray(out, oo + 8);
+        a3.sub(c3).intoArray(out, oo + 12);
     }
 
     /** The plain reference for 8-bit activations: integer sums per block, then the same float scaling. */
@@ -735,6 +848,25 @@ public final class Q4Kernels {
                         IntVector q = (IntVector) ByteVector.fromArray(B64, nib, no + j * 16 + h).convertShape(VectorOperators.ZERO_EXTEND_B2I, I256, 0);
                         ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, lo + j * P + h);
                         ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, hi + j * P + h);
+                    }
+                }
+            } else if (PATH == Path.VECTOR128) {
+                for (int h = 0; h < P; h += 8) {
+                    IntVector sh = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 2 * h).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+                    FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+                    IntVector th = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 2 * h + 8).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+                    FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
+                    FloatVector offS = s.mul(-8f), offT = t.mul(-8f);
+                    for (int j = 0; j < 16; j++) {
+                        ByteVector bytes = ByteVector.fromArray(B64, nib, no + j * 16 + h);
+                        IntVector q = (IntVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 0);
+                        ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s, offS).intoArray(panel, lo + j * P + h);
+                        ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s, offS).intoArray(panel, hi + j * P + h);
+                        IntVector r = (IntVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 1);
+                        ((FloatVector) r.and(0x0F).convert(VectorOperators.I2F, 0)).fma(t, offT).intoArray(panel, lo + j * P + h + 4);
+                        ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(t, offT).intoArray(panel, hi + j * P + h + 4);
                     }
                 }
             } else {
