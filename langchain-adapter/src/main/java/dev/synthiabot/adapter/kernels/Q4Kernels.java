@@ -186,189 +186,19 @@ public final class Q4Kernels {
         if (PATH == Path.AVX512) {
             int half = n / 2;
             for (int i = 0; i < half; i++) {
-                panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x, y, sums, out, (a + i) * P, (a + half + i) * P);
+                F32Matvec.panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x, y, sums, out, (a + i) * P, (a + half + i) * P);
             }
-            if ((n & 1) != 0) panel16(w.data(), b - 1, w.blocksPerRow(), x, y, sums, out, (b - 1) * P);
+            if ((n & 1) != 0) F32Matvec.panel16(w.data(), b - 1, w.blocksPerRow(), x, y, sums, out, (b - 1) * P);
         } else {
-            for (int p = a; p < b; p++) panel(w, p, x, y, sums, out, p * P);
+            for (int p = a; p < b; p++) F32Matvec.panel(w, p, x, y, sums, out, p * P);
         }
         if (b * P < to) partialPanel(w, b, x, y, sums, out, b * P, to);
     }
 
     private static void partialPanel(Q4Matrix w, int p, float[] x, float[] y, float[] sums, float[] out, int from, int to) {
         float[] tmp = new float[P];
-        panel(w, p, x, y, sums, tmp, 0);
+        F32Matvec.panel(w, p, x, y, sums, tmp, 0);
         System.arraycopy(tmp, from - p * P, out, from, to - from);
-    }
-
-    /** The 16 rows of panel p into out[oo .. oo + 16), on this machine's path. */
-    private static void panel(Q4Matrix w, int p, float[] x, float[] y, float[] sums, float[] out, int oo) {
-        switch (PATH) {
-            case AVX512 -> panel16(w.data(), p, w.blocksPerRow(), x, y, sums, out, oo);
-            case AVX2 -> panel16x256(w.data(), p, w.blocksPerRow(), x, y, sums, out, oo);
-            case VECTOR128 -> panel16x128(w.data(), p, w.blocksPerRow(), x, y, sums, out, oo);
-            default -> panelScalar(w.data(), p, w.blocksPerRow(), x, sums, out, oo);
-        }
-    }
-
-    /** Panel p, sixteen rows in the lanes of one vector; four accumulator chains per block. */
-    static void panel16(byte[] nib, int p, int blocks, float[] x, float[] y, float[] sums, float[] out, int oo) {
-        FloatVector acc = FloatVector.zero(F512), corr = acc;
-        int base = p * blocks;
-        for (int b = 0; b < blocks; b++) {
-            int no = (base + b) * PB, xo = b * 32, yo = b * 16;
-            FloatVector v0 = FloatVector.zero(F512), v1 = v0, h0 = v0, h1 = v0;
-            for (int j = 0; j < 16; j += 2) {
-                IntVector q = (IntVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-                v0 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, x[xo + j]), v0);
-                h0 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, y[yo + j]), h0);
-                IntVector r = (IntVector) ByteVector.fromArray(B128, nib, no + j * 16 + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-                v1 = ((FloatVector) r.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, x[xo + j + 1]), v1);
-                h1 = ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, y[yo + j + 1]), h1);
-            }
-            IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
-            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
-            acc = v0.add(v1).add(h0.add(h1)).fma(s, acc);
-            corr = s.fma(FloatVector.broadcast(F512, sums[b]), corr);
-        }
-        acc.sub(corr.mul(8f)).intoArray(out, oo);
-    }
-
-    /** Panels pa and pb in one loop (two weight streams), sharing the activation broadcasts. */
-    static void panel16x2(byte[] nib, int pa, int pb, int blocks, float[] x, float[] y, float[] sums, float[] out, int oa, int ob) {
-        FloatVector acc = FloatVector.zero(F512), corr = acc, accB = acc, corrB = acc;
-        int base = pa * blocks, baseB = pb * blocks;
-        for (int b = 0; b < blocks; b++) {
-            int no = (base + b) * PB, nb = (baseB + b) * PB, xo = b * 32, yo = b * 16;
-            FloatVector v0 = FloatVector.zero(F512), h0 = v0, w0 = v0, g0 = v0;
-            for (int j = 0; j < 16; j++) {
-                FloatVector xj = FloatVector.broadcast(F512, x[xo + j]), yj = FloatVector.broadcast(F512, y[yo + j]);
-                IntVector q = (IntVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-                v0 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, v0);
-                h0 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, h0);
-                IntVector r = (IntVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-                w0 = ((FloatVector) r.convert(VectorOperators.I2F, 0)).fma(xj, w0);
-                g0 = ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, g0);
-            }
-            IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
-            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
-            IntVector th = (IntVector) ByteVector.fromArray(B256, nib, nb + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
-            FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
-            FloatVector sb = FloatVector.broadcast(F512, sums[b]);
-            acc = v0.add(h0).fma(s, acc);
-            corr = s.fma(sb, corr);
-            accB = w0.add(g0).fma(t, accB);
-            corrB = t.fma(sb, corrB);
-        }
-        acc.sub(corr.mul(8f)).intoArray(out, oa);
-        accB.sub(corrB.mul(8f)).intoArray(out, ob);
-    }
-
-    /** Panel p on 256-bit vectors: rows 0-7 and 8-15 of the panel in two vectors. */
-    static void panel16x256(byte[] nib, int p, int blocks, float[] x, float[] y, float[] sums, float[] out, int oo) {
-        FloatVector accA = FloatVector.zero(F256), accB = accA, corrA = accA, corrB = accA;
-        int base = p * blocks;
-        for (int b = 0; b < blocks; b++) {
-            int no = (base + b) * PB, xo = b * 32, yo = b * 16;
-            FloatVector va = FloatVector.zero(F256), ha = va, vb = va, hb = va;
-            for (int j = 0; j < 16; j++) {
-                FloatVector xj = FloatVector.broadcast(F256, x[xo + j]), yj = FloatVector.broadcast(F256, y[yo + j]);
-                IntVector q = (IntVector) ByteVector.fromArray(B64, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I256, 0);
-                va = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, va);
-                ha = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, ha);
-                IntVector r = (IntVector) ByteVector.fromArray(B64, nib, no + j * 16 + 8).convertShape(VectorOperators.ZERO_EXTEND_B2I, I256, 0);
-                vb = ((FloatVector) r.convert(VectorOperators.I2F, 0)).fma(xj, vb);
-                hb = ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, hb);
-            }
-            IntVector sh = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
-            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
-            IntVector th = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
-            FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
-            FloatVector sb = FloatVector.broadcast(F256, sums[b]);
-            accA = va.add(ha).fma(s, accA);
-            corrA = s.fma(sb, corrA);
-            accB = vb.add(hb).fma(t, accB);
-            corrB = t.fma(sb, corrB);
-        }
-        accA.sub(corrA.mul(8f)).intoArray(out, oo);
-        accB.sub(corrB.mul(8f)).intoArray(out, oo + 8);
-    }
-
-    /**
-     * Panel p on 128-bit vectors (NEON, SSE): rows 0-3, 4-7, 8-11, 12-15 of the panel in four vectors; bytes
-     * come in eight at a time (the narrowest byte vector) and widen in two parts.
-     */
-    static void panel16x128(byte[] nib, int p, int blocks, float[] x, float[] y, float[] sums, float[] out, int oo) {
-        FloatVector a0 = FloatVector.zero(F128), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
-        int base = p * blocks;
-        for (int b = 0; b < blocks; b++) {
-            int no = (base + b) * PB, xo = b * 32, yo = b * 16;
-            FloatVector v0 = FloatVector.zero(F128), v1 = v0, v2 = v0, v3 = v0, h0 = v0, h1 = v0, h2 = v0, h3 = v0;
-            for (int j = 0; j < 16; j++) {
-                FloatVector xj = FloatVector.broadcast(F128, x[xo + j]), yj = FloatVector.broadcast(F128, y[yo + j]);
-                ByteVector lo = ByteVector.fromArray(B64, nib, no + j * 16), hi = ByteVector.fromArray(B64, nib, no + j * 16 + 8);
-                IntVector q;
-                q = (IntVector) lo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 0);
-                v0 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, v0);
-                h0 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, h0);
-                q = (IntVector) lo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 1);
-                v1 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, v1);
-                h1 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, h1);
-                q = (IntVector) hi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 0);
-                v2 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, v2);
-                h2 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, h2);
-                q = (IntVector) hi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 1);
-                v3 = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(xj, v3);
-                h3 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(yj, h3);
-            }
-            FloatVector sb = FloatVector.broadcast(F128, sums[b]);
-            IntVector s0h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
-            FloatVector s0 = s0h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(s0h.and(0x80000000)).reinterpretAsFloats();
-            IntVector s1h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 8).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
-            FloatVector s1 = s1h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(s1h.and(0x80000000)).reinterpretAsFloats();
-            IntVector s2h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
-            FloatVector s2 = s2h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(s2h.and(0x80000000)).reinterpretAsFloats();
-            IntVector s3h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 24).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
-            FloatVector s3 = s3h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(s3h.and(0x80000000)).reinterpretAsFloats();
-            a0 = v0.add(h0).fma(s0, a0);
-            a1 = v1.add(h1).fma(s1, a1);
-            a2 = v2.add(h2).fma(s2, a2);
-            a3 = v3.add(h3).fma(s3, a3);
-            c0 = s0.fma(sb, c0);
-            c1 = s1.fma(sb, c1);
-            c2 = s2.fma(sb, c2);
-            c3 = s3.fma(sb, c3);
-        }
-        a0.sub(c0.mul(8f)).intoArray(out, oo);
-        a1.sub(c1.mul(8f)).intoArray(out, oo + 4);
-        a2.sub(c2.mul(8f)).intoArray(out, oo + 8);
-        a3.sub(c3.mul(8f)).intoArray(out, oo + 12);
-    }
-
-    /** The plain reference on the panel order: every kernel must agree with it. */
-    static void panelScalar(byte[] nib, int p, int blocks, float[] x, float[] sums, float[] out, int oo) {
-        for (int lane = 0; lane < P; lane++) {
-            float total = 0;
-            for (int b = 0; b < blocks; b++) {
-                int pb = p * blocks + b;
-                float part = 0;
-                for (int j = 0; j < 16; j++) {
-                    int q = nib[pb * PB + j * 16 + lane];
-                    part += (q & 0x0F) * x[b * 32 + j] + ((q >> 4) & 0x0F) * x[b * 32 + 16 + j];
-                }
-                total += half(nib, pb * PB + SCALES + 2 * lane) * (part - 8f * sums[b]);
-            }
-            out[oo + lane] = total;
-        }
     }
 
     // ---------------------------------------------------------------- one token, 8-bit activations
@@ -424,182 +254,18 @@ public final class Q4Kernels {
         int n = b - a;
         if (PATH == Path.AVX512) {
             int half = n / 2;
-            for (int i = 0; i < half; i++) q8Panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, (a + i) * P, (a + half + i) * P);
-            if ((n & 1) != 0) panelQ8(w, b - 1, x, out, (b - 1) * P);
+            for (int i = 0; i < half; i++) Q8Matvec.panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, (a + i) * P, (a + half + i) * P);
+            if ((n & 1) != 0) Q8Matvec.panel(w, b - 1, x, out, (b - 1) * P);
         } else {
-            for (int p = a; p < b; p++) panelQ8(w, p, x, out, p * P);
+            for (int p = a; p < b; p++) Q8Matvec.panel(w, p, x, out, p * P);
         }
         if (b * P < to) partialPanelQ8(w, b, x, out, b * P, to);
     }
 
     private static void partialPanelQ8(Q4Matrix w, int p, Q8 x, float[] out, int from, int to) {
         float[] tmp = new float[P];
-        panelQ8(w, p, x, tmp, 0);
+        Q8Matvec.panel(w, p, x, tmp, 0);
         System.arraycopy(tmp, from - p * P, out, from, to - from);
-    }
-
-    private static void panelQ8(Q4Matrix w, int p, Q8 x, float[] out, int oo) {
-        switch (PATH) {
-            case AVX512 -> q8Panel16x2(w.data(), p, -1, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo, -1);
-            case AVX2 -> q8Panel16x256(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
-            case VECTOR128 -> q8Panel16x128(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
-            default -> q8PanelScalar(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
-        }
-    }
-
-    /**
-     * Panels pa and pb (pb &lt; 0: pa alone) with 8-bit activations: sixteen rows in the 16-bit lanes of a
-     * 256-bit vector, 32-bit and float work on 512-bit vectors once per block.
-     */
-    static void q8Panel16x2(byte[] nib, int pa, int pb, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oa, int ob) {
-        boolean two = pb >= 0;
-        FloatVector acc = FloatVector.zero(F512), corr = acc, accB = acc, corrB = acc;
-        int base = pa * blocks, baseB = two ? pb * blocks : base;
-        for (int b = 0; b < blocks; b++) {
-            int no = (base + b) * PB, nb = (baseB + b) * PB, xo = b * 32;
-            ShortVector s0 = ShortVector.zero(S256), s1 = s0, t0 = s0, t1 = s0;
-            for (int j = 0; j < 8; j++) {
-                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
-                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
-                s0 = s0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
-                if (two) {
-                    ShortVector r = (ShortVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
-                    t0 = t0.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
-                }
-            }
-            for (int j = 8; j < 16; j++) {
-                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
-                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
-                s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
-                if (two) {
-                    ShortVector r = (ShortVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
-                    t1 = t1.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
-                }
-            }
-            FloatVector db = FloatVector.broadcast(F512, d[b]), cb = FloatVector.broadcast(F512, corrs[b]);
-            IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
-            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
-            IntVector ia = ((IntVector) s0.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I512, 0));
-            acc = ((FloatVector) ia.convert(VectorOperators.I2F, 0)).mul(db).fma(s, acc);
-            corr = s.fma(cb, corr);
-            if (two) {
-                IntVector th = (IntVector) ByteVector.fromArray(B256, nib, nb + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
-                FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
-                IntVector ib = ((IntVector) t0.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t1.convertShape(VectorOperators.S2I, I512, 0));
-                accB = ((FloatVector) ib.convert(VectorOperators.I2F, 0)).mul(db).fma(t, accB);
-                corrB = t.fma(cb, corrB);
-            }
-        }
-        acc.sub(corr).intoArray(out, oa);
-        if (two) accB.sub(corrB).intoArray(out, ob);
-    }
-
-    /** One panel with 8-bit activations on 256-bit vectors (AVX2): the 32-bit and float work in two halves. */
-    static void q8Panel16x256(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
-        FloatVector accA = FloatVector.zero(F256), accB = accA, corrA = accA, corrB = accA;
-        int base = p * blocks;
-        for (int b = 0; b < blocks; b++) {
-            int no = (base + b) * PB, xo = b * 32;
-            ShortVector s0 = ShortVector.zero(S256), s1 = s0;
-            for (int j = 0; j < 8; j++) {
-                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
-                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
-                s0 = s0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
-            }
-            for (int j = 8; j < 16; j++) {
-                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
-                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
-                s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
-            }
-            FloatVector db = FloatVector.broadcast(F256, d[b]), cb = FloatVector.broadcast(F256, corrs[b]);
-            IntVector lo = ((IntVector) s0.convertShape(VectorOperators.S2I, I256, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I256, 0));
-            IntVector hi = ((IntVector) s0.convertShape(VectorOperators.S2I, I256, 1)).add((IntVector) s1.convertShape(VectorOperators.S2I, I256, 1));
-            IntVector sh = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
-            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
-            IntVector th = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
-            FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
-            accA = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(db).fma(s, accA);
-            corrA = s.fma(cb, corrA);
-            accB = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(db).fma(t, accB);
-            corrB = t.fma(cb, corrB);
-        }
-        accA.sub(corrA).intoArray(out, oo);
-        accB.sub(corrB).intoArray(out, oo + 8);
-    }
-
-    /** One panel with 8-bit activations on 128-bit vectors (NEON, SSE): 8 rows per 16-bit vector, two per panel. */
-    static void q8Panel16x128(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
-        FloatVector a0 = FloatVector.zero(F128), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
-        int base = p * blocks;
-        for (int b = 0; b < blocks; b++) {
-            int no = (base + b) * PB, xo = b * 32;
-            ShortVector s0 = ShortVector.zero(S128), s1 = s0, t0 = s0, t1 = s0; // rows 0-7 / 8-15, first / second half block
-            for (int j = 0; j < 8; j++) {
-                ShortVector l = ShortVector.broadcast(S128, xq[xo + j]), h = ShortVector.broadcast(S128, xq[xo + 16 + j]);
-                ShortVector q = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
-                s0 = s0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
-                ShortVector r = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16 + 8).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
-                t0 = t0.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
-            }
-            for (int j = 8; j < 16; j++) {
-                ShortVector l = ShortVector.broadcast(S128, xq[xo + j]), h = ShortVector.broadcast(S128, xq[xo + 16 + j]);
-                ShortVector q = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
-                s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
-                ShortVector r = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16 + 8).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
-                t1 = t1.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
-            }
-            FloatVector db = FloatVector.broadcast(F128, d[b]), cb = FloatVector.broadcast(F128, corrs[b]);
-            IntVector i0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I128, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I128, 0));
-            IntVector i1 = ((IntVector) s0.convertShape(VectorOperators.S2I, I128, 1)).add((IntVector) s1.convertShape(VectorOperators.S2I, I128, 1));
-            IntVector i2 = ((IntVector) t0.convertShape(VectorOperators.S2I, I128, 0)).add((IntVector) t1.convertShape(VectorOperators.S2I, I128, 0));
-            IntVector i3 = ((IntVector) t0.convertShape(VectorOperators.S2I, I128, 1)).add((IntVector) t1.convertShape(VectorOperators.S2I, I128, 1));
-            IntVector e0h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
-            FloatVector e0 = e0h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(e0h.and(0x80000000)).reinterpretAsFloats();
-            IntVector e1h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 8).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
-            FloatVector e1 = e1h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(e1h.and(0x80000000)).reinterpretAsFloats();
-            IntVector e2h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
-            FloatVector e2 = e2h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(e2h.and(0x80000000)).reinterpretAsFloats();
-            IntVector e3h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 24).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
-            FloatVector e3 = e3h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                .reinterpretAsInts().or(e3h.and(0x80000000)).reinterpretAsFloats();
-            a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(db).fma(e0, a0);
-            a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(db).fma(e1, a1);
-            a2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(db).fma(e2, a2);
-            a3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).mul(db).fma(e3, a3);
-            c0 = e0.fma(cb, c0);
-            c1 = e1.fma(cb, c1);
-            c2 = e2.fma(cb, c2);
-            c3 = e3.fma(cb, c3);
-        }
-        a0.sub(c0).intoArray(out, oo);
-        a1.sub(c1).intoArray(out, oo + 4);
-        a2.sub(c2).intoArray(out, oo + 8);
-        a3.sub(c3).intoArray(out, oo + 12);
-    }
-
-    /** The plain reference for 8-bit activations: integer sums per block, then the same float scaling. */
-    static void q8PanelScalar(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
-        for (int lane = 0; lane < P; lane++) {
-            float total = 0;
-            for (int b = 0; b < blocks; b++) {
-                int pb = p * blocks + b;
-                int sum = 0;
-                for (int j = 0; j < 16; j++) {
-                    int q = nib[pb * PB + j * 16 + lane];
-                    sum += (q & 0x0F) * xq[b * 32 + j] + ((q >> 4) & 0x0F) * xq[b * 32 + 16 + j];
-                }
-                float s = half(nib, pb * PB + SCALES + 2 * lane);
-                total += sum * d[b] * s - s * corrs[b];
-            }
-            out[oo + lane] = total;
-        }
     }
 
     // ---------------------------------------------------------------- several tokens (prompt)
@@ -655,7 +321,7 @@ public final class Q4Kernels {
 
     /** out[t][r] = Σ_c w[r, c]·x[t][c] for every token of the batch and rows [from, to). */
     public static void matmul(Q4Matrix w, Batch batch, float[][] out, int from, int to) {
-        if (batch.panelTokens > 0) matmulPacked(w, batch.xt, batch.panelTokens, out, from, to);
+        if (batch.panelTokens > 0) PanelGemm.matmul(w, batch.xt, batch.panelTokens, out, from, to);
         for (int t = batch.panelTokens; t < batch.tokens; t++) {
             if (batch.q8[t] != null) {
                 matvec(w, batch.q8[t], out[t], from, to);
@@ -671,7 +337,7 @@ public final class Q4Kernels {
     }
 
     /**
-     * A batch of activations transposed into tiles of {@link #LANES} tokens, the layout {@link #matmulPacked}
+     * A batch of activations transposed into tiles of {@link #LANES} tokens, the layout the prompt GEMM ({@link PanelGemm})
      * reads: {@code xt[(tile·cols + c)·LANES + t] = x[tile·LANES + t][c]}, zero past the last token.
      */
     public static float[] packTokens(float[][] x, int tokens, int cols) {
@@ -687,214 +353,9 @@ public final class Q4Kernels {
         return xt;
     }
 
-    /**
-     * Batched (prompt) product over activations from {@link #packTokens}: out[t][r] = Σ_c w[r, c]·x[t][c] for
-     * rows [from, to). Each panel of 16 rows is dequantized (with its scales) into a float buffer, k-major,
-     * that stays in the cache; then, 8 rows at a time, each weight is broadcast and multiplied into two
-     * tiles of {@link #LANES} tokens by one FMA each: the inner loop is FMAs on registers (16 accumulators),
-     * the unpacking is paid once per 32·{@link #LANES} token products, and no horizontal sums are needed.
-     */
-    public static void matmulPacked(Q4Matrix w, float[] xt, int tokens, float[][] out, int from, int to) {
-        if (from >= to) return;
-        int cols = w.cols();
-        int tiles = (tokens + LANES - 1) / LANES;
-        float[] panel = panelBuffer(P * cols);
-        float[] lanes = new float[LANES];
-        for (int p = from / P; p * P < to; p++) {
-            dequantize(w, p, panel);
-            for (int half = 0; half < P; half += 8) {
-                int row = p * P + half;
-                if (row >= to || row + 8 <= from) continue;
-                int tile = 0;
-                for (; tile + 2 <= tiles; tile += 2) panel8x2(panel, half, cols, xt, tile, tokens, out, row, from, to, lanes);
-                if (tile < tiles) panel8x1(panel, half, cols, xt, tile, tokens, out, row, from, to, lanes);
-            }
-        }
-    }
-
-    private static void panel8x2(float[] p, int off, int cols, float[] xt, int tile, int tokens, float[][] out, int row, int from, int to,
-                                 float[] lanes) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
-        int xa = tile * cols * LANES, xb = xa + cols * LANES;
-        for (int k = 0; k < cols; k++) {
-            FloatVector u = FloatVector.fromArray(F, xt, xa + k * LANES);
-            FloatVector v = FloatVector.fromArray(F, xt, xb + k * LANES);
-            int pk = k * P + off;
-            FloatVector w = FloatVector.broadcast(F, p[pk]);
-            a0 = w.fma(u, a0);
-            b0 = w.fma(v, b0);
-            w = FloatVector.broadcast(F, p[pk + 1]);
-            a1 = w.fma(u, a1);
-            b1 = w.fma(v, b1);
-            w = FloatVector.broadcast(F, p[pk + 2]);
-            a2 = w.fma(u, a2);
-            b2 = w.fma(v, b2);
-            w = FloatVector.broadcast(F, p[pk + 3]);
-            a3 = w.fma(u, a3);
-            b3 = w.fma(v, b3);
-            w = FloatVector.broadcast(F, p[pk + 4]);
-            a4 = w.fma(u, a4);
-            b4 = w.fma(v, b4);
-            w = FloatVector.broadcast(F, p[pk + 5]);
-            a5 = w.fma(u, a5);
-            b5 = w.fma(v, b5);
-            w = FloatVector.broadcast(F, p[pk + 6]);
-            a6 = w.fma(u, a6);
-            b6 = w.fma(v, b6);
-            w = FloatVector.broadcast(F, p[pk + 7]);
-            a7 = w.fma(u, a7);
-            b7 = w.fma(v, b7);
-        }
-        int t0 = tile * LANES, t1 = t0 + LANES;
-        a0.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row, from, to);
-        a1.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 1, from, to);
-        a2.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 2, from, to);
-        a3.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 3, from, to);
-        a4.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 4, from, to);
-        a5.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 5, from, to);
-        a6.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 6, from, to);
-        a7.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 7, from, to);
-        b0.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row, from, to);
-        b1.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 1, from, to);
-        b2.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 2, from, to);
-        b3.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 3, from, to);
-        b4.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 4, from, to);
-        b5.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 5, from, to);
-        b6.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 6, from, to);
-        b7.intoArray(lanes, 0);
-        scatter(lanes, out, t1, tokens, row + 7, from, to);
-    }
-
-    private static void panel8x1(float[] p, int off, int cols, float[] xt, int tile, int tokens, float[][] out, int row, int from, int to,
-                                 float[] lanes) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        int xa = tile * cols * LANES;
-        for (int k = 0; k < cols; k++) {
-            FloatVector u = FloatVector.fromArray(F, xt, xa + k * LANES);
-            int pk = k * P + off;
-            a0 = FloatVector.broadcast(F, p[pk]).fma(u, a0);
-            a1 = FloatVector.broadcast(F, p[pk + 1]).fma(u, a1);
-            a2 = FloatVector.broadcast(F, p[pk + 2]).fma(u, a2);
-            a3 = FloatVector.broadcast(F, p[pk + 3]).fma(u, a3);
-            a4 = FloatVector.broadcast(F, p[pk + 4]).fma(u, a4);
-            a5 = FloatVector.broadcast(F, p[pk + 5]).fma(u, a5);
-            a6 = FloatVector.broadcast(F, p[pk + 6]).fma(u, a6);
-            a7 = FloatVector.broadcast(F, p[pk + 7]).fma(u, a7);
-        }
-        int t0 = tile * LANES;
-        a0.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row, from, to);
-        a1.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 1, from, to);
-        a2.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 2, from, to);
-        a3.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 3, from, to);
-        a4.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 4, from, to);
-        a5.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 5, from, to);
-        a6.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 6, from, to);
-        a7.intoArray(lanes, 0);
-        scatter(lanes, out, t0, tokens, row + 7, from, to);
-    }
-
-    /** out[t0 + t][row] = lanes[t] for the tokens that exist, if the row is in [from, to). */
-    private static void scatter(float[] lanes, float[][] out, int t0, int tokens, int row, int from, int to) {
-        if (row < from || row >= to) return;
-        for (int t = 0; t < LANES && t0 + t < tokens; t++) out[t0 + t][row] = lanes[t];
-    }
-
-    /** Panel p of w, dequantized k-major: panel[k·16 + r] = w[16p + r, k] (zero for padding rows). */
-    static void dequantize(Q4Matrix w, int p, float[] panel) {
-        byte[] nib = w.data();
-        int blocks = w.blocksPerRow();
-        for (int b = 0; b < blocks; b++) {
-            int pb = p * blocks + b, no = pb * PB, lo = b * 32 * P, hi = lo + 16 * P;
-            if (PATH == Path.AVX512) {
-                IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
-                FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
-                FloatVector off = s.mul(-8f);
-                for (int j = 0; j < 16; j++) {
-                    IntVector q = (IntVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, lo + j * P);
-                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, hi + j * P);
-                }
-            } else if (PATH == Path.AVX2) {
-                for (int h = 0; h < P; h += 8) {
-                    IntVector sh = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES + 2 * h).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
-                    FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                        .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
-                    FloatVector off = s.mul(-8f);
-                    for (int j = 0; j < 16; j++) {
-                        IntVector q = (IntVector) ByteVector.fromArray(B64, nib, no + j * 16 + h).convertShape(VectorOperators.ZERO_EXTEND_B2I, I256, 0);
-                        ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, lo + j * P + h);
-                        ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(panel, hi + j * P + h);
-                    }
-                }
-            } else if (PATH == Path.VECTOR128) {
-                for (int h = 0; h < P; h += 8) {
-                    IntVector sh = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 2 * h).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
-                    FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                        .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
-                    IntVector th = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 2 * h + 8).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
-                    FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                        .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
-                    FloatVector offS = s.mul(-8f), offT = t.mul(-8f);
-                    for (int j = 0; j < 16; j++) {
-                        ByteVector bytes = ByteVector.fromArray(B64, nib, no + j * 16 + h);
-                        IntVector q = (IntVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 0);
-                        ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s, offS).intoArray(panel, lo + j * P + h);
-                        ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s, offS).intoArray(panel, hi + j * P + h);
-                        IntVector r = (IntVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, I128, 1);
-                        ((FloatVector) r.and(0x0F).convert(VectorOperators.I2F, 0)).fma(t, offT).intoArray(panel, lo + j * P + h + 4);
-                        ((FloatVector) r.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(t, offT).intoArray(panel, hi + j * P + h + 4);
-                    }
-                }
-            } else {
-                for (int j = 0; j < 16; j++) {
-                    for (int r = 0; r < P; r++) {
-                        int q = nib[no + j * 16 + r];
-                        float s = half(nib, no + SCALES + 2 * r);
-                        panel[lo + j * P + r] = ((q & 0x0F) - 8) * s;
-                        panel[hi + j * P + r] = (((q >> 4) & 0x0F) - 8) * s;
-                    }
-                }
-            }
-        }
-    }
-
     /** The little-endian half float at d[o], as a float. */
     static float half(byte[] d, int o) {
         return Float.float16ToFloat((short) ((d[o] & 0xFF) | (d[o + 1] << 8)));
     }
 
-    private static float[] panelBuffer(int n) {
-        float[] p = PANEL_BUFFER.get();
-        if (p.length < n) {
-            p = new float[n];
-            PANEL_BUFFER.set(p);
-        }
-        return p;
-    }
-
-    private static final ThreadLocal<float[]> PANEL_BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 }

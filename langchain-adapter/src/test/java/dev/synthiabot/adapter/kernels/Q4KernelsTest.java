@@ -41,7 +41,7 @@ class Q4KernelsTest {
             float tol = 1e-4f * (1 + Math.abs(ref)) * (float) Math.sqrt(cols);
             assertThat(single[row]).as("matvec row %d (%s)", row, Q4Kernels.PATH).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
             float[] scalar = new float[Q4Matrix.PANEL];
-            Q4Kernels.panelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), x[0], sums, scalar, 0);
+            F32Matvec.panelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), x[0], sums, scalar, 0);
             assertThat(scalar[row % Q4Matrix.PANEL]).as("scalar reference row %d", row).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
             for (int t = 0; t < tokens; t++) {
                 float rt = reference(w, row, x[t]);
@@ -61,7 +61,7 @@ class Q4KernelsTest {
         float[][] out = new float[tokens][rows];
         for (float[] o : out) java.util.Arrays.fill(o, Float.NaN);
 
-        Q4Kernels.matmulPacked(w, Q4Kernels.packTokens(x, tokens, cols), tokens, out, from, to);
+        PanelGemm.matmul(w, Q4Kernels.packTokens(x, tokens, cols), tokens, out, from, to);
         float[] sums = new float[cols / 32];
         Q4Kernels.blockSums(x[0], sums);
         float[] single = new float[rows];
@@ -145,7 +145,7 @@ class Q4KernelsTest {
                 continue;
             }
             // exact integer sums: the vector kernels agree with the scalar reference to float rounding
-            Q4Kernels.q8PanelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), q.q(), q.d(), q.corr(), scalar, 0);
+            Q8Matvec.panelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), q.q(), q.d(), q.corr(), scalar, 0);
             float ref8 = scalar[row % Q4Matrix.PANEL];
             assertThat(out[row]).as("row %d vs the scalar Q8 reference (%s)", row, Q4Kernels.PATH)
                 .isCloseTo(ref8, org.assertj.core.data.Offset.offset(1e-5f * (1 + Math.abs(ref8)) * (float) Math.sqrt(cols)));
@@ -199,7 +199,7 @@ class Q4KernelsTest {
         Q4Kernels.matvec(w, q8, single8, 0, rows);
         for (int row = 0; row < rows; row++) {
             float[] scalar = new float[Q4Matrix.PANEL];
-            Q4Kernels.q8PanelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), q8.q(), q8.d(), q8.corr(), scalar, 0);
+            Q8Matvec.panelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), q8.q(), q8.d(), q8.corr(), scalar, 0);
             assertThat(single8[row]).as("Q8 matvec row %d", row)
                 .isCloseTo(scalar[row % Q4Matrix.PANEL], org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(scalar[row % Q4Matrix.PANEL])) * 8));
             for (int b = 0; b < 2; b++) assertThat(w.scale(row, b)).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(sc[row * 2 + b])));

@@ -1,0 +1,182 @@
+package dev.synthiabot.adapter.kernels;
+
+import static dev.synthiabot.adapter.kernels.Q4Kernels.*;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Matrix × vector kernels with 8-bit activations ({@link Q4Kernels.Q8}) over {@link Q4Matrix}'s panels: exact
+ * 16-bit integer products and half-block sums, one int → float conversion per block. Entry point:
+ * {@link Q4Kernels#matvec(Q4Matrix, Q4Kernels.Q8, float[], int, int)}.
+ */
+final class Q8Matvec {
+    private Q8Matvec() {}
+
+    static void panel(Q4Matrix w, int p, Q8 x, float[] out, int oo) {
+        switch (PATH) {
+            case AVX512 -> panel16x2(w.data(), p, -1, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo, -1);
+            case AVX2 -> panel16x256(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
+            case VECTOR128 -> panel16x128(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
+            default -> panelScalar(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
+        }
+    }
+
+    /**
+     * Panels pa and pb (pb &lt; 0: pa alone) with 8-bit activations: sixteen rows in the 16-bit lanes of a
+     * 256-bit vector, 32-bit and float work on 512-bit vectors once per block.
+     */
+    static void panel16x2(byte[] nib, int pa, int pb, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oa, int ob) {
+        boolean two = pb >= 0;
+        FloatVector acc = FloatVector.zero(F512), corr = acc, accB = acc, corrB = acc;
+        int base = pa * blocks, baseB = two ? pb * blocks : base;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * PB, nb = (baseB + b) * PB, xo = b * 32;
+            ShortVector s0 = ShortVector.zero(S256), s1 = s0, t0 = s0, t1 = s0;
+            for (int j = 0; j < 8; j++) {
+                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s0 = s0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                if (two) {
+                    ShortVector r = (ShortVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                    t0 = t0.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
+                }
+            }
+            for (int j = 8; j < 16; j++) {
+                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                if (two) {
+                    ShortVector r = (ShortVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                    t1 = t1.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
+                }
+            }
+            FloatVector db = FloatVector.broadcast(F512, d[b]), cb = FloatVector.broadcast(F512, corrs[b]);
+            IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+            IntVector ia = ((IntVector) s0.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I512, 0));
+            acc = ((FloatVector) ia.convert(VectorOperators.I2F, 0)).mul(db).fma(s, acc);
+            corr = s.fma(cb, corr);
+            if (two) {
+                IntVector th = (IntVector) ByteVector.fromArray(B256, nib, nb + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+                FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
+                IntVector ib = ((IntVector) t0.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t1.convertShape(VectorOperators.S2I, I512, 0));
+                accB = ((FloatVector) ib.convert(VectorOperators.I2F, 0)).mul(db).fma(t, accB);
+                corrB = t.fma(cb, corrB);
+            }
+        }
+        acc.sub(corr).intoArray(out, oa);
+        if (two) accB.sub(corrB).intoArray(out, ob);
+    }
+
+    /** One panel with 8-bit activations on 256-bit vectors (AVX2): the 32-bit and float work in two halves. */
+    static void panel16x256(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
+        FloatVector accA = FloatVector.zero(F256), accB = accA, corrA = accA, corrB = accA;
+        int base = p * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * PB, xo = b * 32;
+            ShortVector s0 = ShortVector.zero(S256), s1 = s0;
+            for (int j = 0; j < 8; j++) {
+                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s0 = s0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+            }
+            for (int j = 8; j < 16; j++) {
+                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+            }
+            FloatVector db = FloatVector.broadcast(F256, d[b]), cb = FloatVector.broadcast(F256, corrs[b]);
+            IntVector lo = ((IntVector) s0.convertShape(VectorOperators.S2I, I256, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I256, 0));
+            IntVector hi = ((IntVector) s0.convertShape(VectorOperators.S2I, I256, 1)).add((IntVector) s1.convertShape(VectorOperators.S2I, I256, 1));
+            IntVector sh = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+            IntVector th = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
+            accA = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(db).fma(s, accA);
+            corrA = s.fma(cb, corrA);
+            accB = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(db).fma(t, accB);
+            corrB = t.fma(cb, corrB);
+        }
+        accA.sub(corrA).intoArray(out, oo);
+        accB.sub(corrB).intoArray(out, oo + 8);
+    }
+
+    /** One panel with 8-bit activations on 128-bit vectors (NEON, SSE): 8 rows per 16-bit vector, two per panel. */
+    static void panel16x128(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(F128), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        int base = p * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * PB, xo = b * 32;
+            ShortVector s0 = ShortVector.zero(S128), s1 = s0, t0 = s0, t1 = s0; // rows 0-7 / 8-15, first / second half block
+            for (int j = 0; j < 8; j++) {
+                ShortVector l = ShortVector.broadcast(S128, xq[xo + j]), h = ShortVector.broadcast(S128, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
+                s0 = s0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                ShortVector r = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16 + 8).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
+                t0 = t0.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
+            }
+            for (int j = 8; j < 16; j++) {
+                ShortVector l = ShortVector.broadcast(S128, xq[xo + j]), h = ShortVector.broadcast(S128, xq[xo + 16 + j]);
+                ShortVector q = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
+                s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                ShortVector r = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16 + 8).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
+                t1 = t1.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
+            }
+            FloatVector db = FloatVector.broadcast(F128, d[b]), cb = FloatVector.broadcast(F128, corrs[b]);
+            IntVector i0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I128, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I128, 0));
+            IntVector i1 = ((IntVector) s0.convertShape(VectorOperators.S2I, I128, 1)).add((IntVector) s1.convertShape(VectorOperators.S2I, I128, 1));
+            IntVector i2 = ((IntVector) t0.convertShape(VectorOperators.S2I, I128, 0)).add((IntVector) t1.convertShape(VectorOperators.S2I, I128, 0));
+            IntVector i3 = ((IntVector) t0.convertShape(VectorOperators.S2I, I128, 1)).add((IntVector) t1.convertShape(VectorOperators.S2I, I128, 1));
+            IntVector e0h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector e0 = e0h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(e0h.and(0x80000000)).reinterpretAsFloats();
+            IntVector e1h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 8).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector e1 = e1h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(e1h.and(0x80000000)).reinterpretAsFloats();
+            IntVector e2h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector e2 = e2h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(e2h.and(0x80000000)).reinterpretAsFloats();
+            IntVector e3h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 24).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
+            FloatVector e3 = e3h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(e3h.and(0x80000000)).reinterpretAsFloats();
+            a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(db).fma(e0, a0);
+            a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(db).fma(e1, a1);
+            a2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(db).fma(e2, a2);
+            a3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).mul(db).fma(e3, a3);
+            c0 = e0.fma(cb, c0);
+            c1 = e1.fma(cb, c1);
+            c2 = e2.fma(cb, c2);
+            c3 = e3.fma(cb, c3);
+        }
+        a0.sub(c0).intoArray(out, oo);
+        a1.sub(c1).intoArray(out, oo + 4);
+        a2.sub(c2).intoArray(out, oo + 8);
+        a3.sub(c3).intoArray(out, oo + 12);
+    }
+
+    /** The plain reference for 8-bit activations: integer sums per block, then the same float scaling. */
+    static void panelScalar(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
+        for (int lane = 0; lane < P; lane++) {
+            float total = 0;
+            for (int b = 0; b < blocks; b++) {
+                int pb = p * blocks + b;
+                int sum = 0;
+                for (int j = 0; j < 16; j++) {
+                    int q = nib[pb * PB + j * 16 + lane];
+                    sum += (q & 0x0F) * xq[b * 32 + j] + ((q >> 4) & 0x0F) * xq[b * 32 + 16 + j];
+                }
+                float s = half(nib, pb * PB + SCALES + 2 * lane);
+                total += sum * d[b] * s - s * corrs[b];
+            }
+            out[oo + lane] = total;
+        }
+    }
+}
