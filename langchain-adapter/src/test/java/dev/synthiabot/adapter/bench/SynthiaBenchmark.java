@@ -109,19 +109,28 @@ public final class SynthiaBenchmark {
         }
     }
 
-    /** A user message that makes the whole first prompt exactly {@code tokens} tokens long. */
+    /**
+     * A user message that makes the whole first prompt {@code tokens} tokens long (or one short, where a word
+     * is two tokens): a binary search over the number of words, since Jlama's tokenizer takes time quadratic
+     * in the text's length (seconds for a few thousand characters).
+     */
     private static String userMessageOf(SynthiaChatModel model, int tokens) {
+        int lo = 1, hi = Math.max(2, tokens); // each word is at least one token
+        while (lo < hi) {
+            int mid = (lo + hi + 1) / 2;
+            if (promptTokens(model, words(mid)) <= tokens) lo = mid; else hi = mid - 1;
+        }
+        return words(lo);
+    }
+
+    private static int promptTokens(SynthiaChatModel model, String user) {
+        return model.engine().encoder().encode(Transcript.of("You are a benchmark.", user)).length;
+    }
+
+    private static String words(int n) {
         String[] words = {"the", "river", "quantum", "bread", "mountain", "silver", "code", "garden", "echo", "lantern"};
         StringBuilder sb = new StringBuilder();
-        int w = 0;
-        while (true) {
-            String candidate = sb + (sb.isEmpty() ? "" : " ") + words[w++ % words.length];
-            int n = model.engine().encoder().encode(Transcript.of("You are a benchmark.", candidate)).length;
-            if (n > tokens) break;
-            sb.setLength(0);
-            sb.append(candidate);
-            if (n == tokens) break;
-        }
+        for (int i = 0; i < n; i++) sb.append(i == 0 ? "" : " ").append(words[i % words.length]);
         return sb.toString();
     }
 
