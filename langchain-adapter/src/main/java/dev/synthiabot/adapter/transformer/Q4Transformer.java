@@ -186,30 +186,34 @@ public final class Q4Transformer implements Transformer {
         });
     }
 
+    /**
+     * Grouped-query attention, one job per (token, KV head): the query heads that share a KV head go through
+     * the cached positions together, so each key and value row is read once for all of them (4 query heads per
+     * KV head in SynthIA-7B) and stays in L1 between them. Softmax exponentials are vectorized.
+     */
     private void attention(Kv kv, int layer, float[][] q, float[][] out, int start, int n) {
         int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         float[] keys = kv.keys[layer], values = kv.values[layer];
-        pool.forRows(n * heads, (from, to) -> {
-            float[] scores = new float[start + n];
-            for (int job = from; job < to; job++) {
-                int t = job / heads, h = job % heads;
+        // RowParallel splits in multiples of 16 rows: 16 "rows" per job, so even 8 jobs (one token) use every thread
+        pool.forRows(n * kvHeads * 16, (from, to) -> {
+            float[][] scores = new float[group][start + n];
+            float[] sums = new float[group];
+            for (int job = from / 16; job < to / 16; job++) {
+                int t = job / kvHeads, g = job % kvHeads;
                 int pos = start + t;
-                int qo = h * headDim, ko = (h / group) * headDim;
-                float max = Float.NEGATIVE_INFINITY;
+                int ko = g * headDim, qo = g * group * headDim;
                 for (int p = 0; p <= pos; p++) {
-                    float s = Q4Kernels.dotF32(q[t], qo, keys, p * kvDim + ko, headDim) * scale;
-                    scores[p] = s;
-                    if (s > max) max = s;
+                    int kp = p * kvDim + ko;
+                    for (int i = 0; i < group; i++) scores[i][p] = Q4Kernels.dotF32(q[t], qo + i * headDim, keys, kp, headDim) * scale;
                 }
-                float sum = 0;
-                for (int p = 0; p <= pos; p++) {
-                    scores[p] = (float) Math.exp(scores[p] - max);
-                    sum += scores[p];
-                }
+                for (int i = 0; i < group; i++) sums[i] = Q4Kernels.expMinusMax(scores[i], pos + 1);
                 float[] o = out[t];
-                Arrays.fill(o, qo, qo + headDim, 0f);
-                for (int p = 0; p <= pos; p++) Q4Kernels.axpy(scores[p] / sum, values, p * kvDim + ko, o, qo, headDim);
+                Arrays.fill(o, qo, qo + group * headDim, 0f);
+                for (int p = 0; p <= pos; p++) {
+                    int vp = p * kvDim + ko;
+                    for (int i = 0; i < group; i++) Q4Kernels.axpy(scores[i][p] / sums[i], values, vp, o, qo + i * headDim, headDim);
+                }
             }
         });
     }
@@ -248,14 +252,8 @@ public final class Q4Transformer implements Transformer {
     }
 
     private static void softmax(float[] x) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float f : x) max = Math.max(max, f);
-        double sum = 0;
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) Math.exp(x[i] - max);
-            sum += x[i];
-        }
-        float inv = (float) (1.0 / sum);
+        float sum = Q4Kernels.expMinusMax(x, x.length);
+        float inv = 1f / sum;
         for (int i = 0; i < x.length; i++) x[i] *= inv;
     }
 

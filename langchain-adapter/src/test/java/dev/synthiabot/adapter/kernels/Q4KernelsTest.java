@@ -212,6 +212,27 @@ class Q4KernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "exp minus max, length {0}")
+    @CsvSource({"1", "15", "16", "17", "100", "1000"})
+    void should_exponentiate_like_math_exp(int n) {
+        Random r = new Random(n);
+        float[] x = new float[n + 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian() * 8;
+        float[] y = x.clone();
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += Math.exp(x[i] - max);
+
+        float got = Q4Kernels.expMinusMax(y, n);
+
+        assertThat((double) got).isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-5 * sum));
+        for (int i = 0; i < n; i++) {
+            assertThat((double) y[i]).as("element %d", i).isCloseTo(Math.exp(x[i] - max), org.assertj.core.data.Offset.offset(1e-6));
+        }
+        for (int i = n; i < x.length; i++) assertThat(y[i]).as("past n untouched").isEqualTo(x[i]);
+    }
+
     @ParameterizedTest(name = "dot/axpy length {0}")
     @CsvSource({"1", "15", "16", "17", "128"})
     void should_compute_attention_helpers_with_tails(int n) {
