@@ -116,6 +116,10 @@ public final class Q4Kernels {
             }
             axpy(dotF32(x[1], 0, x[2], 0, 128) * 1e-3f, x[3], 0, x[4], 0, 128);
             expMinusMax(x[5].clone(), 100 + i % 37);
+            if (i % 4 == 0) {
+                swiglu(x[6].clone(), x[7]);
+                rmsNorm(x[8], x[9], 1e-5f, x[10]);
+            }
         }
         return (System.nanoTime() - t0) / 1_000_000;
     }
@@ -169,6 +173,38 @@ public final class Q4Kernels {
             sum += x[i];
         }
         return sum;
+    }
+
+    /** out = x / rms(x) · w, the sum of squares in double (as Hugging Face's float32 path is close to). */
+    public static void rmsNorm(float[] x, float[] w, float eps, float[] out) {
+        int i = 0;
+        double ss = 0;
+        FloatVector acc = FloatVector.zero(F);
+        for (; i + F.length() <= x.length; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            acc = v.fma(v, acc);
+        }
+        ss += acc.reduceLanes(VectorOperators.ADD);
+        for (; i < x.length; i++) ss += x[i] * x[i];
+        float inv = (float) (1.0 / Math.sqrt(ss / x.length + eps));
+        i = 0;
+        for (; i + F.length() <= x.length; i += F.length()) {
+            FloatVector.fromArray(F, x, i).mul(inv).mul(FloatVector.fromArray(F, w, i)).intoArray(out, i);
+        }
+        for (; i < x.length; i++) out[i] = x[i] * inv * w[i];
+    }
+
+    /** g[i] = silu(g[i])·u[i] (SwiGLU), the exponentials vectorized. */
+    public static void swiglu(float[] g, float[] u) {
+        int i = 0;
+        for (; i + F.length() <= g.length; i += F.length()) {
+            FloatVector a = FloatVector.fromArray(F, g, i);
+            a.div(a.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
+        }
+        for (; i < g.length; i++) {
+            float a = g[i];
+            g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
+        }
     }
 
     /** Per-block sums of an activation vector (length cols / 32), needed by {@link #matvec}. */

@@ -234,21 +234,15 @@ public final class Q4Transformer implements Transformer {
     }
 
     private void rmsNorm(float[] x, float[] w, float[] out) {
-        double ss = 0;
-        for (float f : x) ss += f * f;
-        float inv = (float) (1.0 / Math.sqrt(ss / x.length + eps));
-        for (int i = 0; i < x.length; i++) out[i] = x[i] * inv * w[i];
+        Q4Kernels.rmsNorm(x, w, eps, out);
     }
 
     private static void add(float[] x, float[] y) {
-        for (int i = 0; i < x.length; i++) x[i] += y[i];
+        Q4Kernels.axpy(1f, y, 0, x, 0, x.length);
     }
 
     private static void swiglu(float[] g, float[] u) {
-        for (int i = 0; i < g.length; i++) {
-            float a = g[i];
-            g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
-        }
+        Q4Kernels.swiglu(g, u);
     }
 
     private static void softmax(float[] x) {

@@ -233,6 +233,32 @@ class Q4KernelsTest {
         for (int i = n; i < x.length; i++) assertThat(y[i]).as("past n untouched").isEqualTo(x[i]);
     }
 
+    @ParameterizedTest(name = "rmsNorm and SwiGLU, length {0}")
+    @CsvSource({"1", "15", "16", "17", "100"})
+    void should_normalize_and_gate_like_the_scalar_definitions(int n) {
+        Random r = new Random(n * 7L);
+        float[] x = random(r, n), w = random(r, n), g = random(r, n), u = random(r, n);
+        for (int i = 0; i < n; i++) g[i] *= 6; // large gates too: exp overflow must give silu(-large) = 0
+        float[] out = new float[n], g2 = g.clone();
+        Q4Kernels.rmsNorm(x, w, 1e-5f, out);
+        Q4Kernels.swiglu(g2, u);
+        double ss = 0;
+        for (float f : x) ss += f * f;
+        double inv = 1 / Math.sqrt(ss / n + 1e-5);
+        for (int i = 0; i < n; i++) {
+            assertThat((double) out[i]).isCloseTo(x[i] * inv * w[i], org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(x[i] * inv * w[i]))));
+            double silu = g[i] / (1 + Math.exp(-g[i]));
+            assertThat((double) g2[i]).isCloseTo(silu * u[i], org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(silu * u[i]))));
+        }
+        float[] big = {-200f, -100f, 0f, 100f, 200f, -200f, -100f, 0f, 100f, 200f, -200f, -100f, 0f, 100f, 200f, -90f, 90f};
+        float[] ones = new float[big.length];
+        java.util.Arrays.fill(ones, 1f);
+        Q4Kernels.swiglu(big, ones);
+        assertThat(big[0]).isEqualTo(-0f);
+        assertThat(big[4]).isEqualTo(200f);
+        for (float f : big) assertThat(f).isNotNaN();
+    }
+
     @ParameterizedTest(name = "dot/axpy length {0}")
     @CsvSource({"1", "15", "16", "17", "128"})
     void should_compute_attention_helpers_with_tails(int n) {
