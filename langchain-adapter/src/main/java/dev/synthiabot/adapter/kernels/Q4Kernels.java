@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Half-float scales become floats in the vector registers: the exponent and mantissa bits shifted into a
  * float's places and multiplied by 2^112 (the exponent bias difference; exact for normal and subnormal
- * halves alike), the sign bit copied.
+ * halves alike), the sign bit copied. Written out in each kernel: a helper returning a vector that the JIT
+ * does not inline into a large kernel boxes it (measured: decode 7 → 3 tokens/s).
  *
  * <p>Kernels are written out by hand: a helper that takes or returns vectors and is not inlined boxes
  * them, which costs more than the arithmetic.
@@ -114,97 +115,14 @@ public final class Q4Kernels {
                 matmul(w, b32, batch, 0, rows);
                 matmul(w, b19, batch, 0, rows - 1);
             }
-            axpy(dotF32(x[1], 0, x[2], 0, 128) * 1e-3f, x[3], 0, x[4], 0, 128);
-            expMinusMax(x[5].clone(), 100 + i % 37);
+            VectorMath.axpy(VectorMath.dotF32(x[1], 0, x[2], 0, 128) * 1e-3f, x[3], 0, x[4], 0, 128);
+            VectorMath.expMinusMax(x[5].clone(), 100 + i % 37);
             if (i % 4 == 0) {
-                swiglu(x[6].clone(), x[7]);
-                rmsNorm(x[8], x[9], 1e-5f, x[10]);
+                VectorMath.swiglu(x[6].clone(), x[7]);
+                VectorMath.rmsNorm(x[8], x[9], 1e-5f, x[10]);
             }
         }
         return (System.nanoTime() - t0) / 1_000_000;
-    }
-
-    /** Σ_i a[ao + i]·b[bo + i] for i < n (attention scores). */
-    public static float dotF32(float[] a, int ao, float[] b, int bo, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (; i + F.length() <= n; i += F.length()) {
-            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
-    }
-
-    /** y[yo + i] += alpha·x[xo + i] for i < n (attention's weighted sum of values). */
-    public static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector va = FloatVector.broadcast(F, alpha);
-        int i = 0;
-        for (; i + F.length() <= n; i += F.length()) {
-            FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
-    }
-
-    /**
-     * x[i] = exp(x[i] − max) for i &lt; n, where max is the largest of them; returns their sum (a softmax without
-     * the division). Vectorized: the Vector API's EXP is an intrinsic (SVML on x86), where Math.exp is one call
-     * per element — a million of them per token at 1000 tokens of context.
-     */
-    public static float expMinusMax(float[] x, int n) {
-        int i = 0;
-        float max = Float.NEGATIVE_INFINITY;
-        if (n >= F.length()) {
-            FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (; i + F.length() <= n; i += F.length()) m = m.max(FloatVector.fromArray(F, x, i));
-            max = m.reduceLanes(VectorOperators.MAX);
-        }
-        for (; i < n; i++) max = Math.max(max, x[i]);
-        FloatVector vmax = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
-        i = 0;
-        for (; i + F.length() <= n; i += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, x, i).sub(vmax).lanewise(VectorOperators.EXP);
-            e.intoArray(x, i);
-            acc = acc.add(e);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            x[i] = (float) Math.exp(x[i] - max);
-            sum += x[i];
-        }
-        return sum;
-    }
-
-    /** out = x / rms(x) · w, the sum of squares in double (as Hugging Face's float32 path is close to). */
-    public static void rmsNorm(float[] x, float[] w, float eps, float[] out) {
-        int i = 0;
-        double ss = 0;
-        FloatVector acc = FloatVector.zero(F);
-        for (; i + F.length() <= x.length; i += F.length()) {
-            FloatVector v = FloatVector.fromArray(F, x, i);
-            acc = v.fma(v, acc);
-        }
-        ss += acc.reduceLanes(VectorOperators.ADD);
-        for (; i < x.length; i++) ss += x[i] * x[i];
-        float inv = (float) (1.0 / Math.sqrt(ss / x.length + eps));
-        i = 0;
-        for (; i + F.length() <= x.length; i += F.length()) {
-            FloatVector.fromArray(F, x, i).mul(inv).mul(FloatVector.fromArray(F, w, i)).intoArray(out, i);
-        }
-        for (; i < x.length; i++) out[i] = x[i] * inv * w[i];
-    }
-
-    /** g[i] = silu(g[i])·u[i] (SwiGLU), the exponentials vectorized. */
-    public static void swiglu(float[] g, float[] u) {
-        int i = 0;
-        for (; i + F.length() <= g.length; i += F.length()) {
-            FloatVector a = FloatVector.fromArray(F, g, i);
-            a.div(a.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
-        }
-        for (; i < g.length; i++) {
-            float a = g[i];
-            g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
-        }
     }
 
     /** Per-block sums of an activation vector (length cols / 32), needed by {@link #matvec}. */
@@ -224,6 +142,11 @@ public final class Q4Kernels {
             for (int j = 0; j < 16; j++) y[b * 16 + j] = x[b * 32 + 16 + j] - 16f * x[b * 32 + j];
         }
         return y;
+    }
+
+    /** The little-endian half float at d[o], as a float. */
+    static float half(byte[] d, int o) {
+        return Float.float16ToFloat((short) ((d[o] & 0xFF) | (d[o + 1] << 8)));
     }
 
     // ---------------------------------------------------------------- one token (decode)
@@ -417,11 +340,6 @@ public final class Q4Kernels {
             }
         }
         return xt;
-    }
-
-    /** The little-endian half float at d[o], as a float. */
-    static float half(byte[] d, int o) {
-        return Float.float16ToFloat((short) ((d[o] & 0xFF) | (d[o + 1] << 8)));
     }
 
 }

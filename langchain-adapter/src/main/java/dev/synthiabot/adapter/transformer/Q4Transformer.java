@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.synthiabot.adapter.kernels.Q4Kernels;
 import dev.synthiabot.adapter.kernels.Q4Matrix;
 import dev.synthiabot.adapter.kernels.RowParallel;
+import dev.synthiabot.adapter.kernels.VectorMath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -205,14 +206,14 @@ public final class Q4Transformer implements Transformer {
                 int ko = g * headDim, qo = g * group * headDim;
                 for (int p = 0; p <= pos; p++) {
                     int kp = p * kvDim + ko;
-                    for (int i = 0; i < group; i++) scores[i][p] = Q4Kernels.dotF32(q[t], qo + i * headDim, keys, kp, headDim) * scale;
+                    for (int i = 0; i < group; i++) scores[i][p] = VectorMath.dotF32(q[t], qo + i * headDim, keys, kp, headDim) * scale;
                 }
-                for (int i = 0; i < group; i++) sums[i] = Q4Kernels.expMinusMax(scores[i], pos + 1);
+                for (int i = 0; i < group; i++) sums[i] = VectorMath.expMinusMax(scores[i], pos + 1);
                 float[] o = out[t];
                 Arrays.fill(o, qo, qo + group * headDim, 0f);
                 for (int p = 0; p <= pos; p++) {
                     int vp = p * kvDim + ko;
-                    for (int i = 0; i < group; i++) Q4Kernels.axpy(scores[i][p] / sums[i], values, vp, o, qo + i * headDim, headDim);
+                    for (int i = 0; i < group; i++) VectorMath.axpy(scores[i][p] / sums[i], values, vp, o, qo + i * headDim, headDim);
                 }
             }
         });
@@ -234,19 +235,19 @@ public final class Q4Transformer implements Transformer {
     }
 
     private void rmsNorm(float[] x, float[] w, float[] out) {
-        Q4Kernels.rmsNorm(x, w, eps, out);
+        VectorMath.rmsNorm(x, w, eps, out);
     }
 
     private static void add(float[] x, float[] y) {
-        Q4Kernels.axpy(1f, y, 0, x, 0, x.length);
+        VectorMath.axpy(1f, y, 0, x, 0, x.length);
     }
 
     private static void swiglu(float[] g, float[] u) {
-        Q4Kernels.swiglu(g, u);
+        VectorMath.swiglu(g, u);
     }
 
     private static void softmax(float[] x) {
-        float sum = Q4Kernels.expMinusMax(x, x.length);
+        float sum = VectorMath.expMinusMax(x, x.length);
         float inv = 1f / sum;
         for (int i = 0; i < x.length; i++) x[i] *= inv;
     }

@@ -224,7 +224,7 @@ class Q4KernelsTest {
         double sum = 0;
         for (int i = 0; i < n; i++) sum += Math.exp(x[i] - max);
 
-        float got = Q4Kernels.expMinusMax(y, n);
+        float got = VectorMath.expMinusMax(y, n);
 
         assertThat((double) got).isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-5 * sum));
         for (int i = 0; i < n; i++) {
@@ -240,8 +240,8 @@ class Q4KernelsTest {
         float[] x = random(r, n), w = random(r, n), g = random(r, n), u = random(r, n);
         for (int i = 0; i < n; i++) g[i] *= 6; // large gates too: exp overflow must give silu(-large) = 0
         float[] out = new float[n], g2 = g.clone();
-        Q4Kernels.rmsNorm(x, w, 1e-5f, out);
-        Q4Kernels.swiglu(g2, u);
+        VectorMath.rmsNorm(x, w, 1e-5f, out);
+        VectorMath.swiglu(g2, u);
         double ss = 0;
         for (float f : x) ss += f * f;
         double inv = 1 / Math.sqrt(ss / n + 1e-5);
@@ -253,7 +253,7 @@ class Q4KernelsTest {
         float[] big = {-200f, -100f, 0f, 100f, 200f, -200f, -100f, 0f, 100f, 200f, -200f, -100f, 0f, 100f, 200f, -90f, 90f};
         float[] ones = new float[big.length];
         java.util.Arrays.fill(ones, 1f);
-        Q4Kernels.swiglu(big, ones);
+        VectorMath.swiglu(big, ones);
         assertThat(big[0]).isEqualTo(-0f);
         assertThat(big[4]).isEqualTo(200f);
         for (float f : big) assertThat(f).isNotNaN();
@@ -267,8 +267,8 @@ class Q4KernelsTest {
         double ref = 0;
         for (int i = 0; i < n; i++) ref += a[3 + i] * b[5 + i];
 
-        assertThat(Q4Kernels.dotF32(a, 3, b, 5, n)).isCloseTo((float) ref, org.assertj.core.data.Offset.offset(1e-4f));
-        Q4Kernels.axpy(0.5f, a, 3, y, 2, n);
+        assertThat(VectorMath.dotF32(a, 3, b, 5, n)).isCloseTo((float) ref, org.assertj.core.data.Offset.offset(1e-4f));
+        VectorMath.axpy(0.5f, a, 3, y, 2, n);
         for (int i = 0; i < n; i++) assertThat(y[2 + i]).isCloseTo(y0[2 + i] + 0.5f * a[3 + i], org.assertj.core.data.Offset.offset(1e-5f));
         assertThat(y[0]).isEqualTo(y0[0]);
     }
