@@ -81,7 +81,8 @@ public final class Q4Transformer implements Transformer {
             JsonNode config = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
             Q4Transformer t = new Q4Transformer(config, r, maxContext, threads, activations);
             LOG.info("Read the Q4 weights onto the heap in {} ms", (System.nanoTime() - t0) / 1_000_000);
-            LOG.info("Kernels compiled by the JIT in {} ms (warm-up on small matrices)", Q4Kernels.warmUp());
+            long warm = Q4Kernels.warmUp();
+            if (warm > 0) LOG.info("Kernels compiled by the JIT in {} ms (warm-up on small matrices)", warm);
             return t;
         } catch (IOException | UncheckedIOException e) {
             throw new UncheckedIOException("Cannot read the Q4 weights in " + dir + ": " + e.getMessage(),
