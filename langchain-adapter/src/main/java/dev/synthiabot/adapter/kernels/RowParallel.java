@@ -7,7 +7,7 @@ import java.util.concurrent.locks.LockSupport;
  * Splits row ranges over a fixed set of threads (the calling thread takes the first share), sized to the
  * cores it is given. Shares are multiples of 16 rows, the kernels' panels.
  *
- * <p>A token of decode makes about 260 of these calls, each under a millisecond of work, so handing work
+ * <p>A token of decode makes about 160 of these calls (5 per layer), each under a millisecond, so handing work
  * over must cost microseconds, not the ~45 µs of waking a parked pool thread: the workers spin for a
  * short while ({@value #SPIN_NANOS} ns) after each share, waiting for the next, and only then park. Idle,
  * they park and cost nothing.
