@@ -247,6 +247,13 @@ public final class Q4Kernels {
         if (from < a * P) partialPanelQ8(w, a - 1, x, out, from, a * P);
         int n = b - a;
         if (PATH == Path.AVX512) {
+            int quarter = n / 4;
+            for (int i = 0; i < quarter; i++) {
+                Q8Matvec.panel16x4(w.data(), a + i, a + quarter + i, a + 2 * quarter + i, a + 3 * quarter + i, w.blocksPerRow(),
+                    x.q(), x.d(), x.corr(), out);
+            }
+            a += 4 * quarter;
+            n -= 4 * quarter;
             int half = n / 2;
             for (int i = 0; i < half; i++) Q8Matvec.panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, (a + i) * P, (a + half + i) * P);
             if ((n & 1) != 0) Q8Matvec.panel(w, b - 1, x, out, (b - 1) * P);

@@ -74,6 +74,76 @@ final class Q8Matvec {
         if (two) accB.sub(corrB).intoArray(out, ob);
     }
 
+    /**
+     * Four panels (pa, pb, pc, pd: from the four quarters of the range) in one loop: four weight streams keep more
+     * memory reads in flight than two (measured 34 vs 31 GB/s on two threads here); the activation broadcasts are
+     * shared. Written out by hand, like the others.
+     */
+    static void panel16x4(byte[] nib, int pa, int pb, int pc, int pd, int blocks, short[] xq, float[] d, float[] corrs, float[] out) {
+        FloatVector acc0 = FloatVector.zero(F512), corr0 = acc0;
+        FloatVector acc1 = FloatVector.zero(F512), corr1 = acc1;
+        FloatVector acc2 = FloatVector.zero(F512), corr2 = acc2;
+        FloatVector acc3 = FloatVector.zero(F512), corr3 = acc3;
+        int base0 = pa * blocks, base1 = pb * blocks, base2 = pc * blocks, base3 = pd * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int xo = b * 32, no0 = (base0 + b) * PB, no1 = (base1 + b) * PB, no2 = (base2 + b) * PB, no3 = (base3 + b) * PB;
+            ShortVector s0 = ShortVector.zero(S256), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+            for (int j = 0; j < 8; j++) {
+                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                ShortVector q;
+                q = (ShortVector) ByteVector.fromArray(B128, nib, no0 + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s0 = s0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                q = (ShortVector) ByteVector.fromArray(B128, nib, no1 + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                q = (ShortVector) ByteVector.fromArray(B128, nib, no2 + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s2 = s2.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                q = (ShortVector) ByteVector.fromArray(B128, nib, no3 + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                s3 = s3.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+            }
+            for (int j = 8; j < 16; j++) {
+                ShortVector l = ShortVector.broadcast(S256, xq[xo + j]), h = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                ShortVector q;
+                q = (ShortVector) ByteVector.fromArray(B128, nib, no0 + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                t0 = t0.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                q = (ShortVector) ByteVector.fromArray(B128, nib, no1 + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                t1 = t1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                q = (ShortVector) ByteVector.fromArray(B128, nib, no2 + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                t2 = t2.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+                q = (ShortVector) ByteVector.fromArray(B128, nib, no3 + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                t3 = t3.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
+            }
+            FloatVector db = FloatVector.broadcast(F512, d[b]), cb = FloatVector.broadcast(F512, corrs[b]);
+            IntVector h0 = (IntVector) ByteVector.fromArray(B256, nib, no0 + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+            FloatVector e0 = h0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(h0.and(0x80000000)).reinterpretAsFloats();
+            IntVector i0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t0.convertShape(VectorOperators.S2I, I512, 0));
+            acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(db).fma(e0, acc0);
+            corr0 = e0.fma(cb, corr0);
+            IntVector h1 = (IntVector) ByteVector.fromArray(B256, nib, no1 + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+            FloatVector e1 = h1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(h1.and(0x80000000)).reinterpretAsFloats();
+            IntVector i1 = ((IntVector) s1.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t1.convertShape(VectorOperators.S2I, I512, 0));
+            acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(db).fma(e1, acc1);
+            corr1 = e1.fma(cb, corr1);
+            IntVector h2 = (IntVector) ByteVector.fromArray(B256, nib, no2 + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+            FloatVector e2 = h2.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(h2.and(0x80000000)).reinterpretAsFloats();
+            IntVector i2 = ((IntVector) s2.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t2.convertShape(VectorOperators.S2I, I512, 0));
+            acc2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(db).fma(e2, acc2);
+            corr2 = e2.fma(cb, corr2);
+            IntVector h3 = (IntVector) ByteVector.fromArray(B256, nib, no3 + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
+            FloatVector e3 = h3.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(h3.and(0x80000000)).reinterpretAsFloats();
+            IntVector i3 = ((IntVector) s3.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t3.convertShape(VectorOperators.S2I, I512, 0));
+            acc3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).mul(db).fma(e3, acc3);
+            corr3 = e3.fma(cb, corr3);
+        }
+        acc0.sub(corr0).intoArray(out, pa * P);
+        acc1.sub(corr1).intoArray(out, pb * P);
+        acc2.sub(corr2).intoArray(out, pc * P);
+        acc3.sub(corr3).intoArray(out, pd * P);
+    }
+
     /** One panel with 8-bit activations on 256-bit vectors (AVX2): the 32-bit and float work in two halves. */
     static void panel16x256(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
         FloatVector accA = FloatVector.zero(F256), accB = accA, corrA = accA, corrB = accA;
