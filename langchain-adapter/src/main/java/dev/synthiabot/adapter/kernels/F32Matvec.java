@@ -11,6 +11,9 @@ import jdk.incubator.vector.VectorOperators;
  * Matrix × vector kernels with float activations over {@link Q4Matrix}'s panels (one token, exact products):
  * sixteen rows per panel in the lanes of the vectors of each width. Entry point:
  * {@link Q4Kernels#matvec(Q4Matrix, float[], float[], float[], float[], int, int)}.
+ *
+ * <p>The half-float scale widening and the per-row work are written out in every kernel on purpose: a helper
+ * returning a vector that the JIT does not inline into these large methods boxes it (see {@link Q4Kernels}).
  */
 final class F32Matvec {
     private F32Matvec() {}

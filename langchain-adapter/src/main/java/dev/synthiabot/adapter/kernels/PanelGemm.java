@@ -11,6 +11,9 @@ import jdk.incubator.vector.VectorOperators;
  * The prompt GEMM: {@link Q4Matrix} panels dequantized into a float buffer, each weight broadcast against
  * tiles of {@link Q4Kernels#LANES} tokens packed by {@link Q4Kernels#packTokens}. Entry point:
  * {@link Q4Kernels#matmul(Q4Matrix, Q4Kernels.Batch, float[][], int, int)}.
+ *
+ * <p>The half-float scale widening and the per-row work are written out in every kernel on purpose: a helper
+ * returning a vector that the JIT does not inline into these large methods boxes it (see {@link Q4Kernels}).
  */
 final class PanelGemm {
     private PanelGemm() {}

@@ -12,6 +12,9 @@ import jdk.incubator.vector.VectorOperators;
  * Matrix × vector kernels with 8-bit activations ({@link Q4Kernels.Q8}) over {@link Q4Matrix}'s panels: exact
  * 16-bit integer products and half-block sums, one int → float conversion per block. Entry point:
  * {@link Q4Kernels#matvec(Q4Matrix, Q4Kernels.Q8, float[], int, int)}.
+ *
+ * <p>The half-float scale widening and the per-row work are written out in every kernel on purpose: a helper
+ * returning a vector that the JIT does not inline into these large methods boxes it (see {@link Q4Kernels}).
  */
 final class Q8Matvec {
     private Q8Matvec() {}
