@@ -44,6 +44,7 @@ public final class DiscordSimulator implements AutoCloseable {
     private final HttpServer http;
     private final SimRest rest;
     private final SimGateway gateway;
+    private final int gatewayPort;
     final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     final Map<String, ObjectNode> messages = new ConcurrentHashMap<>();
     final Map<String, Long> dispatchedAt = new ConcurrentHashMap<>();
@@ -54,16 +55,12 @@ public final class DiscordSimulator implements AutoCloseable {
     public DiscordSimulator() throws IOException {
         gateway = new SimGateway(this::ready, this::guildCreate);
         gateway.start();
+        gatewayPort = gateway.awaitPort(10_000);
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         rest = new SimRest(this);
         http.createContext("/api/v10/", this::handle);
         http.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
         http.start();
-        waitForGatewayPort();
-    }
-
-    private void waitForGatewayPort() {
-        for (int i = 0; i < 200 && gateway.getPort() == 0; i++) sleep(10);
     }
 
     public URI restUrl() {
@@ -71,7 +68,7 @@ public final class DiscordSimulator implements AutoCloseable {
     }
 
     public URI gatewayUrl() {
-        return URI.create("ws://127.0.0.1:" + gateway.getPort() + "/");
+        return URI.create("ws://127.0.0.1:" + gatewayPort + "/");
     }
 
     public String id(ObjectNode user) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.java_websocket.WebSocket;
@@ -21,6 +23,8 @@ final class SimGateway extends WebSocketServer {
     final List<String> received = new CopyOnWriteArrayList<>();
     private volatile WebSocket client;
     private volatile int heartbeatMs = 41250;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile Exception startFailure;
 
     SimGateway(Supplier<ObjectNode> ready, Supplier<ObjectNode> guildCreate) {
         super(new InetSocketAddress("127.0.0.1", 0));
@@ -84,8 +88,34 @@ final class SimGateway extends WebSocketServer {
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {}
 
     @Override
-    public void onError(WebSocket conn, Exception ex) {}
+    public void onError(WebSocket conn, Exception ex) {
+        if (conn == null) { // the server itself failed (binding), not one connection
+            startFailure = ex;
+            started.countDown();
+        }
+    }
 
     @Override
-    public void onStart() {}
+    public void onStart() {
+        started.countDown();
+    }
+
+    /**
+     * The port the gateway listens on, once it does. {@code getPort()} is 0 before the server thread opens its socket
+     * and -1 between opening and binding, so callers wait for {@link #onStart()} instead of polling it.
+     */
+    int awaitPort(long timeoutMs) throws java.io.IOException {
+        try {
+            if (!started.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+                throw new java.io.IOException("simulated gateway did not start within " + timeoutMs + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.IOException("interrupted while the simulated gateway started", e);
+        }
+        if (startFailure != null) throw new java.io.IOException("simulated gateway failed to start", startFailure);
+        int port = getPort();
+        if (port <= 0) throw new java.io.IOException("simulated gateway started without a port: " + port);
+        return port;
+    }
 }
