@@ -1,6 +1,7 @@
 package dev.synthiabot.bot;
 
 import dev.synthiabot.adapter.SynthiaChatModel;
+import dev.synthiabot.adapter.kernels.KvCache;
 import dev.synthiabot.adapter.kernels.Q4Kernels;
 import dev.synthiabot.adapter.loading.ModelProvisioner;
 import dev.synthiabot.config.BotSettings;
@@ -77,6 +78,7 @@ public final class Main {
             .threads(m.threads() > 0 ? m.threads() : null)
             .contextWindow(m.contextWindow())
             .kvCacheBytes((long) m.kvCacheMb() << 20)
+            .kvCachePrecision(m.bf16KvCache() ? KvCache.Precision.BF16 : KvCache.Precision.F32)
             .temperature(g.temperature())
             .topK(g.topK())
             .topP(g.topP())

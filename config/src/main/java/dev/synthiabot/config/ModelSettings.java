@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /** Which model to run and how. */
 public record ModelSettings(String huggingfaceId, URI huggingfaceUrl, Optional<Path> localPath, Path cacheDir,
-                            String quantization, String activations, int threads, int contextWindow, int kvCacheMb) {
+                            String quantization, String activations, int threads, int contextWindow, int kvCacheMb,
+                            String kvCachePrecision) {
     public ModelSettings {
         Problems p = new Problems();
         p.check(huggingfaceId.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*"), "model.huggingface_id", huggingfaceId,
@@ -16,6 +17,8 @@ public record ModelSettings(String huggingfaceId, URI huggingfaceUrl, Optional<P
         p.range("model.threads", threads, 0, 1024);
         p.range("model.context_window", contextWindow, 256, 32768);
         p.range("model.kv_cache_mb", kvCacheMb, 0, 1 << 20);
+        p.check(kvCachePrecision.equals("bf16") || kvCachePrecision.equals("f32"), "model.kv_cache_precision", kvCachePrecision,
+            "is not one of: bf16, f32");
         p.throwIfAny();
     }
 
@@ -26,5 +29,10 @@ public record ModelSettings(String huggingfaceId, URI huggingfaceUrl, Optional<P
     /** Whether generated tokens' activations are taken as 8-bit integers by the Q4 kernels (else as floats). */
     public boolean q8Activations() {
         return activations.equals("q8");
+    }
+
+    /** Whether keys and values are kept as bfloat16 (else as floats). */
+    public boolean bf16KvCache() {
+        return kvCachePrecision.equals("bf16");
     }
 }

@@ -57,7 +57,7 @@ class SettingsLoaderTest {
         assertThat(s.discord().restUrl()).contains(URI.create("http://127.0.0.1:8080/api/v10/"));
         assertThat(s.discord().gatewayUrl()).contains(URI.create("ws://127.0.0.1:8081/"));
         assertThat(s.model()).isEqualTo(new ModelSettings("migtissera/SynthIA-7B-v1.3", URI.create("https://huggingface.co"),
-            Optional.of(Path.of("/srv/models/synthia")), Path.of("/var/cache/synthia"), "q4", "f32", 2, 2048, 512));
+            Optional.of(Path.of("/srv/models/synthia")), Path.of("/var/cache/synthia"), "q4", "f32", 2, 2048, 512, "f32"));
         assertThat(s.generation()).isEqualTo(new GenerationSettings(0.5, 40, 0.9, 256, List.of("</s>", "###")));
         assertThat(s.prompts().translation()).containsOnlyKeys("ja", "fr");
         assertThat(s.prompts().channels()).containsExactly(Map.entry("333333333333333333", "You are a pirate."));
@@ -77,12 +77,13 @@ class SettingsLoaderTest {
             "discord.guild_ids: '12ab' is not a Discord id (digits only) (invalid-values.yaml line 2)",
             "model.quantization: 'q8' is not one of: q4, none (invalid-values.yaml line 4)",
             "model.activations: 'f16' is not one of: q8, f32 (invalid-values.yaml line 6)",
-            "generation.top_k: -3 is not in [0, 32000] (invalid-values.yaml line 10)",
-            "generation.top_p: 1.7 is not in [0, 1] (invalid-values.yaml line 9)",
-            "generation.max_new_tokens: 0 is not in [1, 8192] (invalid-values.yaml line 11)",
-            "limits.reply_edit_interval_ms: 10 is not in [250, 60000] (invalid-values.yaml line 13)",
-            "access.admin_role: 'moderators' is not a Discord id (digits only) (invalid-values.yaml line 15)");
-        assertThat(e.getMessage()).startsWith("Invalid configuration (9 problems):\n  - ");
+            "model.kv_cache_precision: 'fp8' is not one of: bf16, f32 (invalid-values.yaml line 7)",
+            "generation.top_k: -3 is not in [0, 32000] (invalid-values.yaml line 11)",
+            "generation.top_p: 1.7 is not in [0, 1] (invalid-values.yaml line 10)",
+            "generation.max_new_tokens: 0 is not in [1, 8192] (invalid-values.yaml line 12)",
+            "limits.reply_edit_interval_ms: 10 is not in [250, 60000] (invalid-values.yaml line 14)",
+            "access.admin_role: 'moderators' is not a Discord id (digits only) (invalid-values.yaml line 16)");
+        assertThat(e.getMessage()).startsWith("Invalid configuration (10 problems):\n  - ");
     }
 
     @Test

@@ -23,6 +23,7 @@ import dev.synthiabot.adapter.generation.GenerationResult;
 import dev.synthiabot.adapter.generation.SamplingParams;
 import dev.synthiabot.adapter.generation.TokenBytes;
 import dev.synthiabot.adapter.kernels.Cores;
+import dev.synthiabot.adapter.kernels.KvCache;
 import dev.synthiabot.adapter.kernels.Q4Kernels;
 import dev.synthiabot.adapter.kv.KvCacheManager;
 import dev.synthiabot.adapter.transformer.JlamaTransformer;
@@ -94,7 +95,8 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
             id -> tokenizer.getModel().isSpecialToken(id));
         int window = Math.min(b.contextWindow, config.contextLength);
         Transformer transformer = ours
-            ? Q4Transformer.load(prepared.dir(), window, b.threads != null ? b.threads : Cores.physical(), b.activations)
+            ? Q4Transformer.load(prepared.dir(), window, b.threads != null ? b.threads : Cores.physical(), b.activations,
+                b.kvPrecision)
             : new JlamaTransformer(jlama);
         log.info("Forward pass: {}", transformer.describe());
         this.engine = new GenerationEngine(transformer, encoder, bytes, new KvCacheManager(transformer, b.kvCacheBytes),
@@ -259,6 +261,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         private Integer threads;
         private Kernels kernels = Kernels.AUTO;
         private Q4Kernels.Activations activations = Q4Kernels.Activations.Q8;
+        private KvCache.Precision kvPrecision = KvCache.Precision.BF16;
         private int contextWindow = DEFAULT_CONTEXT_WINDOW;
         private long kvCacheBytes = DEFAULT_KV_CACHE_BYTES;
         private double temperature = DEFAULT_TEMPERATURE;
@@ -309,6 +312,16 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
          */
         public Builder activations(Q4Kernels.Activations activations) {
             this.activations = java.util.Objects.requireNonNull(activations, "activations");
+            return this;
+        }
+
+        /**
+         * How our Q4 forward pass stores keys and values (default {@link KvCache.Precision#BF16}: bfloat16, half the
+         * memory of {@code F32} and faster attention over long conversations; {@code F32} is exact). Jlama's own
+         * forward pass (unquantized models) keeps its float cache.
+         */
+        public Builder kvCachePrecision(KvCache.Precision kvPrecision) {
+            this.kvPrecision = java.util.Objects.requireNonNull(kvPrecision, "kvPrecision");
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.synthiabot.adapter.transformer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.synthiabot.adapter.kernels.KvCache;
 import dev.synthiabot.adapter.kernels.Q4Kernels;
 import dev.synthiabot.adapter.kernels.Q4Matrix;
 import dev.synthiabot.adapter.kernels.RowParallel;
@@ -9,7 +10,6 @@ import dev.synthiabot.adapter.kernels.VectorMath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * Mistral/Llama forward pass on our own Vector API kernels over Q4 weights: batched Q4 GEMM for prompt
@@ -30,9 +30,12 @@ public final class Q4Transformer implements Transformer {
     private final Layer[] layers;
     private final RowParallel pool;
     private final Q4Kernels.Activations activations;
+    private final KvCache.Precision kvPrecision;
 
-    private Q4Transformer(JsonNode c, SafetensorsReader r, int maxContext, int threads, Q4Kernels.Activations activations) throws IOException {
+    private Q4Transformer(JsonNode c, SafetensorsReader r, int maxContext, int threads, Q4Kernels.Activations activations,
+                          KvCache.Precision kvPrecision) throws IOException {
         this.activations = activations;
+        this.kvPrecision = kvPrecision;
         dim = c.path("hidden_size").asInt();
         hidden = c.path("intermediate_size").asInt();
         heads = c.path("num_attention_heads").asInt();
@@ -75,11 +78,11 @@ public final class Q4Transformer implements Transformer {
     }
 
     /** Loads a Q4 model directory (config.json + safetensors in Jlama's Q4 layout). */
-    public static Q4Transformer load(Path dir, int maxContext, int threads, Q4Kernels.Activations activations) {
+    public static Q4Transformer load(Path dir, int maxContext, int threads, Q4Kernels.Activations activations, KvCache.Precision kvPrecision) {
         long t0 = System.nanoTime();
         try (SafetensorsReader r = new SafetensorsReader(dir)) {
             JsonNode config = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
-            Q4Transformer t = new Q4Transformer(config, r, maxContext, threads, activations);
+            Q4Transformer t = new Q4Transformer(config, r, maxContext, threads, activations, kvPrecision);
             LOG.info("Read the Q4 weights onto the heap in {} ms", (System.nanoTime() - t0) / 1_000_000);
             long warm = Q4Kernels.warmUp();
             if (warm > 0) LOG.info("Kernels compiled by the JIT in {} ms (warm-up on small matrices)", warm);
@@ -90,32 +93,18 @@ public final class Q4Transformer implements Transformer {
         }
     }
 
-    /** Keys and values per layer, position-major ({@code [pos * kvDim + i]}), grown on demand. */
+    /** One conversation's keys and values ({@link KvCache}: per layer and KV head, in {@link #kvPrecision}). */
     private final class Kv implements State {
-        final float[][] keys = new float[layers.length][];
-        final float[][] values = new float[layers.length][];
-        int capacity;
-
-        void ensure(int positions) {
-            if (positions <= capacity) return;
-            int cap = Math.min(maxContext, Math.max(positions, Math.max(64, capacity * 2)));
-            for (int l = 0; l < layers.length; l++) {
-                keys[l] = keys[l] == null ? new float[cap * kvDim] : Arrays.copyOf(keys[l], cap * kvDim);
-                values[l] = values[l] == null ? new float[cap * kvDim] : Arrays.copyOf(values[l], cap * kvDim);
-            }
-            capacity = cap;
-        }
+        final KvCache cache = KvCache.create(kvPrecision, layers.length, kvHeads, headDim, maxContext);
 
         @Override
         public long allocatedBytes() {
-            return (long) capacity * bytesPerToken();
+            return cache.allocatedBytes();
         }
 
         @Override
         public void close() {
-            Arrays.fill(keys, null);
-            Arrays.fill(values, null);
-            capacity = 0;
+            cache.clear();
         }
     }
 
@@ -129,7 +118,7 @@ public final class Q4Transformer implements Transformer {
         Kv kv = (Kv) state;
         int n = tokens.length;
         if (start + n > maxContext) throw new IllegalArgumentException("position " + (start + n) + " beyond the context of " + maxContext);
-        kv.ensure(start + n);
+        kv.cache.ensure(start + n);
         float[][] x = new float[n][dim];
         for (int t = 0; t < n; t++) embed.row(tokens[t], x[t]);
         float[][] xn = new float[n][dim];
@@ -144,8 +133,7 @@ public final class Q4Transformer implements Transformer {
                 int pos = start + t;
                 rope(q[t], heads, pos);
                 rope(k[t], kvHeads, pos);
-                System.arraycopy(k[t], 0, kv.keys[l], pos * kvDim, kvDim);
-                System.arraycopy(v[t], 0, kv.values[l], pos * kvDim, kvDim);
+                for (int h = 0; h < kvHeads; h++) kv.cache.put(l, h, pos, k[t], h * headDim, v[t], h * headDim);
             }
             attention(kv, l, q, att, start, n);
             matmul(L.wo(), att, o);
@@ -189,32 +177,34 @@ public final class Q4Transformer implements Transformer {
     }
 
     /**
-     * Grouped-query attention, one job per (token, KV head): the query heads that share a KV head go through
-     * the cached positions together, so each key and value row is read once for all of them (4 query heads per
-     * KV head in SynthIA-7B) and stays in L1 between them. Softmax exponentials are vectorized.
+     * Grouped-query attention, one job per (KV head, token): the query heads that share a KV head (4 in SynthIA-7B)
+     * go through the cached positions together, four at a time, so each key and value is read once for all of them
+     * ({@link KvCache#scores}, {@link KvCache#weightedSum}). Jobs are head-major, so a thread's consecutive jobs
+     * read the same head's keys and values (still in its cache) for the tokens of a prompt batch.
      */
     private void attention(Kv kv, int layer, float[][] q, float[][] out, int start, int n) {
         int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        float[] keys = kv.keys[layer], values = kv.values[layer];
+        KvCache cache = kv.cache;
         // RowParallel splits in multiples of 16 rows: 16 "rows" per job, so even 8 jobs (one token) use every thread
         pool.forRows(n * kvHeads * 16, (from, to) -> {
-            float[][] scores = new float[group][start + n];
-            float[] sums = new float[group];
+            int length = KvCache.scoresLength(start + n);
+            float[] s0 = new float[length], s1 = new float[length], s2 = new float[length], s3 = new float[length];
             for (int job = from / 16; job < to / 16; job++) {
-                int t = job / kvHeads, g = job % kvHeads;
-                int pos = start + t;
-                int ko = g * headDim, qo = g * group * headDim;
-                for (int p = 0; p <= pos; p++) {
-                    int kp = p * kvDim + ko;
-                    for (int i = 0; i < group; i++) scores[i][p] = VectorMath.dotF32(q[t], qo + i * headDim, keys, kp, headDim) * scale;
-                }
-                for (int i = 0; i < group; i++) sums[i] = VectorMath.expMinusMax(scores[i], pos + 1);
-                float[] o = out[t];
-                Arrays.fill(o, qo, qo + group * headDim, 0f);
-                for (int p = 0; p <= pos; p++) {
-                    int vp = p * kvDim + ko;
-                    for (int i = 0; i < group; i++) VectorMath.axpy(scores[i][p] / sums[i], values, vp, o, qo + i * headDim, headDim);
+                int g = job / n, t = job % n;
+                int positions = start + t + 1;
+                for (int i = 0; i < group; i += 4) {
+                    int heads = Math.min(4, group - i);
+                    // fewer than four heads left: the last one is repeated (same offset, same scores array)
+                    int q0 = (g * group + i) * headDim;
+                    int q1 = heads > 1 ? q0 + headDim : q0, q2 = heads > 2 ? q0 + 2 * headDim : q1, q3 = heads > 3 ? q0 + 3 * headDim : q2;
+                    float[] w1 = heads > 1 ? s1 : s0, w2 = heads > 2 ? s2 : w1, w3 = heads > 3 ? s3 : w2;
+                    cache.scores(layer, g, positions, q[t], q0, q1, q2, q3, scale, s0, w1, w2, w3);
+                    float r0 = 1f / VectorMath.expMinusMax(s0, positions);
+                    float r1 = heads > 1 ? 1f / VectorMath.expMinusMax(s1, positions) : r0;
+                    float r2 = heads > 2 ? 1f / VectorMath.expMinusMax(s2, positions) : r1;
+                    float r3 = heads > 3 ? 1f / VectorMath.expMinusMax(s3, positions) : r2;
+                    cache.weightedSum(layer, g, positions, s0, w1, w2, w3, r0, r1, r2, r3, out[t], q0, q1, q2, q3);
                 }
             }
         });
@@ -255,22 +245,17 @@ public final class Q4Transformer implements Transformer {
 
     @Override
     public void copyPrefix(State from, State to, int n) {
-        Kv src = (Kv) from, dst = (Kv) to;
-        dst.ensure(n);
-        for (int l = 0; l < layers.length; l++) {
-            System.arraycopy(src.keys[l], 0, dst.keys[l], 0, n * kvDim);
-            System.arraycopy(src.values[l], 0, dst.values[l], 0, n * kvDim);
-        }
+        ((Kv) from).cache.copyPrefixTo(((Kv) to).cache, n);
     }
 
     @Override
     public long bytesPerToken() {
-        return 2L * layers.length * kvDim * Float.BYTES;
+        return KvCache.bytesPerPosition(kvPrecision, layers.length, kvHeads, headDim);
     }
 
     @Override
     public String describe() {
-        return "synthia-bot Q4 kernels (" + Q4Kernels.PATH + ", " + activations + " activations when generating, " + pool.threads() + " threads)";
+        return "synthia-bot Q4 kernels (" + Q4Kernels.PATH + ", " + activations + " activations when generating, " + kvPrecision + " KV cache, " + pool.threads() + " threads)";
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.util.OptionalLong;
  *
  * <pre>scripts/benchmark [--hidden 4096] [--intermediate 14336] [--layers 32] [--heads 32] [--kv-heads 8]
  *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench] [--kernels synthia|jlama|both]
- *   [--activations q8|f32]</pre>
+ *   [--activations q8|f32] [--kv-cache bf16|f32]</pre>
  */
 public final class SynthiaBenchmark {
 
@@ -75,6 +75,9 @@ public final class SynthiaBenchmark {
         if (o.containsKey("threads")) b.threads(Integer.parseInt(o.get("threads")));
         if (o.containsKey("activations")) {
             b.activations(dev.synthiabot.adapter.kernels.Q4Kernels.Activations.valueOf(o.get("activations").toUpperCase(java.util.Locale.ROOT)));
+        }
+        if (o.containsKey("kv-cache")) {
+            b.kvCachePrecision(dev.synthiabot.adapter.kernels.KvCache.Precision.valueOf(o.get("kv-cache").toUpperCase(java.util.Locale.ROOT)));
         }
         long t0 = System.nanoTime();
         try (SynthiaChatModel model = b.build()) {

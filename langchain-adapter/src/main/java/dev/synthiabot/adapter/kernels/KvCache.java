@@ -1,0 +1,433 @@
+package dev.synthiabot.adapter.kernels;
+
+import static dev.synthiabot.adapter.kernels.Q4Kernels.F;
+import static dev.synthiabot.adapter.kernels.Q4Kernels.PATH;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * One conversation's keys and values, per layer and KV head, and the two halves of attention over them: the
+ * scores of up to four query heads that share a KV head, and the weighted sum of the values.
+ *
+ * <p>Layout, chosen for how attention reads it (measured on the 7B shape, 2 threads, one generated token over
+ * 32 layers: 4000 positions 286 → ~38 ms, 1024 positions 53 → ~11 ms against one position-major array per layer):
+ * <ul>
+ * <li>one array per (layer, KV head), so a head's keys and values are each one contiguous stream. Position-major
+ *     rows of all heads put a head's 512 bytes in a different 4 KiB page for every position, which the hardware
+ *     prefetchers do not follow: attention ran at 4-7 GB/s.</li>
+ * <li>keys in blocks of {@value #BLOCK} positions, transposed ({@code [block][dim][16 positions]}): a vector holds one
+ *     dimension of 16 positions, so the scores of 16 positions are FMAs with the query's broadcast values, with no
+ *     horizontal sums, and each key vector serves the four query heads of its group.</li>
+ * <li>values position-major ({@code [position][dim]}): the weighted sum broadcasts each position's weight.</li>
+ * <li>{@link Precision#BF16} by default: bfloat16 (a float's upper 16 bits, rounded to nearest even), half the
+ *     memory and half the bytes read per token; widening is a shift. {@link Precision#F32} keeps exact floats.</li>
+ * </ul>
+ * Positions of a key block past the last one written hold zeros or stale values; their scores are computed and
+ * ignored (callers use only the first {@code positions} scores). Not thread-safe for writes; attention calls for
+ * different heads may run on different threads.
+ */
+public abstract sealed class KvCache {
+    /** Positions per key block. */
+    public static final int BLOCK = 16;
+
+    /** How keys and values are stored. */
+    public enum Precision {
+        /** bfloat16: 2 bytes a value (SynthIA-7B: 128 KiB per position). */
+        BF16(2),
+        /** float: 4 bytes a value (256 KiB per position), exact. */
+        F32(4);
+
+        final int bytes;
+
+        Precision(int bytes) {
+            this.bytes = bytes;
+        }
+    }
+
+    final int layers, kvHeads, headDim, maxPositions;
+    int capacity;
+
+    private KvCache(int layers, int kvHeads, int headDim, int maxContext) {
+        this.layers = layers;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.maxPositions = roundUp(maxContext);
+    }
+
+    public static KvCache create(Precision precision, int layers, int kvHeads, int headDim, int maxContext) {
+        return precision == Precision.BF16 ? new Bf16(layers, kvHeads, headDim, maxContext) : new F32(layers, kvHeads, headDim, maxContext);
+    }
+
+    /** Bytes one position takes in every layer. */
+    public static long bytesPerPosition(Precision precision, int layers, int kvHeads, int headDim) {
+        return 2L * layers * kvHeads * headDim * precision.bytes;
+    }
+
+    /** Scores arrays passed to {@link #scores} must hold this many floats for {@code positions} positions. */
+    public static int scoresLength(int positions) {
+        return roundUp(positions);
+    }
+
+    static int roundUp(int positions) {
+        return (positions + BLOCK - 1) / BLOCK * BLOCK;
+    }
+
+    public abstract Precision precision();
+
+    /** Makes room for positions {@code [0, positions)} (grows by doubling, keeping what is stored). */
+    public final void ensure(int positions) {
+        if (positions <= capacity) return;
+        if (positions > maxPositions) throw new IllegalArgumentException("position " + positions + " beyond " + maxPositions);
+        grow(Math.min(maxPositions, roundUp(Math.max(positions, Math.max(64, capacity * 2)))));
+    }
+
+    abstract void grow(int newCapacity);
+
+    public final long allocatedBytes() {
+        return capacity * bytesPerPosition(precision(), layers, kvHeads, headDim);
+    }
+
+    /** Stores the key k[ko, ko + headDim) and value v[vo, vo + headDim) of {@code head} at {@code pos}. */
+    public abstract void put(int layer, int head, int pos, float[] k, int ko, float[] v, int vo);
+
+    /**
+     * s_i[p] = scale · Σ_d q[q_i + d]·key_p[d] for positions p &lt; {@code positions} of one KV head, for four query
+     * heads (pass the same offset and array twice for fewer: they are written with the same values). The score arrays
+     * need {@link #scoresLength} floats; entries from {@code positions} to there are scratch.
+     */
+    public abstract void scores(int layer, int head, int positions, float[] q, int q0, int q1, int q2, int q3, float scale,
+                                float[] s0, float[] s1, float[] s2, float[] s3);
+
+    /**
+     * out[o_i + d] = r_i · Σ_p w_i[p]·value_p[d] for positions p &lt; {@code positions}: the attention output of four
+     * query heads (same duplication rule as {@link #scores}).
+     */
+    public abstract void weightedSum(int layer, int head, int positions, float[] w0, float[] w1, float[] w2, float[] w3,
+                                     float r0, float r1, float r2, float r3, float[] out, int o0, int o1, int o2, int o3);
+
+    /** Copies positions {@code [0, n)} of every layer and head into {@code to} (same shape and precision). */
+    public abstract void copyPrefixTo(KvCache to, int n);
+
+    /** Releases the arrays. */
+    public abstract void clear();
+
+    /** The value stored for key dimension d of a position (tests). */
+    public abstract float key(int layer, int head, int pos, int d);
+
+    /** The value stored for value dimension d of a position (tests). */
+    public abstract float value(int layer, int head, int pos, int d);
+
+    final int keyIndex(int pos, int d) {
+        return ((pos / BLOCK) * headDim + d) * BLOCK + pos % BLOCK;
+    }
+
+    /** bfloat16 bits of f, rounded to nearest even (NaN stays NaN). */
+    public static short toBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if ((bits & 0x7FFFFFFF) > 0x7F800000) return (short) 0x7FC0;
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    public static float fromBf16(short h) {
+        return Float.intBitsToFloat(h << 16);
+    }
+
+    /** The short and int species with as many lanes as {@link Q4Kernels#F}: bfloat16 bits widen to float lanes. */
+    static final VectorSpecies<Short> S = switch (PATH) {
+        case AVX512 -> ShortVector.SPECIES_256;
+        case AVX2 -> ShortVector.SPECIES_128;
+        default -> ShortVector.SPECIES_64;
+    };
+    static final VectorSpecies<Integer> I = switch (PATH) {
+        case AVX512 -> IntVector.SPECIES_512;
+        case AVX2 -> IntVector.SPECIES_256;
+        default -> IntVector.SPECIES_128;
+    };
+    /** Vector kernels need whole vectors inside a key block (4, 8 or 16 lanes); the 64-bit path is scalar. */
+    static final boolean VECTOR = PATH != Q4Kernels.Path.SCALAR;
+
+    static final class Bf16 extends KvCache {
+        private final short[][] keys, values;
+
+        Bf16(int layers, int kvHeads, int headDim, int maxContext) {
+            super(layers, kvHeads, headDim, maxContext);
+            keys = new short[layers * kvHeads][];
+            values = new short[layers * kvHeads][];
+        }
+
+        @Override
+        public Precision precision() {
+            return Precision.BF16;
+        }
+
+        @Override
+        void grow(int cap) {
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = keys[i] == null ? new short[cap * headDim] : Arrays.copyOf(keys[i], cap * headDim);
+                values[i] = values[i] == null ? new short[cap * headDim] : Arrays.copyOf(values[i], cap * headDim);
+            }
+            capacity = cap;
+        }
+
+        @Override
+        public void put(int layer, int head, int pos, float[] k, int ko, float[] v, int vo) {
+            short[] K = keys[layer * kvHeads + head], V = values[layer * kvHeads + head];
+            int kb = keyIndex(pos, 0), vb = pos * headDim;
+            for (int d = 0; d < headDim; d++) {
+                K[kb + d * BLOCK] = toBf16(k[ko + d]);
+                V[vb + d] = toBf16(v[vo + d]);
+            }
+        }
+
+        @Override
+        public void scores(int layer, int head, int positions, float[] q, int q0, int q1, int q2, int q3, float scale,
+                           float[] s0, float[] s1, float[] s2, float[] s3) {
+            short[] K = keys[layer * kvHeads + head];
+            if (!VECTOR) {
+                for (int p = 0; p < positions; p++) {
+                    float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                    for (int d = 0; d < headDim; d++) {
+                        float k = fromBf16(K[keyIndex(p, d)]);
+                        a0 += q[q0 + d] * k;
+                        a1 += q[q1 + d] * k;
+                        a2 += q[q2 + d] * k;
+                        a3 += q[q3 + d] * k;
+                    }
+                    s0[p] = a0 * scale;
+                    s1[p] = a1 * scale;
+                    s2[p] = a2 * scale;
+                    s3[p] = a3 * scale;
+                }
+                return;
+            }
+            int lanes = F.length();
+            for (int b = 0; b * BLOCK < positions; b++) {
+                int kb = b * headDim * BLOCK;
+                for (int j = 0; j < BLOCK; j += lanes) {
+                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                    for (int d = 0; d < headDim; d++) {
+                        FloatVector k = ((IntVector) ShortVector.fromArray(S, K, kb + d * BLOCK + j).convertShape(VectorOperators.S2I, I, 0))
+                            .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                        a0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), a0);
+                        a1 = k.fma(FloatVector.broadcast(F, q[q1 + d]), a1);
+                        a2 = k.fma(FloatVector.broadcast(F, q[q2 + d]), a2);
+                        a3 = k.fma(FloatVector.broadcast(F, q[q3 + d]), a3);
+                    }
+                    int at = b * BLOCK + j;
+                    a0.mul(scale).intoArray(s0, at);
+                    a1.mul(scale).intoArray(s1, at);
+                    a2.mul(scale).intoArray(s2, at);
+                    a3.mul(scale).intoArray(s3, at);
+                }
+            }
+        }
+
+        @Override
+        public void weightedSum(int layer, int head, int positions, float[] w0, float[] w1, float[] w2, float[] w3,
+                                float r0, float r1, float r2, float r3, float[] out, int o0, int o1, int o2, int o3) {
+            short[] V = values[layer * kvHeads + head];
+            int c = 0;
+            if (VECTOR) {
+                for (; c + F.length() <= headDim; c += F.length()) {
+                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                    for (int p = 0, vo = c; p < positions; p++, vo += headDim) {
+                        FloatVector v = ((IntVector) ShortVector.fromArray(S, V, vo).convertShape(VectorOperators.S2I, I, 0))
+                            .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                        a0 = v.fma(FloatVector.broadcast(F, w0[p]), a0);
+                        a1 = v.fma(FloatVector.broadcast(F, w1[p]), a1);
+                        a2 = v.fma(FloatVector.broadcast(F, w2[p]), a2);
+                        a3 = v.fma(FloatVector.broadcast(F, w3[p]), a3);
+                    }
+                    a0.mul(r0).intoArray(out, o0 + c);
+                    a1.mul(r1).intoArray(out, o1 + c);
+                    a2.mul(r2).intoArray(out, o2 + c);
+                    a3.mul(r3).intoArray(out, o3 + c);
+                }
+            }
+            for (; c < headDim; c++) {
+                float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                for (int p = 0; p < positions; p++) {
+                    float v = fromBf16(V[p * headDim + c]);
+                    a0 += w0[p] * v;
+                    a1 += w1[p] * v;
+                    a2 += w2[p] * v;
+                    a3 += w3[p] * v;
+                }
+                out[o0 + c] = a0 * r0;
+                out[o1 + c] = a1 * r1;
+                out[o2 + c] = a2 * r2;
+                out[o3 + c] = a3 * r3;
+            }
+        }
+
+        @Override
+        public void copyPrefixTo(KvCache to, int n) {
+            Bf16 dst = (Bf16) to;
+            dst.ensure(n);
+            for (int i = 0; i < keys.length; i++) {
+                System.arraycopy(keys[i], 0, dst.keys[i], 0, roundUp(n) * headDim);
+                System.arraycopy(values[i], 0, dst.values[i], 0, n * headDim);
+            }
+        }
+
+        @Override
+        public void clear() {
+            Arrays.fill(keys, null);
+            Arrays.fill(values, null);
+            capacity = 0;
+        }
+
+        @Override
+        public float key(int layer, int head, int pos, int d) {
+            return fromBf16(keys[layer * kvHeads + head][keyIndex(pos, d)]);
+        }
+
+        @Override
+        public float value(int layer, int head, int pos, int d) {
+            return fromBf16(values[layer * kvHeads + head][pos * headDim + d]);
+        }
+    }
+
+    static final class F32 extends KvCache {
+        private final float[][] keys, values;
+
+        F32(int layers, int kvHeads, int headDim, int maxContext) {
+            super(layers, kvHeads, headDim, maxContext);
+            keys = new float[layers * kvHeads][];
+            values = new float[layers * kvHeads][];
+        }
+
+        @Override
+        public Precision precision() {
+            return Precision.F32;
+        }
+
+        @Override
+        void grow(int cap) {
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = keys[i] == null ? new float[cap * headDim] : Arrays.copyOf(keys[i], cap * headDim);
+                values[i] = values[i] == null ? new float[cap * headDim] : Arrays.copyOf(values[i], cap * headDim);
+            }
+            capacity = cap;
+        }
+
+        @Override
+        public void put(int layer, int head, int pos, float[] k, int ko, float[] v, int vo) {
+            float[] K = keys[layer * kvHeads + head];
+            int kb = keyIndex(pos, 0);
+            for (int d = 0; d < headDim; d++) K[kb + d * BLOCK] = k[ko + d];
+            System.arraycopy(v, vo, values[layer * kvHeads + head], pos * headDim, headDim);
+        }
+
+        @Override
+        public void scores(int layer, int head, int positions, float[] q, int q0, int q1, int q2, int q3, float scale,
+                           float[] s0, float[] s1, float[] s2, float[] s3) {
+            float[] K = keys[layer * kvHeads + head];
+            if (!VECTOR) {
+                for (int p = 0; p < positions; p++) {
+                    float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                    for (int d = 0; d < headDim; d++) {
+                        float k = K[keyIndex(p, d)];
+                        a0 += q[q0 + d] * k;
+                        a1 += q[q1 + d] * k;
+                        a2 += q[q2 + d] * k;
+                        a3 += q[q3 + d] * k;
+                    }
+                    s0[p] = a0 * scale;
+                    s1[p] = a1 * scale;
+                    s2[p] = a2 * scale;
+                    s3[p] = a3 * scale;
+                }
+                return;
+            }
+            int lanes = F.length();
+            for (int b = 0; b * BLOCK < positions; b++) {
+                int kb = b * headDim * BLOCK;
+                for (int j = 0; j < BLOCK; j += lanes) {
+                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                    for (int d = 0; d < headDim; d++) {
+                        FloatVector k = FloatVector.fromArray(F, K, kb + d * BLOCK + j);
+                        a0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), a0);
+                        a1 = k.fma(FloatVector.broadcast(F, q[q1 + d]), a1);
+                        a2 = k.fma(FloatVector.broadcast(F, q[q2 + d]), a2);
+                        a3 = k.fma(FloatVector.broadcast(F, q[q3 + d]), a3);
+                    }
+                    int at = b * BLOCK + j;
+                    a0.mul(scale).intoArray(s0, at);
+                    a1.mul(scale).intoArray(s1, at);
+                    a2.mul(scale).intoArray(s2, at);
+                    a3.mul(scale).intoArray(s3, at);
+                }
+            }
+        }
+
+        @Override
+        public void weightedSum(int layer, int head, int positions, float[] w0, float[] w1, float[] w2, float[] w3,
+                                float r0, float r1, float r2, float r3, float[] out, int o0, int o1, int o2, int o3) {
+            float[] V = values[layer * kvHeads + head];
+            int c = 0;
+            if (VECTOR) {
+                for (; c + F.length() <= headDim; c += F.length()) {
+                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                    for (int p = 0, vo = c; p < positions; p++, vo += headDim) {
+                        FloatVector v = FloatVector.fromArray(F, V, vo);
+                        a0 = v.fma(FloatVector.broadcast(F, w0[p]), a0);
+                        a1 = v.fma(FloatVector.broadcast(F, w1[p]), a1);
+                        a2 = v.fma(FloatVector.broadcast(F, w2[p]), a2);
+                        a3 = v.fma(FloatVector.broadcast(F, w3[p]), a3);
+                    }
+                    a0.mul(r0).intoArray(out, o0 + c);
+                    a1.mul(r1).intoArray(out, o1 + c);
+                    a2.mul(r2).intoArray(out, o2 + c);
+                    a3.mul(r3).intoArray(out, o3 + c);
+                }
+            }
+            for (; c < headDim; c++) {
+                float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                for (int p = 0; p < positions; p++) {
+                    float v = V[p * headDim + c];
+                    a0 += w0[p] * v;
+                    a1 += w1[p] * v;
+                    a2 += w2[p] * v;
+                    a3 += w3[p] * v;
+                }
+                out[o0 + c] = a0 * r0;
+                out[o1 + c] = a1 * r1;
+                out[o2 + c] = a2 * r2;
+                out[o3 + c] = a3 * r3;
+            }
+        }
+
+        @Override
+        public void copyPrefixTo(KvCache to, int n) {
+            F32 dst = (F32) to;
+            dst.ensure(n);
+            for (int i = 0; i < keys.length; i++) {
+                System.arraycopy(keys[i], 0, dst.keys[i], 0, roundUp(n) * headDim);
+                System.arraycopy(values[i], 0, dst.values[i], 0, n * headDim);
+            }
+        }
+
+        @Override
+        public void clear() {
+            Arrays.fill(keys, null);
+            Arrays.fill(values, null);
+            capacity = 0;
+        }
+
+        @Override
+        public float key(int layer, int head, int pos, int d) {
+            return keys[layer * kvHeads + head][keyIndex(pos, d)];
+        }
+
+        @Override
+        public float value(int layer, int head, int pos, int d) {
+            return values[layer * kvHeads + head][pos * headDim + d];
+        }
+    }
+}
