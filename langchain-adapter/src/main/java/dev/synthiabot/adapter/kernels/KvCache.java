@@ -24,6 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  *     dimension of 16 positions, so the scores of 16 positions are FMAs with the query's broadcast values, with no
  *     horizontal sums, and each key vector serves the four query heads of its group.</li>
  * <li>values position-major ({@code [position][dim]}): the weighted sum broadcasts each position's weight.</li>
+ * <li>pages of {@link #PAGE} positions ({@value #PAGE}; 32 MiB for SynthIA-7B in bfloat16): a conversation grows by
+ *     whole pages, nothing is copied and at most one page is unused (a doubling array copied everything it held and
+ *     left up to half of itself unused: 0.3-1 s for the copy from 1024 to 2048 positions).</li>
  * <li>{@link Precision#BF16} by default: bfloat16 (a float's upper 16 bits, rounded to nearest even), half the
  *     memory and half the bytes read per token; widening is a shift. {@link Precision#F32} keeps exact floats.</li>
  * </ul>
@@ -34,6 +37,8 @@ import jdk.incubator.vector.VectorSpecies;
 public abstract sealed class KvCache {
     /** Positions per key block. */
     public static final int BLOCK = 16;
+    /** Positions per page. */
+    public static final int PAGE = 256;
     /**
      * Positions per block of the weighted sum over the values: its value rows (4 KiB in bfloat16) are read by both
      * pairs of heads while in L1. Measured (7B shape, 4000 positions, one thread): 16 → 18.5 ms, 32 → 20-30,
@@ -55,18 +60,26 @@ public abstract sealed class KvCache {
         }
     }
 
-    final int layers, kvHeads, headDim, maxPositions;
+    final int layers, kvHeads, headDim, maxPositions, page;
     int capacity;
 
-    private KvCache(int layers, int kvHeads, int headDim, int maxContext) {
+    private KvCache(int layers, int kvHeads, int headDim, int maxContext, int pagePositions) {
+        if (pagePositions <= 0 || pagePositions % BLOCK != 0) throw new IllegalArgumentException("page of " + pagePositions + " positions");
         this.layers = layers;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
-        this.maxPositions = roundUp(maxContext);
+        this.maxPositions = maxContext;
+        this.page = pagePositions;
     }
 
     public static KvCache create(Precision precision, int layers, int kvHeads, int headDim, int maxContext) {
-        return precision == Precision.BF16 ? new Bf16(layers, kvHeads, headDim, maxContext) : new F32(layers, kvHeads, headDim, maxContext);
+        return create(precision, layers, kvHeads, headDim, maxContext, PAGE);
+    }
+
+    /** With pages of {@code pagePositions} positions (a multiple of {@value #BLOCK}; tests use small ones). */
+    static KvCache create(Precision precision, int layers, int kvHeads, int headDim, int maxContext, int pagePositions) {
+        return precision == Precision.BF16 ? new BF16(layers, kvHeads, headDim, maxContext, pagePositions)
+            : new F32(layers, kvHeads, headDim, maxContext, pagePositions);
     }
 
     /** Bytes one position takes in every layer. */
@@ -85,14 +98,17 @@ public abstract sealed class KvCache {
 
     public abstract Precision precision();
 
-    /** Makes room for positions {@code [0, positions)} (grows by doubling, keeping what is stored). */
+    /** Makes room for positions {@code [0, positions)}: adds pages, keeping what is stored. */
     public final void ensure(int positions) {
         if (positions <= capacity) return;
         if (positions > maxPositions) throw new IllegalArgumentException("position " + positions + " beyond " + maxPositions);
-        grow(Math.min(maxPositions, roundUp(Math.max(positions, Math.max(64, capacity * 2)))));
+        int pages = (positions + page - 1) / page;
+        addPages(pages);
+        capacity = pages * page;
     }
 
-    abstract void grow(int newCapacity);
+    /** Grows every (layer, head) to {@code pages} pages. */
+    abstract void addPages(int pages);
 
     public final long allocatedBytes() {
         return capacity * bytesPerPosition(precision(), layers, kvHeads, headDim);
@@ -140,8 +156,9 @@ public abstract sealed class KvCache {
 
     private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[0]);
 
-    final int keyIndex(int pos, int d) {
-        return ((pos / BLOCK) * headDim + d) * BLOCK + pos % BLOCK;
+    /** Index of key dimension d of the position {@code local} places into its page. */
+    final int keyIndex(int local, int d) {
+        return ((local / BLOCK) * headDim + d) * BLOCK + local % BLOCK;
     }
 
     /** bfloat16 bits of f, rounded to nearest even (NaN stays NaN). */
@@ -169,13 +186,14 @@ public abstract sealed class KvCache {
     /** Vector kernels need whole vectors inside a key block (4, 8 or 16 lanes); the 64-bit path is scalar. */
     static final boolean VECTOR = PATH != Q4Kernels.Path.SCALAR;
 
-    static final class Bf16 extends KvCache {
-        private final short[][] keys, values;
+    static final class BF16 extends KvCache {
+        /** [layer · kvHeads + head][page][...]: keys in transposed 16-position blocks, values position-major. */
+        private final short[][][] keys, values;
 
-        Bf16(int layers, int kvHeads, int headDim, int maxContext) {
-            super(layers, kvHeads, headDim, maxContext);
-            keys = new short[layers * kvHeads][];
-            values = new short[layers * kvHeads][];
+        BF16(int layers, int kvHeads, int headDim, int maxContext, int pagePositions) {
+            super(layers, kvHeads, headDim, maxContext, pagePositions);
+            keys = new short[layers * kvHeads][0][];
+            values = new short[layers * kvHeads][0][];
         }
 
         @Override
@@ -184,33 +202,38 @@ public abstract sealed class KvCache {
         }
 
         @Override
-        void grow(int cap) {
+        void addPages(int pages) {
             for (int i = 0; i < keys.length; i++) {
-                keys[i] = keys[i] == null ? new short[cap * headDim] : Arrays.copyOf(keys[i], cap * headDim);
-                values[i] = values[i] == null ? new short[cap * headDim] : Arrays.copyOf(values[i], cap * headDim);
+                int have = keys[i].length;
+                keys[i] = Arrays.copyOf(keys[i], pages);
+                values[i] = Arrays.copyOf(values[i], pages);
+                for (int pg = have; pg < pages; pg++) {
+                    keys[i][pg] = new short[page * headDim];
+                    values[i][pg] = new short[page * headDim];
+                }
             }
-            capacity = cap;
         }
 
         @Override
         public void put(int layer, int head, int pos, float[] k, int ko, float[] v, int vo) {
-            short[] K = keys[layer * kvHeads + head], V = values[layer * kvHeads + head];
-            int kb = keyIndex(pos, 0), vb = pos * headDim;
-            for (int d = 0; d < headDim; d++) {
-                K[kb + d * BLOCK] = toBf16(k[ko + d]);
-                V[vb + d] = toBf16(v[vo + d]);
-            }
+            int pg = pos / page, local = pos % page;
+            short[] K = keys[layer * kvHeads + head][pg], V = values[layer * kvHeads + head][pg];
+            int kb = keyIndex(local, 0), vb = local * headDim;
+            for (int d = 0; d < headDim; d++) K[kb + d * BLOCK] = toBf16(k[ko + d]);
+            for (int d = 0; d < headDim; d++) V[vb + d] = toBf16(v[vo + d]);
         }
 
         @Override
         public void scores(int layer, int head, int positions, float[] q, int q0, int q1, int q2, int q3, float scale,
                            float[] s0, float[] s1, float[] s2, float[] s3) {
-            short[] K = keys[layer * kvHeads + head];
+            short[][] pages = keys[layer * kvHeads + head];
             if (!VECTOR) {
                 for (int p = 0; p < positions; p++) {
+                    short[] K = pages[p / page];
+                    int kb = keyIndex(p % page, 0);
                     float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
                     for (int d = 0; d < headDim; d++) {
-                        float k = fromBf16(K[keyIndex(p, d)]);
+                        float k = fromBf16(K[kb + d * BLOCK]);
                         a0 += q[q0 + d] * k;
                         a1 += q[q1 + d] * k;
                         a2 += q[q2 + d] * k;
@@ -225,7 +248,8 @@ public abstract sealed class KvCache {
             }
             int lanes = F.length();
             for (int b = 0; b * BLOCK < positions; b++) {
-                int kb = b * headDim * BLOCK;
+                short[] K = pages[b * BLOCK / page];
+                int kb = (b * BLOCK % page) * headDim;
                 for (int j = 0; j < BLOCK; j += lanes) {
                     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
                     for (int d = 0; d < headDim; d++) {
@@ -248,22 +272,25 @@ public abstract sealed class KvCache {
         @Override
         public void weightedSum(int layer, int head, int positions, float[] w0, float[] w1, float[] w2, float[] w3,
                                 float r0, float r1, float r2, float r3, float[] out, int o0, int o1, int o2, int o3) {
-            short[] V = values[layer * kvHeads + head];
+            short[][] pages = values[layer * kvHeads + head];
             int c = 0;
             if (VECTOR) {
                 int lanes = F.length(), segment = 4 * lanes;
                 int segmentDims = headDim - headDim % segment, vectorDims = headDim - headDim % lanes;
-                // VALUE_BLOCK positions at a time, both pairs of heads over them while they are in L1
                 float[] partial = segmentDims > 0 && positions > VALUE_BLOCK ? partialSums(4 * segmentDims) : null;
+                // VALUE_BLOCK positions at a time, both pairs of heads over them while they are in L1
                 for (int p0 = 0; p0 < positions && segmentDims > 0; p0 += VALUE_BLOCK) {
                     int p1 = Math.min(positions, p0 + VALUE_BLOCK);
-                    pair(V, p0, p1, p1 == positions, w0, w1, r0, r1, partial, 0, out, o0, o1, segmentDims);
-                    pair(V, p0, p1, p1 == positions, w2, w3, r2, r3, partial, 2 * segmentDims, out, o2, o3, segmentDims);
+                    short[] V = pages[p0 / page];
+                    int vb = (p0 % page) * headDim;
+                    pair(V, vb, p0, p1, p1 == positions, w0, w1, r0, r1, partial, 0, out, o0, o1, segmentDims);
+                    pair(V, vb, p0, p1, p1 == positions, w2, w3, r2, r3, partial, 2 * segmentDims, out, o2, o3, segmentDims);
                 }
                 for (c = segmentDims; c < vectorDims; c += lanes) {
                     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                    for (int p = 0, vo = c; p < positions; p++, vo += headDim) {
-                        FloatVector v = ((IntVector) ShortVector.fromArray(S, V, vo).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    for (int p = 0; p < positions; p++) {
+                        FloatVector v = ((IntVector) ShortVector.fromArray(S, pages[p / page], (p % page) * headDim + c).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats();
                         a0 = v.fma(FloatVector.broadcast(F, w0[p]), a0);
                         a1 = v.fma(FloatVector.broadcast(F, w1[p]), a1);
                         a2 = v.fma(FloatVector.broadcast(F, w2[p]), a2);
@@ -278,7 +305,7 @@ public abstract sealed class KvCache {
             for (; c < headDim; c++) {
                 float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
                 for (int p = 0; p < positions; p++) {
-                    float v = fromBf16(V[p * headDim + c]);
+                    float v = fromBf16(pages[p / page][(p % page) * headDim + c]);
                     a0 += w0[p] * v;
                     a1 += w1[p] * v;
                     a2 += w2[p] * v;
@@ -292,13 +319,13 @@ public abstract sealed class KvCache {
         }
 
         /**
-         * Dimensions [0, dims) of two heads' weighted sums over positions [p0, p1): a row segment of four vectors
-         * at a time, positions outermost, so a value row is read as one run (eight accumulators: fits AVX2's
-         * sixteen registers). Partial sums wait in {@code partial} (this pair's own slots, so repeated heads never
-         * read each other's results) between blocks; the last block writes them, scaled, to out.
+         * Dimensions [0, dims) of two heads' weighted sums over positions [p0, p1) (rows from V[vb]): a row segment of
+         * four vectors at a time, positions outermost, so a value row is read as one run (eight accumulators: fits
+         * AVX2's sixteen registers). Partial sums wait in {@code partial} (this pair's own slots, so repeated heads
+         * never read each other's results) between blocks; the last block writes them, scaled, to out.
          */
-        private void pair(short[] V, int p0, int p1, boolean last, float[] x, float[] y, float rx, float ry, float[] partial, int po,
-                          float[] out, int ox, int oy, int dims) {
+        private void pair(short[] V, int vb, int p0, int p1, boolean last, float[] x, float[] y, float rx, float ry, float[] partial,
+                          int po, float[] out, int ox, int oy, int dims) {
             int lanes = F.length();
             for (int c = 0; c < dims; c += 4 * lanes) {
                 int c1 = c + lanes, c2 = c + 2 * lanes, c3 = c + 3 * lanes;
@@ -323,18 +350,22 @@ public abstract sealed class KvCache {
                     b2 = FloatVector.fromArray(F, partial, py + 2 * lanes);
                     b3 = FloatVector.fromArray(F, partial, py + 3 * lanes);
                 }
-                for (int p = p0, vo = p0 * headDim + c; p < p1; p++, vo += headDim) {
+                for (int p = p0, vo = vb + c; p < p1; p++, vo += headDim) {
                     FloatVector s = FloatVector.broadcast(F, x[p]), t = FloatVector.broadcast(F, y[p]);
-                    FloatVector v = ((IntVector) ShortVector.fromArray(S, V, vo).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector v = ((IntVector) ShortVector.fromArray(S, V, vo).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats();
                     a0 = v.fma(s, a0);
                     b0 = v.fma(t, b0);
-                    v = ((IntVector) ShortVector.fromArray(S, V, vo + lanes).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    v = ((IntVector) ShortVector.fromArray(S, V, vo + lanes).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats();
                     a1 = v.fma(s, a1);
                     b1 = v.fma(t, b1);
-                    v = ((IntVector) ShortVector.fromArray(S, V, vo + 2 * lanes).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    v = ((IntVector) ShortVector.fromArray(S, V, vo + 2 * lanes).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats();
                     a2 = v.fma(s, a2);
                     b2 = v.fma(t, b2);
-                    v = ((IntVector) ShortVector.fromArray(S, V, vo + 3 * lanes).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    v = ((IntVector) ShortVector.fromArray(S, V, vo + 3 * lanes).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats();
                     a3 = v.fma(s, a3);
                     b3 = v.fma(t, b3);
                 }
@@ -363,39 +394,43 @@ public abstract sealed class KvCache {
 
         @Override
         public void copyPrefixTo(KvCache to, int n) {
-            Bf16 dst = (Bf16) to;
+            BF16 dst = (BF16) to;
             dst.ensure(n);
             for (int i = 0; i < keys.length; i++) {
-                System.arraycopy(keys[i], 0, dst.keys[i], 0, roundUp(n) * headDim);
-                System.arraycopy(values[i], 0, dst.values[i], 0, n * headDim);
+                for (int pg = 0; pg * page < n; pg++) {
+                    int local = Math.min(page, n - pg * page);
+                    System.arraycopy(keys[i][pg], 0, dst.keys[i][pg], 0, roundUp(local) * headDim);
+                    System.arraycopy(values[i][pg], 0, dst.values[i][pg], 0, local * headDim);
+                }
             }
         }
 
         @Override
         public void clear() {
-            Arrays.fill(keys, null);
-            Arrays.fill(values, null);
+            Arrays.fill(keys, new short[0][]);
+            Arrays.fill(values, new short[0][]);
             capacity = 0;
         }
 
         @Override
         public float key(int layer, int head, int pos, int d) {
-            return fromBf16(keys[layer * kvHeads + head][keyIndex(pos, d)]);
+            return fromBf16(keys[layer * kvHeads + head][pos / page][keyIndex(pos % page, d)]);
         }
 
         @Override
         public float value(int layer, int head, int pos, int d) {
-            return fromBf16(values[layer * kvHeads + head][pos * headDim + d]);
+            return fromBf16(values[layer * kvHeads + head][pos / page][(pos % page) * headDim + d]);
         }
     }
 
     static final class F32 extends KvCache {
-        private final float[][] keys, values;
+        /** [layer · kvHeads + head][page][...]: keys in transposed 16-position blocks, values position-major. */
+        private final float[][][] keys, values;
 
-        F32(int layers, int kvHeads, int headDim, int maxContext) {
-            super(layers, kvHeads, headDim, maxContext);
-            keys = new float[layers * kvHeads][];
-            values = new float[layers * kvHeads][];
+        F32(int layers, int kvHeads, int headDim, int maxContext, int pagePositions) {
+            super(layers, kvHeads, headDim, maxContext, pagePositions);
+            keys = new float[layers * kvHeads][0][];
+            values = new float[layers * kvHeads][0][];
         }
 
         @Override
@@ -404,31 +439,38 @@ public abstract sealed class KvCache {
         }
 
         @Override
-        void grow(int cap) {
+        void addPages(int pages) {
             for (int i = 0; i < keys.length; i++) {
-                keys[i] = keys[i] == null ? new float[cap * headDim] : Arrays.copyOf(keys[i], cap * headDim);
-                values[i] = values[i] == null ? new float[cap * headDim] : Arrays.copyOf(values[i], cap * headDim);
+                int have = keys[i].length;
+                keys[i] = Arrays.copyOf(keys[i], pages);
+                values[i] = Arrays.copyOf(values[i], pages);
+                for (int pg = have; pg < pages; pg++) {
+                    keys[i][pg] = new float[page * headDim];
+                    values[i][pg] = new float[page * headDim];
+                }
             }
-            capacity = cap;
         }
 
         @Override
         public void put(int layer, int head, int pos, float[] k, int ko, float[] v, int vo) {
-            float[] K = keys[layer * kvHeads + head];
-            int kb = keyIndex(pos, 0);
+            int pg = pos / page, local = pos % page;
+            float[] K = keys[layer * kvHeads + head][pg], V = values[layer * kvHeads + head][pg];
+            int kb = keyIndex(local, 0), vb = local * headDim;
             for (int d = 0; d < headDim; d++) K[kb + d * BLOCK] = k[ko + d];
-            System.arraycopy(v, vo, values[layer * kvHeads + head], pos * headDim, headDim);
+            System.arraycopy(v, vo, V, vb, headDim);
         }
 
         @Override
         public void scores(int layer, int head, int positions, float[] q, int q0, int q1, int q2, int q3, float scale,
                            float[] s0, float[] s1, float[] s2, float[] s3) {
-            float[] K = keys[layer * kvHeads + head];
+            float[][] pages = keys[layer * kvHeads + head];
             if (!VECTOR) {
                 for (int p = 0; p < positions; p++) {
+                    float[] K = pages[p / page];
+                    int kb = keyIndex(p % page, 0);
                     float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
                     for (int d = 0; d < headDim; d++) {
-                        float k = K[keyIndex(p, d)];
+                        float k = K[kb + d * BLOCK];
                         a0 += q[q0 + d] * k;
                         a1 += q[q1 + d] * k;
                         a2 += q[q2 + d] * k;
@@ -443,7 +485,8 @@ public abstract sealed class KvCache {
             }
             int lanes = F.length();
             for (int b = 0; b * BLOCK < positions; b++) {
-                int kb = b * headDim * BLOCK;
+                float[] K = pages[b * BLOCK / page];
+                int kb = (b * BLOCK % page) * headDim;
                 for (int j = 0; j < BLOCK; j += lanes) {
                     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
                     for (int d = 0; d < headDim; d++) {
@@ -465,22 +508,24 @@ public abstract sealed class KvCache {
         @Override
         public void weightedSum(int layer, int head, int positions, float[] w0, float[] w1, float[] w2, float[] w3,
                                 float r0, float r1, float r2, float r3, float[] out, int o0, int o1, int o2, int o3) {
-            float[] V = values[layer * kvHeads + head];
+            float[][] pages = values[layer * kvHeads + head];
             int c = 0;
             if (VECTOR) {
                 int lanes = F.length(), segment = 4 * lanes;
                 int segmentDims = headDim - headDim % segment, vectorDims = headDim - headDim % lanes;
-                // VALUE_BLOCK positions at a time, both pairs of heads over them while they are in L1
                 float[] partial = segmentDims > 0 && positions > VALUE_BLOCK ? partialSums(4 * segmentDims) : null;
+                // VALUE_BLOCK positions at a time, both pairs of heads over them while they are in L1
                 for (int p0 = 0; p0 < positions && segmentDims > 0; p0 += VALUE_BLOCK) {
                     int p1 = Math.min(positions, p0 + VALUE_BLOCK);
-                    pair(V, p0, p1, p1 == positions, w0, w1, r0, r1, partial, 0, out, o0, o1, segmentDims);
-                    pair(V, p0, p1, p1 == positions, w2, w3, r2, r3, partial, 2 * segmentDims, out, o2, o3, segmentDims);
+                    float[] V = pages[p0 / page];
+                    int vb = (p0 % page) * headDim;
+                    pair(V, vb, p0, p1, p1 == positions, w0, w1, r0, r1, partial, 0, out, o0, o1, segmentDims);
+                    pair(V, vb, p0, p1, p1 == positions, w2, w3, r2, r3, partial, 2 * segmentDims, out, o2, o3, segmentDims);
                 }
                 for (c = segmentDims; c < vectorDims; c += lanes) {
                     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                    for (int p = 0, vo = c; p < positions; p++, vo += headDim) {
-                        FloatVector v = FloatVector.fromArray(F, V, vo);
+                    for (int p = 0; p < positions; p++) {
+                        FloatVector v = FloatVector.fromArray(F, pages[p / page], (p % page) * headDim + c);
                         a0 = v.fma(FloatVector.broadcast(F, w0[p]), a0);
                         a1 = v.fma(FloatVector.broadcast(F, w1[p]), a1);
                         a2 = v.fma(FloatVector.broadcast(F, w2[p]), a2);
@@ -495,7 +540,7 @@ public abstract sealed class KvCache {
             for (; c < headDim; c++) {
                 float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
                 for (int p = 0; p < positions; p++) {
-                    float v = V[p * headDim + c];
+                    float v = pages[p / page][(p % page) * headDim + c];
                     a0 += w0[p] * v;
                     a1 += w1[p] * v;
                     a2 += w2[p] * v;
@@ -509,13 +554,13 @@ public abstract sealed class KvCache {
         }
 
         /**
-         * Dimensions [0, dims) of two heads' weighted sums over positions [p0, p1): a row segment of four vectors
-         * at a time, positions outermost, so a value row is read as one run (eight accumulators: fits AVX2's
-         * sixteen registers). Partial sums wait in {@code partial} (this pair's own slots, so repeated heads never
-         * read each other's results) between blocks; the last block writes them, scaled, to out.
+         * Dimensions [0, dims) of two heads' weighted sums over positions [p0, p1) (rows from V[vb]): a row segment of
+         * four vectors at a time, positions outermost, so a value row is read as one run (eight accumulators: fits
+         * AVX2's sixteen registers). Partial sums wait in {@code partial} (this pair's own slots, so repeated heads
+         * never read each other's results) between blocks; the last block writes them, scaled, to out.
          */
-        private void pair(float[] V, int p0, int p1, boolean last, float[] x, float[] y, float rx, float ry, float[] partial, int po,
-                          float[] out, int ox, int oy, int dims) {
+        private void pair(float[] V, int vb, int p0, int p1, boolean last, float[] x, float[] y, float rx, float ry, float[] partial,
+                          int po, float[] out, int ox, int oy, int dims) {
             int lanes = F.length();
             for (int c = 0; c < dims; c += 4 * lanes) {
                 int c1 = c + lanes, c2 = c + 2 * lanes, c3 = c + 3 * lanes;
@@ -540,7 +585,7 @@ public abstract sealed class KvCache {
                     b2 = FloatVector.fromArray(F, partial, py + 2 * lanes);
                     b3 = FloatVector.fromArray(F, partial, py + 3 * lanes);
                 }
-                for (int p = p0, vo = p0 * headDim + c; p < p1; p++, vo += headDim) {
+                for (int p = p0, vo = vb + c; p < p1; p++, vo += headDim) {
                     FloatVector s = FloatVector.broadcast(F, x[p]), t = FloatVector.broadcast(F, y[p]);
                     FloatVector v = FloatVector.fromArray(F, V, vo);
                     a0 = v.fma(s, a0);
@@ -583,26 +628,29 @@ public abstract sealed class KvCache {
             F32 dst = (F32) to;
             dst.ensure(n);
             for (int i = 0; i < keys.length; i++) {
-                System.arraycopy(keys[i], 0, dst.keys[i], 0, roundUp(n) * headDim);
-                System.arraycopy(values[i], 0, dst.values[i], 0, n * headDim);
+                for (int pg = 0; pg * page < n; pg++) {
+                    int local = Math.min(page, n - pg * page);
+                    System.arraycopy(keys[i][pg], 0, dst.keys[i][pg], 0, roundUp(local) * headDim);
+                    System.arraycopy(values[i][pg], 0, dst.values[i][pg], 0, local * headDim);
+                }
             }
         }
 
         @Override
         public void clear() {
-            Arrays.fill(keys, null);
-            Arrays.fill(values, null);
+            Arrays.fill(keys, new float[0][]);
+            Arrays.fill(values, new float[0][]);
             capacity = 0;
         }
 
         @Override
         public float key(int layer, int head, int pos, int d) {
-            return keys[layer * kvHeads + head][keyIndex(pos, d)];
+            return keys[layer * kvHeads + head][pos / page][keyIndex(pos % page, d)];
         }
 
         @Override
         public float value(int layer, int head, int pos, int d) {
-            return values[layer * kvHeads + head][pos * headDim + d];
+            return values[layer * kvHeads + head][pos / page][(pos % page) * headDim + d];
         }
     }
 }

@@ -21,7 +21,10 @@ import java.util.OptionalLong;
  *
  * <pre>scripts/benchmark [--hidden 4096] [--intermediate 14336] [--layers 32] [--heads 32] [--kv-heads 8]
  *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench] [--kernels synthia|jlama|both]
- *   [--activations q8|f32] [--kv-cache bf16|f32]</pre>
+ *   [--activations q8|f32] [--kv-cache bf16|f32] [--decode-at 0,1024,4000]</pre>
+ *
+ * <p>{@code --decode-at} times single-token forward passes at the given positions on a fresh KV cache: the cost of
+ * attending over that many cached positions (the cached values are zeros; attention's cost does not depend on them).
  */
 public final class SynthiaBenchmark {
 
@@ -107,8 +110,28 @@ public final class SynthiaBenchmark {
                 r2.promptTokens(), r2.reusedTokens(), r2.processedPromptTokens(), r2.promptNanos() / 1e9);
             System.out.printf("KV cache            : %d conversations, %.1f MB%n", model.engine().kvCache().conversations(),
                 model.engine().kvCache().usedBytes() / 1e6);
+            if (o.containsKey("decode-at")) decodeAt(model, o.get("decode-at"));
             System.out.printf("peak RSS            : %s%n", peakRss());
             return new double[] {r1.processedPromptTokens() / (r1.promptNanos() / 1e9), forwards / (r1.decodeNanos() / 1e9)};
+        }
+    }
+
+    /** Decode speed with {@code p} positions already in the KV cache, for each p of a comma-separated list. */
+    private static void decodeAt(SynthiaChatModel model, String positions) {
+        var transformer = model.engine().transformer();
+        for (String item : positions.split(",")) {
+            int p = Integer.parseInt(item.trim());
+            var state = transformer.newState();
+            try {
+                transformer.forward(new int[] {5}, p, state); // grows the cache to p + 1 positions
+                int n = 8;
+                long t0 = System.nanoTime();
+                for (int i = 1; i <= n; i++) transformer.forward(new int[] {100 + i}, p + i, state);
+                double ms = (System.nanoTime() - t0) / 1e6 / n;
+                System.out.printf("decode at position %-5d: %.1f ms per token = %.2f tokens/s%n", p, ms, 1000 / ms);
+            } finally {
+                state.close();
+            }
         }
     }
 

@@ -17,7 +17,11 @@ class KvCacheTest {
     private static final int LAYERS = 2, KV_HEADS = 3;
 
     private static KvCache filled(Precision precision, int headDim, int positions, Random r) {
-        KvCache c = KvCache.create(precision, LAYERS, KV_HEADS, headDim, 4096);
+        return filled(precision, headDim, positions, KvCache.PAGE, r);
+    }
+
+    private static KvCache filled(Precision precision, int headDim, int positions, int page, Random r) {
+        KvCache c = KvCache.create(precision, LAYERS, KV_HEADS, headDim, 4096, page);
         float[] k = new float[KV_HEADS * headDim], v = new float[KV_HEADS * headDim];
         for (int p = 0; p < positions; p++) {
             c.ensure(p + 1); // grown as the forward pass grows it
@@ -32,12 +36,13 @@ class KvCacheTest {
         return c;
     }
 
-    @ParameterizedTest(name = "{0}, head size {1}, {2} positions")
-    @CsvSource({"BF16, 16, 1", "BF16, 16, 15", "BF16, 24, 16", "BF16, 128, 17", "BF16, 128, 100", "BF16, 20, 33",
-        "F32, 16, 1", "F32, 24, 31", "F32, 128, 48", "F32, 20, 65"})
-    void should_compute_scores_and_weighted_sums_as_defined(Precision precision, int headDim, int positions) {
+    @ParameterizedTest(name = "{0}, head size {1}, {2} positions, pages of {3}")
+    @CsvSource({"BF16, 16, 1, 256", "BF16, 16, 15, 16", "BF16, 24, 16, 16", "BF16, 128, 17, 256", "BF16, 128, 100, 32",
+        "BF16, 20, 33, 16", "BF16, 128, 300, 256", "F32, 16, 1, 256", "F32, 24, 31, 16", "F32, 128, 48, 32", "F32, 20, 65, 48",
+        "F32, 128, 270, 256"})
+    void should_compute_scores_and_weighted_sums_as_defined(Precision precision, int headDim, int positions, int page) {
         Random r = new Random(headDim * 1000L + positions);
-        KvCache c = filled(precision, headDim, positions, r);
+        KvCache c = filled(precision, headDim, positions, page, r);
         int heads = 4;
         float[] q = new float[(heads + 1) * headDim];
         for (int i = 0; i < q.length; i++) q[i] = (float) r.nextGaussian();
@@ -116,14 +121,16 @@ class KvCacheTest {
     @CsvSource({"BF16", "F32"})
     void should_keep_values_when_growing_and_copy_a_prefix(Precision precision) {
         Random r = new Random(11);
-        KvCache c = filled(precision, 24, 70, r); // grown from 64 to 128 positions on the way
-        assertThat(c.allocatedBytes()).isEqualTo(128 * KvCache.bytesPerPosition(precision, LAYERS, KV_HEADS, 24));
+        KvCache c = filled(precision, 24, 70, 32, r); // grown page by page: three pages of 32 positions
+        assertThat(c.allocatedBytes()).isEqualTo(96 * KvCache.bytesPerPosition(precision, LAYERS, KV_HEADS, 24));
         float k = c.key(1, 2, 69, 23), v = c.value(0, 1, 5, 0);
         c.ensure(1000);
+        assertThat(c.allocatedBytes()).isEqualTo(1024 * KvCache.bytesPerPosition(precision, LAYERS, KV_HEADS, 24));
         assertThat(c.key(1, 2, 69, 23)).isEqualTo(k);
         assertThat(c.value(0, 1, 5, 0)).isEqualTo(v);
+        assertThat(KvCache.create(precision, 1, 1, 16, 4096).allocatedBytes()).isZero();
 
-        KvCache copy = KvCache.create(precision, LAYERS, KV_HEADS, 24, 4096);
+        KvCache copy = KvCache.create(precision, LAYERS, KV_HEADS, 24, 4096, 32);
         c.copyPrefixTo(copy, 37);
         for (int l = 0; l < LAYERS; l++) {
             for (int h = 0; h < KV_HEADS; h++) {
@@ -137,7 +144,8 @@ class KvCacheTest {
         }
         assertThat(KvCache.bytesPerPosition(Precision.BF16, 32, 8, 128)).isEqualTo(128 * 1024); // SynthIA-7B
         assertThat(KvCache.bytesPerPosition(Precision.F32, 32, 8, 128)).isEqualTo(256 * 1024);
-        assertThatThrownBy(() -> KvCache.create(precision, 1, 1, 16, 100).ensure(113)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> KvCache.create(precision, 1, 1, 16, 100).ensure(101)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> KvCache.create(precision, 1, 1, 16, 100, 24)).isInstanceOf(IllegalArgumentException.class);
         c.clear();
         assertThat(c.allocatedBytes()).isZero();
     }
