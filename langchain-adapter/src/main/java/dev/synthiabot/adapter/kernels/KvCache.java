@@ -107,9 +107,6 @@ public abstract sealed class KvCache {
         capacity = pages * page;
     }
 
-    /** Grows every (layer, head) to {@code pages} pages. */
-    abstract void addPages(int pages);
-
     public final long allocatedBytes() {
         return capacity * bytesPerPosition(precision(), layers, kvHeads, headDim);
     }
@@ -117,25 +114,10 @@ public abstract sealed class KvCache {
     /** Stores the key k[ko, ko + headDim) and value v[vo, vo + headDim) of {@code head} at {@code pos}. */
     public abstract void put(int layer, int head, int pos, float[] k, int ko, float[] v, int vo);
 
-    /**
-     * s_i[p] = scale · Σ_d q[q_i + d]·key_p[d] for positions p &lt; {@code positions} of one KV head, for four query
-     * heads (pass the same offset and array twice for fewer: they are written with the same values). The score arrays
-     * need {@link #scoresLength} floats; entries from {@code positions} to there are scratch.
-     */
-    public abstract void scores(int layer, int head, int positions, float[] q, int q0, int q1, int q2, int q3, float scale,
-                                float[] s0, float[] s1, float[] s2, float[] s3);
-
-    /**
-     * out[o_i + d] = r_i · Σ_p w_i[p]·value_p[d] for positions p &lt; {@code positions}: the attention output of four
-     * query heads (same duplication rule as {@link #scores}).
-     */
-    public abstract void weightedSum(int layer, int head, int positions, float[] w0, float[] w1, float[] w2, float[] w3,
-                                     float r0, float r1, float r2, float r3, float[] out, int o0, int o1, int o2, int o3);
-
     /** Copies positions {@code [0, n)} of every layer and head into {@code to} (same shape and precision). */
     public abstract void copyPrefixTo(KvCache to, int n);
 
-    /** Releases the arrays. */
+    /** Releases the pages. */
     public abstract void clear();
 
     /** The value stored for key dimension d of a position (tests). */
@@ -144,22 +126,140 @@ public abstract sealed class KvCache {
     /** The value stored for value dimension d of a position (tests). */
     public abstract float value(int layer, int head, int pos, int d);
 
-    /** This thread's buffer for a weighted sum's partial sums between value blocks. */
-    static float[] partialSums(int n) {
-        float[] p = PARTIAL.get();
-        if (p.length < n) {
-            p = new float[n];
-            PARTIAL.set(p);
+    /** Grows every (layer, head) to {@code pages} pages. */
+    abstract void addPages(int pages);
+
+    /**
+     * The keys of block b of (layer · kvHeads + head) as floats, at {@link #keyBlockOffset}: the page itself where it
+     * holds floats, else widened into {@code scratch} (16 · headDim floats).
+     */
+    abstract float[] keyBlock(int index, int b, float[] scratch);
+
+    abstract int keyBlockOffset(int b);
+
+    /** The value rows of positions [p0, p0 + rows) (within one page) as floats, at {@link #valueBlockOffset}. */
+    abstract float[] valueBlock(int index, int p0, int rows, float[] scratch);
+
+    abstract int valueBlockOffset(int p0);
+
+    /**
+     * s_i[p] = scale · Σ_d q[q_i + d]·key_p[d] for positions p &lt; {@code positions} of one KV head, for four query
+     * heads (pass the same offset and array twice for fewer: they are written with the same values). The score arrays
+     * need {@link #scoresLength} floats; entries from {@code positions} to there are scratch.
+     */
+    public final void scores(int layer, int head, int positions, float[] q, int q0, int q1, int q2, int q3, float scale,
+                             float[] s0, float[] s1, float[] s2, float[] s3) {
+        int index = layer * kvHeads + head;
+        if (VECTOR) {
+            for (int b = 0; b * BLOCK < positions; b++) scoreBlock(index, b, q, q0, q1, q2, q3, scale, s0, s1, s2, s3);
+            return;
         }
-        return p;
+        float[] scratch = scratch(BLOCK * headDim);
+        for (int b = 0; b * BLOCK < positions; b++) {
+            float[] K = keyBlock(index, b, scratch);
+            int kb = keyBlockOffset(b), at = b * BLOCK;
+            for (int j = 0; j < BLOCK; j++) {
+                float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                for (int d = 0; d < headDim; d++) {
+                    float k = K[kb + d * BLOCK + j];
+                    a0 += q[q0 + d] * k;
+                    a1 += q[q1 + d] * k;
+                    a2 += q[q2 + d] * k;
+                    a3 += q[q3 + d] * k;
+                }
+                s0[at + j] = a0 * scale;
+                s1[at + j] = a1 * scale;
+                s2[at + j] = a2 * scale;
+                s3[at + j] = a3 * scale;
+            }
+        }
     }
 
-    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[0]);
+    /** Vector scores of the 16 positions of key block b into s_i[16b, 16b + 16), read from the stored type. */
+    abstract void scoreBlock(int index, int b, float[] q, int q0, int q1, int q2, int q3, float scale,
+                             float[] s0, float[] s1, float[] s2, float[] s3);
+
+    /**
+     * Dimensions [0, dims) of two heads' weighted sums over positions [p0, p1) (within one page), read from the stored
+     * type: a row segment of four vectors at a time, positions outermost, so a value row is read as one run (eight
+     * accumulators: fits AVX2's sixteen registers). Partial sums wait in this pair's own slots of {@code partial}
+     * (from {@code po}: dims for x, then dims for y) between blocks; the last block writes them, scaled, to out.
+     */
+    abstract void pair(int index, int p0, int p1, boolean first, boolean last, float[] x, float[] y, float rx, float ry,
+                       float[] partial, int po, float[] out, int ox, int oy, int dims);
+
+    /**
+     * out[o_i + d] = r_i · Σ_p w_i[p]·value_p[d] for positions p &lt; {@code positions}: the attention output of four
+     * query heads (any of them may repeat another: each has its own partial sums, repeated ones write equal values).
+     * Blocks of {@link #VALUE_BLOCK} positions, both pairs of heads over each block while it is in L1.
+     */
+    public final void weightedSum(int layer, int head, int positions, float[] w0, float[] w1, float[] w2, float[] w3,
+                                  float r0, float r1, float r2, float r3, float[] out, int o0, int o1, int o2, int o3) {
+        int index = layer * kvHeads + head;
+        int segmentDims = VECTOR ? headDim - headDim % (4 * F.length()) : 0;
+        float[] scratch = segmentDims < headDim ? scratch(BLOCK * headDim) : null;
+        // the pairs' vector sums (4 × segmentDims), then the rest of each head's dimensions (4 × headDim)
+        float[] partial = partialSums(4 * segmentDims + 4 * headDim);
+        int scalarBase = 4 * segmentDims;
+        for (int p0 = 0; p0 < positions; p0 += VALUE_BLOCK) {
+            int p1 = Math.min(positions, p0 + VALUE_BLOCK);
+            boolean first = p0 == 0, last = p1 == positions;
+            if (segmentDims > 0) {
+                pair(index, p0, p1, first, last, w0, w1, r0, r1, partial, 0, out, o0, o1, segmentDims);
+                pair(index, p0, p1, first, last, w2, w3, r2, r3, partial, 2 * segmentDims, out, o2, o3, segmentDims);
+            }
+            if (segmentDims < headDim) { // dimensions past the last segment of four vectors (small heads), scalar
+                float[] V = valueBlock(index, p0, p1 - p0, scratch);
+                int vb = valueBlockOffset(p0);
+                if (first) Arrays.fill(partial, scalarBase, scalarBase + 4 * headDim, 0f);
+                for (int p = p0; p < p1; p++) {
+                    int row = vb + (p - p0) * headDim;
+                    for (int c = segmentDims; c < headDim; c++) {
+                        float v = V[row + c];
+                        partial[scalarBase + c] += w0[p] * v;
+                        partial[scalarBase + headDim + c] += w1[p] * v;
+                        partial[scalarBase + 2 * headDim + c] += w2[p] * v;
+                        partial[scalarBase + 3 * headDim + c] += w3[p] * v;
+                    }
+                }
+                if (last) {
+                    for (int c = segmentDims; c < headDim; c++) {
+                        out[o0 + c] = partial[scalarBase + c] * r0;
+                        out[o1 + c] = partial[scalarBase + headDim + c] * r1;
+                        out[o2 + c] = partial[scalarBase + 2 * headDim + c] * r2;
+                        out[o3 + c] = partial[scalarBase + 3 * headDim + c] * r3;
+                    }
+                }
+            }
+        }
+    }
 
     /** Index of key dimension d of the position {@code local} places into its page. */
     final int keyIndex(int local, int d) {
         return ((local / BLOCK) * headDim + d) * BLOCK + local % BLOCK;
     }
+
+    /** This thread's buffer for a weighted sum's partial sums between value blocks. */
+    static float[] partialSums(int n) {
+        return buffer(PARTIAL, n);
+    }
+
+    /** This thread's buffer for a block widened to floats. */
+    static float[] scratch(int n) {
+        return buffer(SCRATCH, n);
+    }
+
+    private static float[] buffer(ThreadLocal<float[]> local, int n) {
+        float[] p = local.get();
+        if (p.length < n) {
+            p = new float[n];
+            local.set(p);
+        }
+        return p;
+    }
+
+    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     /** bfloat16 bits of f, rounded to nearest even (NaN stays NaN). */
     public static short toBf16(float f) {
@@ -186,6 +286,10 @@ public abstract sealed class KvCache {
     /** Vector kernels need whole vectors inside a key block (4, 8 or 16 lanes); the 64-bit path is scalar. */
     static final boolean VECTOR = PATH != Q4Kernels.Path.SCALAR;
 
+    /**
+     * bfloat16 pages. The two vector kernels are written out for each stored type (here and in {@link F32}): widening
+     * blocks into a float buffer for one shared float kernel measured 35-45% slower attention.
+     */
     static final class BF16 extends KvCache {
         /** [layer · kvHeads + head][page][...]: keys in transposed 16-position blocks, values position-major. */
         private final short[][][] keys, values;
@@ -219,118 +323,67 @@ public abstract sealed class KvCache {
             int pg = pos / page, local = pos % page;
             short[] K = keys[layer * kvHeads + head][pg], V = values[layer * kvHeads + head][pg];
             int kb = keyIndex(local, 0), vb = local * headDim;
-            for (int d = 0; d < headDim; d++) K[kb + d * BLOCK] = toBf16(k[ko + d]);
-            for (int d = 0; d < headDim; d++) V[vb + d] = toBf16(v[vo + d]);
+            for (int d = 0; d < headDim; d++) {
+                K[kb + d * BLOCK] = toBf16(k[ko + d]);
+                V[vb + d] = toBf16(v[vo + d]);
+            }
         }
 
         @Override
-        public void scores(int layer, int head, int positions, float[] q, int q0, int q1, int q2, int q3, float scale,
-                           float[] s0, float[] s1, float[] s2, float[] s3) {
-            short[][] pages = keys[layer * kvHeads + head];
-            if (!VECTOR) {
-                for (int p = 0; p < positions; p++) {
-                    short[] K = pages[p / page];
-                    int kb = keyIndex(p % page, 0);
-                    float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                    for (int d = 0; d < headDim; d++) {
-                        float k = fromBf16(K[kb + d * BLOCK]);
-                        a0 += q[q0 + d] * k;
-                        a1 += q[q1 + d] * k;
-                        a2 += q[q2 + d] * k;
-                        a3 += q[q3 + d] * k;
-                    }
-                    s0[p] = a0 * scale;
-                    s1[p] = a1 * scale;
-                    s2[p] = a2 * scale;
-                    s3[p] = a3 * scale;
-                }
-                return;
-            }
-            int lanes = F.length();
-            for (int b = 0; b * BLOCK < positions; b++) {
-                short[] K = pages[b * BLOCK / page];
-                int kb = (b * BLOCK % page) * headDim;
-                for (int j = 0; j < BLOCK; j += lanes) {
-                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                    for (int d = 0; d < headDim; d++) {
-                        FloatVector k = ((IntVector) ShortVector.fromArray(S, K, kb + d * BLOCK + j).convertShape(VectorOperators.S2I, I, 0))
+        float[] keyBlock(int index, int b, float[] scratch) {
+            widen(keys[index][b * BLOCK / page], (b * BLOCK % page) * headDim, scratch, BLOCK * headDim);
+            return scratch;
+        }
+
+        @Override
+        int keyBlockOffset(int b) {
+            return 0;
+        }
+
+        @Override
+        float[] valueBlock(int index, int p0, int rows, float[] scratch) {
+            widen(values[index][p0 / page], (p0 % page) * headDim, scratch, rows * headDim);
+            return scratch;
+        }
+
+        @Override
+        int valueBlockOffset(int p0) {
+            return 0;
+        }
+
+        @Override
+        void scoreBlock(int index, int b, float[] q, int q0, int q1, int q2, int q3, float scale,
+                        float[] s0, float[] s1, float[] s2, float[] s3) {
+            short[] K = keys[index][b * BLOCK / page];
+            int kb = (b * BLOCK % page) * headDim, at = b * BLOCK;
+            for (int j = 0; j < BLOCK; j += F.length()) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int d = 0; d < headDim; d++) {
+                    FloatVector k = ((IntVector) ShortVector.fromArray(S, K, kb + d * BLOCK + j).convertShape(VectorOperators.S2I, I, 0))
                             .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-                        a0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), a0);
-                        a1 = k.fma(FloatVector.broadcast(F, q[q1 + d]), a1);
-                        a2 = k.fma(FloatVector.broadcast(F, q[q2 + d]), a2);
-                        a3 = k.fma(FloatVector.broadcast(F, q[q3 + d]), a3);
-                    }
-                    int at = b * BLOCK + j;
-                    a0.mul(scale).intoArray(s0, at);
-                    a1.mul(scale).intoArray(s1, at);
-                    a2.mul(scale).intoArray(s2, at);
-                    a3.mul(scale).intoArray(s3, at);
+                    a0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), a0);
+                    a1 = k.fma(FloatVector.broadcast(F, q[q1 + d]), a1);
+                    a2 = k.fma(FloatVector.broadcast(F, q[q2 + d]), a2);
+                    a3 = k.fma(FloatVector.broadcast(F, q[q3 + d]), a3);
                 }
+                a0.mul(scale).intoArray(s0, at + j);
+                a1.mul(scale).intoArray(s1, at + j);
+                a2.mul(scale).intoArray(s2, at + j);
+                a3.mul(scale).intoArray(s3, at + j);
             }
         }
 
         @Override
-        public void weightedSum(int layer, int head, int positions, float[] w0, float[] w1, float[] w2, float[] w3,
-                                float r0, float r1, float r2, float r3, float[] out, int o0, int o1, int o2, int o3) {
-            short[][] pages = values[layer * kvHeads + head];
-            int c = 0;
-            if (VECTOR) {
-                int lanes = F.length(), segment = 4 * lanes;
-                int segmentDims = headDim - headDim % segment, vectorDims = headDim - headDim % lanes;
-                float[] partial = segmentDims > 0 && positions > VALUE_BLOCK ? partialSums(4 * segmentDims) : null;
-                // VALUE_BLOCK positions at a time, both pairs of heads over them while they are in L1
-                for (int p0 = 0; p0 < positions && segmentDims > 0; p0 += VALUE_BLOCK) {
-                    int p1 = Math.min(positions, p0 + VALUE_BLOCK);
-                    short[] V = pages[p0 / page];
-                    int vb = (p0 % page) * headDim;
-                    pair(V, vb, p0, p1, p1 == positions, w0, w1, r0, r1, partial, 0, out, o0, o1, segmentDims);
-                    pair(V, vb, p0, p1, p1 == positions, w2, w3, r2, r3, partial, 2 * segmentDims, out, o2, o3, segmentDims);
-                }
-                for (c = segmentDims; c < vectorDims; c += lanes) {
-                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                    for (int p = 0; p < positions; p++) {
-                        FloatVector v = ((IntVector) ShortVector.fromArray(S, pages[p / page], (p % page) * headDim + c).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
-                        .reinterpretAsFloats();
-                        a0 = v.fma(FloatVector.broadcast(F, w0[p]), a0);
-                        a1 = v.fma(FloatVector.broadcast(F, w1[p]), a1);
-                        a2 = v.fma(FloatVector.broadcast(F, w2[p]), a2);
-                        a3 = v.fma(FloatVector.broadcast(F, w3[p]), a3);
-                    }
-                    a0.mul(r0).intoArray(out, o0 + c);
-                    a1.mul(r1).intoArray(out, o1 + c);
-                    a2.mul(r2).intoArray(out, o2 + c);
-                    a3.mul(r3).intoArray(out, o3 + c);
-                }
-            }
-            for (; c < headDim; c++) {
-                float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                for (int p = 0; p < positions; p++) {
-                    float v = fromBf16(pages[p / page][(p % page) * headDim + c]);
-                    a0 += w0[p] * v;
-                    a1 += w1[p] * v;
-                    a2 += w2[p] * v;
-                    a3 += w3[p] * v;
-                }
-                out[o0 + c] = a0 * r0;
-                out[o1 + c] = a1 * r1;
-                out[o2 + c] = a2 * r2;
-                out[o3 + c] = a3 * r3;
-            }
-        }
-
-        /**
-         * Dimensions [0, dims) of two heads' weighted sums over positions [p0, p1) (rows from V[vb]): a row segment of
-         * four vectors at a time, positions outermost, so a value row is read as one run (eight accumulators: fits
-         * AVX2's sixteen registers). Partial sums wait in {@code partial} (this pair's own slots, so repeated heads
-         * never read each other's results) between blocks; the last block writes them, scaled, to out.
-         */
-        private void pair(short[] V, int vb, int p0, int p1, boolean last, float[] x, float[] y, float rx, float ry, float[] partial,
-                          int po, float[] out, int ox, int oy, int dims) {
+        void pair(int index, int p0, int p1, boolean first, boolean last, float[] x, float[] y, float rx, float ry,
+                  float[] partial, int po, float[] out, int ox, int oy, int dims) {
+            short[] V = values[index][p0 / page];
+            int vb = (p0 % page) * headDim;
             int lanes = F.length();
             for (int c = 0; c < dims; c += 4 * lanes) {
                 int c1 = c + lanes, c2 = c + 2 * lanes, c3 = c + 3 * lanes;
+                int px = po + c, py = po + dims + c;
                 FloatVector a0, a1, a2, a3, b0, b1, b2, b3;
-                if (p0 == 0) {
+                if (first) {
                     a0 = FloatVector.zero(F);
                     a1 = a0;
                     a2 = a0;
@@ -340,7 +393,6 @@ public abstract sealed class KvCache {
                     b2 = a0;
                     b3 = a0;
                 } else {
-                    int px = po + c, py = po + dims + c;
                     a0 = FloatVector.fromArray(F, partial, px);
                     a1 = FloatVector.fromArray(F, partial, px + lanes);
                     a2 = FloatVector.fromArray(F, partial, px + 2 * lanes);
@@ -379,7 +431,6 @@ public abstract sealed class KvCache {
                     b2.mul(ry).intoArray(out, oy + c2);
                     b3.mul(ry).intoArray(out, oy + c3);
                 } else {
-                    int px = po + c, py = po + dims + c;
                     a0.intoArray(partial, px);
                     a1.intoArray(partial, px + lanes);
                     a2.intoArray(partial, px + 2 * lanes);
@@ -390,6 +441,18 @@ public abstract sealed class KvCache {
                     b3.intoArray(partial, py + 3 * lanes);
                 }
             }
+        }
+
+        /** to[0, n) = the floats of from[fo, fo + n). */
+        private static void widen(short[] from, int fo, float[] to, int n) {
+            int i = 0;
+            if (VECTOR) {
+                for (; i + F.length() <= n; i += F.length()) {
+                    ((IntVector) ShortVector.fromArray(S, from, fo + i).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(to, i);
+                }
+            }
+            for (; i < n; i++) to[i] = fromBf16(from[fo + i]);
         }
 
         @Override
@@ -423,8 +486,8 @@ public abstract sealed class KvCache {
         }
     }
 
+    /** float pages, read in place by the kernels. */
     static final class F32 extends KvCache {
-        /** [layer · kvHeads + head][page][...]: keys in transposed 16-position blocks, values position-major. */
         private final float[][][] keys, values;
 
         F32(int layers, int kvHeads, int headDim, int maxContext, int pagePositions) {
@@ -454,118 +517,64 @@ public abstract sealed class KvCache {
         @Override
         public void put(int layer, int head, int pos, float[] k, int ko, float[] v, int vo) {
             int pg = pos / page, local = pos % page;
-            float[] K = keys[layer * kvHeads + head][pg], V = values[layer * kvHeads + head][pg];
-            int kb = keyIndex(local, 0), vb = local * headDim;
+            float[] K = keys[layer * kvHeads + head][pg];
+            int kb = keyIndex(local, 0);
             for (int d = 0; d < headDim; d++) K[kb + d * BLOCK] = k[ko + d];
-            System.arraycopy(v, vo, V, vb, headDim);
+            System.arraycopy(v, vo, values[layer * kvHeads + head][pg], local * headDim, headDim);
         }
 
         @Override
-        public void scores(int layer, int head, int positions, float[] q, int q0, int q1, int q2, int q3, float scale,
-                           float[] s0, float[] s1, float[] s2, float[] s3) {
-            float[][] pages = keys[layer * kvHeads + head];
-            if (!VECTOR) {
-                for (int p = 0; p < positions; p++) {
-                    float[] K = pages[p / page];
-                    int kb = keyIndex(p % page, 0);
-                    float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                    for (int d = 0; d < headDim; d++) {
-                        float k = K[kb + d * BLOCK];
-                        a0 += q[q0 + d] * k;
-                        a1 += q[q1 + d] * k;
-                        a2 += q[q2 + d] * k;
-                        a3 += q[q3 + d] * k;
-                    }
-                    s0[p] = a0 * scale;
-                    s1[p] = a1 * scale;
-                    s2[p] = a2 * scale;
-                    s3[p] = a3 * scale;
+        float[] keyBlock(int index, int b, float[] scratch) {
+            return keys[index][b * BLOCK / page];
+        }
+
+        @Override
+        int keyBlockOffset(int b) {
+            return (b * BLOCK % page) * headDim;
+        }
+
+        @Override
+        float[] valueBlock(int index, int p0, int rows, float[] scratch) {
+            return values[index][p0 / page];
+        }
+
+        @Override
+        int valueBlockOffset(int p0) {
+            return (p0 % page) * headDim;
+        }
+
+        @Override
+        void scoreBlock(int index, int b, float[] q, int q0, int q1, int q2, int q3, float scale,
+                        float[] s0, float[] s1, float[] s2, float[] s3) {
+            float[] K = keys[index][b * BLOCK / page];
+            int kb = (b * BLOCK % page) * headDim, at = b * BLOCK;
+            for (int j = 0; j < BLOCK; j += F.length()) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int d = 0; d < headDim; d++) {
+                    FloatVector k = FloatVector.fromArray(F, K, kb + d * BLOCK + j);
+                    a0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), a0);
+                    a1 = k.fma(FloatVector.broadcast(F, q[q1 + d]), a1);
+                    a2 = k.fma(FloatVector.broadcast(F, q[q2 + d]), a2);
+                    a3 = k.fma(FloatVector.broadcast(F, q[q3 + d]), a3);
                 }
-                return;
-            }
-            int lanes = F.length();
-            for (int b = 0; b * BLOCK < positions; b++) {
-                float[] K = pages[b * BLOCK / page];
-                int kb = (b * BLOCK % page) * headDim;
-                for (int j = 0; j < BLOCK; j += lanes) {
-                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                    for (int d = 0; d < headDim; d++) {
-                        FloatVector k = FloatVector.fromArray(F, K, kb + d * BLOCK + j);
-                        a0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), a0);
-                        a1 = k.fma(FloatVector.broadcast(F, q[q1 + d]), a1);
-                        a2 = k.fma(FloatVector.broadcast(F, q[q2 + d]), a2);
-                        a3 = k.fma(FloatVector.broadcast(F, q[q3 + d]), a3);
-                    }
-                    int at = b * BLOCK + j;
-                    a0.mul(scale).intoArray(s0, at);
-                    a1.mul(scale).intoArray(s1, at);
-                    a2.mul(scale).intoArray(s2, at);
-                    a3.mul(scale).intoArray(s3, at);
-                }
+                a0.mul(scale).intoArray(s0, at + j);
+                a1.mul(scale).intoArray(s1, at + j);
+                a2.mul(scale).intoArray(s2, at + j);
+                a3.mul(scale).intoArray(s3, at + j);
             }
         }
 
         @Override
-        public void weightedSum(int layer, int head, int positions, float[] w0, float[] w1, float[] w2, float[] w3,
-                                float r0, float r1, float r2, float r3, float[] out, int o0, int o1, int o2, int o3) {
-            float[][] pages = values[layer * kvHeads + head];
-            int c = 0;
-            if (VECTOR) {
-                int lanes = F.length(), segment = 4 * lanes;
-                int segmentDims = headDim - headDim % segment, vectorDims = headDim - headDim % lanes;
-                float[] partial = segmentDims > 0 && positions > VALUE_BLOCK ? partialSums(4 * segmentDims) : null;
-                // VALUE_BLOCK positions at a time, both pairs of heads over them while they are in L1
-                for (int p0 = 0; p0 < positions && segmentDims > 0; p0 += VALUE_BLOCK) {
-                    int p1 = Math.min(positions, p0 + VALUE_BLOCK);
-                    float[] V = pages[p0 / page];
-                    int vb = (p0 % page) * headDim;
-                    pair(V, vb, p0, p1, p1 == positions, w0, w1, r0, r1, partial, 0, out, o0, o1, segmentDims);
-                    pair(V, vb, p0, p1, p1 == positions, w2, w3, r2, r3, partial, 2 * segmentDims, out, o2, o3, segmentDims);
-                }
-                for (c = segmentDims; c < vectorDims; c += lanes) {
-                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                    for (int p = 0; p < positions; p++) {
-                        FloatVector v = FloatVector.fromArray(F, pages[p / page], (p % page) * headDim + c);
-                        a0 = v.fma(FloatVector.broadcast(F, w0[p]), a0);
-                        a1 = v.fma(FloatVector.broadcast(F, w1[p]), a1);
-                        a2 = v.fma(FloatVector.broadcast(F, w2[p]), a2);
-                        a3 = v.fma(FloatVector.broadcast(F, w3[p]), a3);
-                    }
-                    a0.mul(r0).intoArray(out, o0 + c);
-                    a1.mul(r1).intoArray(out, o1 + c);
-                    a2.mul(r2).intoArray(out, o2 + c);
-                    a3.mul(r3).intoArray(out, o3 + c);
-                }
-            }
-            for (; c < headDim; c++) {
-                float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                for (int p = 0; p < positions; p++) {
-                    float v = pages[p / page][(p % page) * headDim + c];
-                    a0 += w0[p] * v;
-                    a1 += w1[p] * v;
-                    a2 += w2[p] * v;
-                    a3 += w3[p] * v;
-                }
-                out[o0 + c] = a0 * r0;
-                out[o1 + c] = a1 * r1;
-                out[o2 + c] = a2 * r2;
-                out[o3 + c] = a3 * r3;
-            }
-        }
-
-        /**
-         * Dimensions [0, dims) of two heads' weighted sums over positions [p0, p1) (rows from V[vb]): a row segment of
-         * four vectors at a time, positions outermost, so a value row is read as one run (eight accumulators: fits
-         * AVX2's sixteen registers). Partial sums wait in {@code partial} (this pair's own slots, so repeated heads
-         * never read each other's results) between blocks; the last block writes them, scaled, to out.
-         */
-        private void pair(float[] V, int vb, int p0, int p1, boolean last, float[] x, float[] y, float rx, float ry, float[] partial,
-                          int po, float[] out, int ox, int oy, int dims) {
+        void pair(int index, int p0, int p1, boolean first, boolean last, float[] x, float[] y, float rx, float ry,
+                  float[] partial, int po, float[] out, int ox, int oy, int dims) {
+            float[] V = values[index][p0 / page];
+            int vb = (p0 % page) * headDim;
             int lanes = F.length();
             for (int c = 0; c < dims; c += 4 * lanes) {
                 int c1 = c + lanes, c2 = c + 2 * lanes, c3 = c + 3 * lanes;
+                int px = po + c, py = po + dims + c;
                 FloatVector a0, a1, a2, a3, b0, b1, b2, b3;
-                if (p0 == 0) {
+                if (first) {
                     a0 = FloatVector.zero(F);
                     a1 = a0;
                     a2 = a0;
@@ -575,7 +584,6 @@ public abstract sealed class KvCache {
                     b2 = a0;
                     b3 = a0;
                 } else {
-                    int px = po + c, py = po + dims + c;
                     a0 = FloatVector.fromArray(F, partial, px);
                     a1 = FloatVector.fromArray(F, partial, px + lanes);
                     a2 = FloatVector.fromArray(F, partial, px + 2 * lanes);
@@ -610,7 +618,6 @@ public abstract sealed class KvCache {
                     b2.mul(ry).intoArray(out, oy + c2);
                     b3.mul(ry).intoArray(out, oy + c3);
                 } else {
-                    int px = po + c, py = po + dims + c;
                     a0.intoArray(partial, px);
                     a1.intoArray(partial, px + lanes);
                     a2.intoArray(partial, px + 2 * lanes);
