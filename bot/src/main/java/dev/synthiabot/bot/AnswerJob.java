@@ -49,8 +49,8 @@ final class AnswerJob implements Job {
     }
 
     @Override
-    public void onPosition(int position) {
-        reply.status(texts.queued(position));
+    public void onPosition(int position, java.util.Optional<java.time.Duration> estimatedWait) {
+        reply.status(texts.queued(position, estimatedWait));
     }
 
     @Override

@@ -14,8 +14,17 @@ public enum Texts {
         return this == JA ? "🤔 考えています…" : "🤔 Thinking…";
     }
 
-    public String queued(int position) {
-        return this == JA ? "⏳ 順番待ち: " + position + " 番目" : "⏳ Waiting in the queue: position " + position;
+    /** The queue position, and about how long the wait is once the bot has timed an answer. */
+    public String queued(int position, java.util.Optional<java.time.Duration> estimatedWait) {
+        String base = this == JA ? "⏳ 順番待ち: " + position + " 番目" : "⏳ Waiting in the queue: position " + position;
+        if (estimatedWait.isEmpty()) return base;
+        long s = estimatedWait.get().toSeconds();
+        if (s < 60) {
+            long tens = Math.max(10, (s + 9) / 10 * 10);
+            return this == JA ? base + "（約 " + tens + " 秒）" : base + " (about " + tens + " s)";
+        }
+        long min = Math.round(s / 60.0);
+        return this == JA ? base + "（約 " + min + " 分）" : base + " (about " + min + " min)";
     }
 
     public String cancelButton() {

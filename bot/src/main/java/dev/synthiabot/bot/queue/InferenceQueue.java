@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Bounded: past {@code capacity} waiting requests, new ones are refused (the user is told "busy").
  *   <li>Fair: users take turns (round robin), so one user's many requests don't starve the others.
  *   <li>At most {@code perUser} requests of one user queued or running; a cooldown between requests.
- *   <li>Each waiting request hears its position when it changes; a Cancel works while queued and running.
+ *   <li>Each waiting request hears its position when it changes, with an estimate of the wait once an answer has
+ *       finished (the running answer's expected rest + the average answer time for each one ahead); a Cancel
+ *       works while queued and running.
  *   <li>A request still running after {@code timeout} is stopped.
  * </ul>
  */
@@ -46,6 +48,9 @@ public final class InferenceQueue implements AutoCloseable {
     private final Map<String, Ticket> byId = new HashMap<>();
     private int waiting;
     private Ticket running;
+    private Instant runningSince;
+    /** Moving average of how long completed answers ran, in milliseconds; 0 until one has. */
+    private double averageMillis;
     private boolean closed;
 
     private final Thread worker;
@@ -146,6 +151,7 @@ public final class InferenceQueue implements AutoCloseable {
                 if (waiting == 0 && closed) return;
                 t = takeNext();
                 running = t;
+                runningSince = clock.instant();
                 t.runner = Thread.currentThread();
             }
             publishPositions();
@@ -186,7 +192,12 @@ public final class InferenceQueue implements AutoCloseable {
             deadline.cancel(false);
             Thread.interrupted(); // clear a cancel's interrupt before the next job
             synchronized (this) {
+                if (outcome == Ticket.Outcome.DONE && t.stopReason() == null) {
+                    long ms = Duration.between(runningSince, clock.instant()).toMillis();
+                    averageMillis = averageMillis == 0 ? ms : 0.7 * averageMillis + 0.3 * ms;
+                }
                 running = null;
+                runningSince = null;
                 t.runner = null;
             }
         }
@@ -204,7 +215,12 @@ public final class InferenceQueue implements AutoCloseable {
     /** Tells each waiting ticket its position if it changed (on the notifier thread, in order). */
     private void publishPositions() {
         List<Ticket> order = new ArrayList<>();
+        double average;
+        long ahead; // expected milliseconds left of the running answer
         synchronized (this) {
+            average = averageMillis;
+            ahead = running == null || runningSince == null ? 0
+                : Math.max((long) (average / 10), (long) average - Duration.between(runningSince, clock.instant()).toMillis());
             Map<String, ArrayDeque<Ticket>> copy = new LinkedHashMap<>();
             waitingByUser.forEach((u, q) -> copy.put(u, new ArrayDeque<>(q)));
             List<String> turns = new ArrayList<>(turnOrder);
@@ -220,8 +236,9 @@ public final class InferenceQueue implements AutoCloseable {
             int pos = i + 1;
             if (t.position != pos) {
                 t.position = pos;
+                Optional<Duration> wait = average > 0 ? Optional.of(Duration.ofMillis(ahead + (long) ((pos - 1) * average))) : Optional.empty();
                 notifier.execute(() -> {
-                    if (!t.isCancelled() && !t.isRunning()) t.job.onPosition(pos);
+                    if (!t.isCancelled() && !t.isRunning()) t.job.onPosition(pos, wait);
                 });
             }
         }

@@ -1,5 +1,8 @@
 package dev.synthiabot.bot.queue;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /** Work for the model, run on the queue's single worker thread. */
 public interface Job {
     /** Called once the request is accepted, before it can run or hear its position (e.g. to label a Cancel button). */
@@ -7,6 +10,14 @@ public interface Job {
 
     /** Called when the request's place in the queue changes (1 = next); never on the worker thread. */
     default void onPosition(int position) {}
+
+    /**
+     * The same with an estimate of the wait, from how long recent answers took (empty until one has finished).
+     * By default it calls {@link #onPosition(int)}.
+     */
+    default void onPosition(int position, Optional<Duration> estimatedWait) {
+        onPosition(position);
+    }
 
     /** Runs the work. {@code ticket.isCancelled()} turns true on cancel or timeout; the thread is also interrupted. */
     void run(Ticket ticket) throws Exception;

@@ -66,6 +66,76 @@ class InferenceQueueTest {
     }
 
     @Test
+    void should_estimate_the_wait_from_how_long_answers_took() throws Exception {
+        MutableClock clock = new MutableClock();
+        queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(10), clock);
+        Ticket timed = queue.submit("x", new Job() {
+            @Override
+            public void run(Ticket ticket) {
+                clock.advance(Duration.ofSeconds(60)); // the answer "took" a minute
+            }
+        });
+        timed.completion().get(10, TimeUnit.SECONDS);
+        Ticket blocker = queue.submit("x", job("blocker"));
+        awaitRunning(blocker);
+        List<java.util.Optional<Duration>> waitsA = new CopyOnWriteArrayList<>(), waitsB = new CopyOnWriteArrayList<>();
+        queue.submit("a", estimating(waitsA));
+        queue.submit("b", estimating(waitsB));
+
+        for (int i = 0; i < 200 && (waitsA.isEmpty() || waitsB.isEmpty()); i++) Thread.sleep(10);
+        // the running answer is expected to need a minute more, and one minute per answer ahead
+        assertThat(waitsA).containsExactly(java.util.Optional.of(Duration.ofSeconds(60)));
+        assertThat(waitsB).containsExactly(java.util.Optional.of(Duration.ofSeconds(120)));
+    }
+
+    @Test
+    void should_give_no_estimate_before_an_answer_has_finished() throws Exception {
+        queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        Ticket blocker = queue.submit("x", job("blocker"));
+        awaitRunning(blocker);
+        List<java.util.Optional<Duration>> waits = new CopyOnWriteArrayList<>();
+        queue.submit("a", estimating(waits));
+        for (int i = 0; i < 200 && waits.isEmpty(); i++) Thread.sleep(10);
+        assertThat(waits).containsExactly(java.util.Optional.empty());
+    }
+
+    private static Job estimating(List<java.util.Optional<Duration>> waits) {
+        return new Job() {
+            @Override
+            public void onPosition(int position, java.util.Optional<Duration> estimatedWait) {
+                waits.add(estimatedWait);
+            }
+
+            @Override
+            public void run(Ticket ticket) {}
+        };
+    }
+
+    /** A clock that moves only when told to. */
+    private static final class MutableClock extends Clock {
+        private volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
     void should_refuse_when_full_per_user_or_too_soon() throws Exception {
         queue = new InferenceQueue(1, 1, Duration.ofSeconds(30), Duration.ofMinutes(1), Clock.systemUTC());
         Ticket blocker = queue.submit("x", job("blocker"));
