@@ -34,7 +34,7 @@ import jdk.incubator.vector.VectorSpecies;
  * ignored (callers use only the first {@code positions} scores). Not thread-safe for writes; attention calls for
  * different heads may run on different threads.
  */
-public abstract sealed class KvCache {
+public abstract sealed class KvCache permits Bf16KvCache, F32KvCache {
     /** Positions per key block. */
     public static final int BLOCK = 16;
     /** Positions per page. */
@@ -61,15 +61,22 @@ public abstract sealed class KvCache {
     }
 
     final int layers, kvHeads, headDim, maxPositions, page;
+    /**
+     * [layer · kvHeads + head][page]: arrays of page · headDim stored values (short[] or float[], by the subclass),
+     * keys in transposed 16-position blocks, values position-major.
+     */
+    final Object[][] keyPages, valuePages;
     int capacity;
 
-    private KvCache(int layers, int kvHeads, int headDim, int maxContext, int pagePositions) {
+    KvCache(int layers, int kvHeads, int headDim, int maxContext, int pagePositions) {
         if (pagePositions <= 0 || pagePositions % BLOCK != 0) throw new IllegalArgumentException("page of " + pagePositions + " positions");
         this.layers = layers;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.maxPositions = maxContext;
         this.page = pagePositions;
+        this.keyPages = new Object[layers * kvHeads][0];
+        this.valuePages = new Object[layers * kvHeads][0];
     }
 
     public static KvCache create(Precision precision, int layers, int kvHeads, int headDim, int maxContext) {
@@ -78,8 +85,8 @@ public abstract sealed class KvCache {
 
     /** With pages of {@code pagePositions} positions (a multiple of {@value #BLOCK}; tests use small ones). */
     static KvCache create(Precision precision, int layers, int kvHeads, int headDim, int maxContext, int pagePositions) {
-        return precision == Precision.BF16 ? new BF16(layers, kvHeads, headDim, maxContext, pagePositions)
-            : new F32(layers, kvHeads, headDim, maxContext, pagePositions);
+        return precision == Precision.BF16 ? new Bf16KvCache(layers, kvHeads, headDim, maxContext, pagePositions)
+            : new F32KvCache(layers, kvHeads, headDim, maxContext, pagePositions);
     }
 
     /** Bytes one position takes in every layer. */
@@ -115,10 +122,26 @@ public abstract sealed class KvCache {
     public abstract void put(int layer, int head, int pos, float[] k, int ko, float[] v, int vo);
 
     /** Copies positions {@code [0, n)} of every layer and head into {@code to} (same shape and precision). */
-    public abstract void copyPrefixTo(KvCache to, int n);
+    public final void copyPrefixTo(KvCache to, int n) {
+        if (to.getClass() != getClass() || to.keyPages.length != keyPages.length || to.headDim != headDim) {
+            throw new IllegalArgumentException("KV caches of different shapes or precisions");
+        }
+        to.ensure(n);
+        for (int i = 0; i < keyPages.length; i++) {
+            for (int pg = 0; pg * page < n; pg++) {
+                int local = Math.min(page, n - pg * page);
+                System.arraycopy(keyPages[i][pg], 0, to.keyPages[i][pg], 0, roundUp(local) * headDim);
+                System.arraycopy(valuePages[i][pg], 0, to.valuePages[i][pg], 0, local * headDim);
+            }
+        }
+    }
 
     /** Releases the pages. */
-    public abstract void clear();
+    public final void clear() {
+        Arrays.fill(keyPages, new Object[0]);
+        Arrays.fill(valuePages, new Object[0]);
+        capacity = 0;
+    }
 
     /** The value stored for key dimension d of a position (tests). */
     public abstract float key(int layer, int head, int pos, int d);
@@ -127,7 +150,20 @@ public abstract sealed class KvCache {
     public abstract float value(int layer, int head, int pos, int d);
 
     /** Grows every (layer, head) to {@code pages} pages. */
-    abstract void addPages(int pages);
+    private void addPages(int pages) {
+        for (int i = 0; i < keyPages.length; i++) {
+            int have = keyPages[i].length;
+            keyPages[i] = Arrays.copyOf(keyPages[i], pages);
+            valuePages[i] = Arrays.copyOf(valuePages[i], pages);
+            for (int pg = have; pg < pages; pg++) {
+                keyPages[i][pg] = newPage(page * headDim);
+                valuePages[i][pg] = newPage(page * headDim);
+            }
+        }
+    }
+
+    /** A zeroed array of {@code length} stored values. */
+    abstract Object newPage(int length);
 
     /**
      * The keys of block b of (layer · kvHeads + head) as floats, at {@link #keyBlockOffset}: the page itself where it
@@ -154,7 +190,7 @@ public abstract sealed class KvCache {
             for (int b = 0; b * BLOCK < positions; b++) scoreBlock(index, b, q, q0, q1, q2, q3, scale, s0, s1, s2, s3);
             return;
         }
-        float[] scratch = scratch(BLOCK * headDim);
+        float[] scratch = SCRATCH.get(BLOCK * headDim);
         for (int b = 0; b * BLOCK < positions; b++) {
             float[] K = keyBlock(index, b, scratch);
             int kb = keyBlockOffset(b), at = b * BLOCK;
@@ -197,9 +233,9 @@ public abstract sealed class KvCache {
                                   float r0, float r1, float r2, float r3, float[] out, int o0, int o1, int o2, int o3) {
         int index = layer * kvHeads + head;
         int segmentDims = VECTOR ? headDim - headDim % (4 * F.length()) : 0;
-        float[] scratch = segmentDims < headDim ? scratch(BLOCK * headDim) : null;
+        float[] scratch = segmentDims < headDim ? SCRATCH.get(BLOCK * headDim) : null;
         // the pairs' vector sums (4 × segmentDims), then the rest of each head's dimensions (4 × headDim)
-        float[] partial = partialSums(4 * segmentDims + 4 * headDim);
+        float[] partial = PARTIAL.get(4 * segmentDims + 4 * headDim);
         int scalarBase = 4 * segmentDims;
         for (int p0 = 0; p0 < positions; p0 += VALUE_BLOCK) {
             int p1 = Math.min(positions, p0 + VALUE_BLOCK);
@@ -239,27 +275,8 @@ public abstract sealed class KvCache {
         return ((local / BLOCK) * headDim + d) * BLOCK + local % BLOCK;
     }
 
-    /** This thread's buffer for a weighted sum's partial sums between value blocks. */
-    static float[] partialSums(int n) {
-        return buffer(PARTIAL, n);
-    }
-
-    /** This thread's buffer for a block widened to floats. */
-    static float[] scratch(int n) {
-        return buffer(SCRATCH, n);
-    }
-
-    private static float[] buffer(ThreadLocal<float[]> local, int n) {
-        float[] p = local.get();
-        if (p.length < n) {
-            p = new float[n];
-            local.set(p);
-        }
-        return p;
-    }
-
-    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread: a weighted sum's partial sums between value blocks; a block widened to floats. */
+    private static final ThreadBuffer PARTIAL = new ThreadBuffer(), SCRATCH = new ThreadBuffer();
 
     /** bfloat16 bits of f, rounded to nearest even (NaN stays NaN). */
     public static short toBf16(float f) {
@@ -285,379 +302,4 @@ public abstract sealed class KvCache {
     };
     /** Vector kernels need whole vectors inside a key block (4, 8 or 16 lanes); the 64-bit path is scalar. */
     static final boolean VECTOR = PATH != Q4Kernels.Path.SCALAR;
-
-    /**
-     * bfloat16 pages. The two vector kernels are written out for each stored type (here and in {@link F32}): widening
-     * blocks into a float buffer for one shared float kernel measured 35-45% slower attention.
-     */
-    static final class BF16 extends KvCache {
-        /** [layer · kvHeads + head][page][...]: keys in transposed 16-position blocks, values position-major. */
-        private final short[][][] keys, values;
-
-        BF16(int layers, int kvHeads, int headDim, int maxContext, int pagePositions) {
-            super(layers, kvHeads, headDim, maxContext, pagePositions);
-            keys = new short[layers * kvHeads][0][];
-            values = new short[layers * kvHeads][0][];
-        }
-
-        @Override
-        public Precision precision() {
-            return Precision.BF16;
-        }
-
-        @Override
-        void addPages(int pages) {
-            for (int i = 0; i < keys.length; i++) {
-                int have = keys[i].length;
-                keys[i] = Arrays.copyOf(keys[i], pages);
-                values[i] = Arrays.copyOf(values[i], pages);
-                for (int pg = have; pg < pages; pg++) {
-                    keys[i][pg] = new short[page * headDim];
-                    values[i][pg] = new short[page * headDim];
-                }
-            }
-        }
-
-        @Override
-        public void put(int layer, int head, int pos, float[] k, int ko, float[] v, int vo) {
-            int pg = pos / page, local = pos % page;
-            short[] K = keys[layer * kvHeads + head][pg], V = values[layer * kvHeads + head][pg];
-            int kb = keyIndex(local, 0), vb = local * headDim;
-            for (int d = 0; d < headDim; d++) {
-                K[kb + d * BLOCK] = toBf16(k[ko + d]);
-                V[vb + d] = toBf16(v[vo + d]);
-            }
-        }
-
-        @Override
-        float[] keyBlock(int index, int b, float[] scratch) {
-            widen(keys[index][b * BLOCK / page], (b * BLOCK % page) * headDim, scratch, BLOCK * headDim);
-            return scratch;
-        }
-
-        @Override
-        int keyBlockOffset(int b) {
-            return 0;
-        }
-
-        @Override
-        float[] valueBlock(int index, int p0, int rows, float[] scratch) {
-            widen(values[index][p0 / page], (p0 % page) * headDim, scratch, rows * headDim);
-            return scratch;
-        }
-
-        @Override
-        int valueBlockOffset(int p0) {
-            return 0;
-        }
-
-        @Override
-        void scoreBlock(int index, int b, float[] q, int q0, int q1, int q2, int q3, float scale,
-                        float[] s0, float[] s1, float[] s2, float[] s3) {
-            short[] K = keys[index][b * BLOCK / page];
-            int kb = (b * BLOCK % page) * headDim, at = b * BLOCK;
-            for (int j = 0; j < BLOCK; j += F.length()) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                for (int d = 0; d < headDim; d++) {
-                    FloatVector k = ((IntVector) ShortVector.fromArray(S, K, kb + d * BLOCK + j).convertShape(VectorOperators.S2I, I, 0))
-                            .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-                    a0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), a0);
-                    a1 = k.fma(FloatVector.broadcast(F, q[q1 + d]), a1);
-                    a2 = k.fma(FloatVector.broadcast(F, q[q2 + d]), a2);
-                    a3 = k.fma(FloatVector.broadcast(F, q[q3 + d]), a3);
-                }
-                a0.mul(scale).intoArray(s0, at + j);
-                a1.mul(scale).intoArray(s1, at + j);
-                a2.mul(scale).intoArray(s2, at + j);
-                a3.mul(scale).intoArray(s3, at + j);
-            }
-        }
-
-        @Override
-        void pair(int index, int p0, int p1, boolean first, boolean last, float[] x, float[] y, float rx, float ry,
-                  float[] partial, int po, float[] out, int ox, int oy, int dims) {
-            short[] V = values[index][p0 / page];
-            int vb = (p0 % page) * headDim;
-            int lanes = F.length();
-            for (int c = 0; c < dims; c += 4 * lanes) {
-                int c1 = c + lanes, c2 = c + 2 * lanes, c3 = c + 3 * lanes;
-                int px = po + c, py = po + dims + c;
-                FloatVector a0, a1, a2, a3, b0, b1, b2, b3;
-                if (first) {
-                    a0 = FloatVector.zero(F);
-                    a1 = a0;
-                    a2 = a0;
-                    a3 = a0;
-                    b0 = a0;
-                    b1 = a0;
-                    b2 = a0;
-                    b3 = a0;
-                } else {
-                    a0 = FloatVector.fromArray(F, partial, px);
-                    a1 = FloatVector.fromArray(F, partial, px + lanes);
-                    a2 = FloatVector.fromArray(F, partial, px + 2 * lanes);
-                    a3 = FloatVector.fromArray(F, partial, px + 3 * lanes);
-                    b0 = FloatVector.fromArray(F, partial, py);
-                    b1 = FloatVector.fromArray(F, partial, py + lanes);
-                    b2 = FloatVector.fromArray(F, partial, py + 2 * lanes);
-                    b3 = FloatVector.fromArray(F, partial, py + 3 * lanes);
-                }
-                for (int p = p0, vo = vb + c; p < p1; p++, vo += headDim) {
-                    FloatVector s = FloatVector.broadcast(F, x[p]), t = FloatVector.broadcast(F, y[p]);
-                    FloatVector v = ((IntVector) ShortVector.fromArray(S, V, vo).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
-                        .reinterpretAsFloats();
-                    a0 = v.fma(s, a0);
-                    b0 = v.fma(t, b0);
-                    v = ((IntVector) ShortVector.fromArray(S, V, vo + lanes).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
-                        .reinterpretAsFloats();
-                    a1 = v.fma(s, a1);
-                    b1 = v.fma(t, b1);
-                    v = ((IntVector) ShortVector.fromArray(S, V, vo + 2 * lanes).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
-                        .reinterpretAsFloats();
-                    a2 = v.fma(s, a2);
-                    b2 = v.fma(t, b2);
-                    v = ((IntVector) ShortVector.fromArray(S, V, vo + 3 * lanes).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
-                        .reinterpretAsFloats();
-                    a3 = v.fma(s, a3);
-                    b3 = v.fma(t, b3);
-                }
-                if (last) {
-                    a0.mul(rx).intoArray(out, ox + c);
-                    a1.mul(rx).intoArray(out, ox + c1);
-                    a2.mul(rx).intoArray(out, ox + c2);
-                    a3.mul(rx).intoArray(out, ox + c3);
-                    b0.mul(ry).intoArray(out, oy + c);
-                    b1.mul(ry).intoArray(out, oy + c1);
-                    b2.mul(ry).intoArray(out, oy + c2);
-                    b3.mul(ry).intoArray(out, oy + c3);
-                } else {
-                    a0.intoArray(partial, px);
-                    a1.intoArray(partial, px + lanes);
-                    a2.intoArray(partial, px + 2 * lanes);
-                    a3.intoArray(partial, px + 3 * lanes);
-                    b0.intoArray(partial, py);
-                    b1.intoArray(partial, py + lanes);
-                    b2.intoArray(partial, py + 2 * lanes);
-                    b3.intoArray(partial, py + 3 * lanes);
-                }
-            }
-        }
-
-        /** to[0, n) = the floats of from[fo, fo + n). */
-        private static void widen(short[] from, int fo, float[] to, int n) {
-            int i = 0;
-            if (VECTOR) {
-                for (; i + F.length() <= n; i += F.length()) {
-                    ((IntVector) ShortVector.fromArray(S, from, fo + i).convertShape(VectorOperators.S2I, I, 0))
-                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(to, i);
-                }
-            }
-            for (; i < n; i++) to[i] = fromBf16(from[fo + i]);
-        }
-
-        @Override
-        public void copyPrefixTo(KvCache to, int n) {
-            BF16 dst = (BF16) to;
-            dst.ensure(n);
-            for (int i = 0; i < keys.length; i++) {
-                for (int pg = 0; pg * page < n; pg++) {
-                    int local = Math.min(page, n - pg * page);
-                    System.arraycopy(keys[i][pg], 0, dst.keys[i][pg], 0, roundUp(local) * headDim);
-                    System.arraycopy(values[i][pg], 0, dst.values[i][pg], 0, local * headDim);
-                }
-            }
-        }
-
-        @Override
-        public void clear() {
-            Arrays.fill(keys, new short[0][]);
-            Arrays.fill(values, new short[0][]);
-            capacity = 0;
-        }
-
-        @Override
-        public float key(int layer, int head, int pos, int d) {
-            return fromBf16(keys[layer * kvHeads + head][pos / page][keyIndex(pos % page, d)]);
-        }
-
-        @Override
-        public float value(int layer, int head, int pos, int d) {
-            return fromBf16(values[layer * kvHeads + head][pos / page][(pos % page) * headDim + d]);
-        }
-    }
-
-    /** float pages, read in place by the kernels. */
-    static final class F32 extends KvCache {
-        private final float[][][] keys, values;
-
-        F32(int layers, int kvHeads, int headDim, int maxContext, int pagePositions) {
-            super(layers, kvHeads, headDim, maxContext, pagePositions);
-            keys = new float[layers * kvHeads][0][];
-            values = new float[layers * kvHeads][0][];
-        }
-
-        @Override
-        public Precision precision() {
-            return Precision.F32;
-        }
-
-        @Override
-        void addPages(int pages) {
-            for (int i = 0; i < keys.length; i++) {
-                int have = keys[i].length;
-                keys[i] = Arrays.copyOf(keys[i], pages);
-                values[i] = Arrays.copyOf(values[i], pages);
-                for (int pg = have; pg < pages; pg++) {
-                    keys[i][pg] = new float[page * headDim];
-                    values[i][pg] = new float[page * headDim];
-                }
-            }
-        }
-
-        @Override
-        public void put(int layer, int head, int pos, float[] k, int ko, float[] v, int vo) {
-            int pg = pos / page, local = pos % page;
-            float[] K = keys[layer * kvHeads + head][pg];
-            int kb = keyIndex(local, 0);
-            for (int d = 0; d < headDim; d++) K[kb + d * BLOCK] = k[ko + d];
-            System.arraycopy(v, vo, values[layer * kvHeads + head][pg], local * headDim, headDim);
-        }
-
-        @Override
-        float[] keyBlock(int index, int b, float[] scratch) {
-            return keys[index][b * BLOCK / page];
-        }
-
-        @Override
-        int keyBlockOffset(int b) {
-            return (b * BLOCK % page) * headDim;
-        }
-
-        @Override
-        float[] valueBlock(int index, int p0, int rows, float[] scratch) {
-            return values[index][p0 / page];
-        }
-
-        @Override
-        int valueBlockOffset(int p0) {
-            return (p0 % page) * headDim;
-        }
-
-        @Override
-        void scoreBlock(int index, int b, float[] q, int q0, int q1, int q2, int q3, float scale,
-                        float[] s0, float[] s1, float[] s2, float[] s3) {
-            float[] K = keys[index][b * BLOCK / page];
-            int kb = (b * BLOCK % page) * headDim, at = b * BLOCK;
-            for (int j = 0; j < BLOCK; j += F.length()) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                for (int d = 0; d < headDim; d++) {
-                    FloatVector k = FloatVector.fromArray(F, K, kb + d * BLOCK + j);
-                    a0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), a0);
-                    a1 = k.fma(FloatVector.broadcast(F, q[q1 + d]), a1);
-                    a2 = k.fma(FloatVector.broadcast(F, q[q2 + d]), a2);
-                    a3 = k.fma(FloatVector.broadcast(F, q[q3 + d]), a3);
-                }
-                a0.mul(scale).intoArray(s0, at + j);
-                a1.mul(scale).intoArray(s1, at + j);
-                a2.mul(scale).intoArray(s2, at + j);
-                a3.mul(scale).intoArray(s3, at + j);
-            }
-        }
-
-        @Override
-        void pair(int index, int p0, int p1, boolean first, boolean last, float[] x, float[] y, float rx, float ry,
-                  float[] partial, int po, float[] out, int ox, int oy, int dims) {
-            float[] V = values[index][p0 / page];
-            int vb = (p0 % page) * headDim;
-            int lanes = F.length();
-            for (int c = 0; c < dims; c += 4 * lanes) {
-                int c1 = c + lanes, c2 = c + 2 * lanes, c3 = c + 3 * lanes;
-                int px = po + c, py = po + dims + c;
-                FloatVector a0, a1, a2, a3, b0, b1, b2, b3;
-                if (first) {
-                    a0 = FloatVector.zero(F);
-                    a1 = a0;
-                    a2 = a0;
-                    a3 = a0;
-                    b0 = a0;
-                    b1 = a0;
-                    b2 = a0;
-                    b3 = a0;
-                } else {
-                    a0 = FloatVector.fromArray(F, partial, px);
-                    a1 = FloatVector.fromArray(F, partial, px + lanes);
-                    a2 = FloatVector.fromArray(F, partial, px + 2 * lanes);
-                    a3 = FloatVector.fromArray(F, partial, px + 3 * lanes);
-                    b0 = FloatVector.fromArray(F, partial, py);
-                    b1 = FloatVector.fromArray(F, partial, py + lanes);
-                    b2 = FloatVector.fromArray(F, partial, py + 2 * lanes);
-                    b3 = FloatVector.fromArray(F, partial, py + 3 * lanes);
-                }
-                for (int p = p0, vo = vb + c; p < p1; p++, vo += headDim) {
-                    FloatVector s = FloatVector.broadcast(F, x[p]), t = FloatVector.broadcast(F, y[p]);
-                    FloatVector v = FloatVector.fromArray(F, V, vo);
-                    a0 = v.fma(s, a0);
-                    b0 = v.fma(t, b0);
-                    v = FloatVector.fromArray(F, V, vo + lanes);
-                    a1 = v.fma(s, a1);
-                    b1 = v.fma(t, b1);
-                    v = FloatVector.fromArray(F, V, vo + 2 * lanes);
-                    a2 = v.fma(s, a2);
-                    b2 = v.fma(t, b2);
-                    v = FloatVector.fromArray(F, V, vo + 3 * lanes);
-                    a3 = v.fma(s, a3);
-                    b3 = v.fma(t, b3);
-                }
-                if (last) {
-                    a0.mul(rx).intoArray(out, ox + c);
-                    a1.mul(rx).intoArray(out, ox + c1);
-                    a2.mul(rx).intoArray(out, ox + c2);
-                    a3.mul(rx).intoArray(out, ox + c3);
-                    b0.mul(ry).intoArray(out, oy + c);
-                    b1.mul(ry).intoArray(out, oy + c1);
-                    b2.mul(ry).intoArray(out, oy + c2);
-                    b3.mul(ry).intoArray(out, oy + c3);
-                } else {
-                    a0.intoArray(partial, px);
-                    a1.intoArray(partial, px + lanes);
-                    a2.intoArray(partial, px + 2 * lanes);
-                    a3.intoArray(partial, px + 3 * lanes);
-                    b0.intoArray(partial, py);
-                    b1.intoArray(partial, py + lanes);
-                    b2.intoArray(partial, py + 2 * lanes);
-                    b3.intoArray(partial, py + 3 * lanes);
-                }
-            }
-        }
-
-        @Override
-        public void copyPrefixTo(KvCache to, int n) {
-            F32 dst = (F32) to;
-            dst.ensure(n);
-            for (int i = 0; i < keys.length; i++) {
-                for (int pg = 0; pg * page < n; pg++) {
-                    int local = Math.min(page, n - pg * page);
-                    System.arraycopy(keys[i][pg], 0, dst.keys[i][pg], 0, roundUp(local) * headDim);
-                    System.arraycopy(values[i][pg], 0, dst.values[i][pg], 0, local * headDim);
-                }
-            }
-        }
-
-        @Override
-        public void clear() {
-            Arrays.fill(keys, new float[0][]);
-            Arrays.fill(values, new float[0][]);
-            capacity = 0;
-        }
-
-        @Override
-        public float key(int layer, int head, int pos, int d) {
-            return keys[layer * kvHeads + head][pos / page][keyIndex(pos % page, d)];
-        }
-
-        @Override
-        public float value(int layer, int head, int pos, int d) {
-            return values[layer * kvHeads + head][pos / page][(pos % page) * headDim + d];
-        }
-    }
 }

@@ -29,7 +29,7 @@ final class PanelGemm {
         if (from >= to) return;
         int cols = w.cols();
         int tiles = (tokens + LANES - 1) / LANES;
-        float[] panel = panelBuffer(P * cols);
+        float[] panel = PANEL.get(P * cols);
         float[] lanes = new float[LANES];
         for (int p = from / P; p * P < to; p++) {
             dequantize(w, p, panel);
@@ -213,14 +213,5 @@ final class PanelGemm {
         }
     }
 
-    private static float[] panelBuffer(int n) {
-        float[] p = PANEL_BUFFER.get();
-        if (p.length < n) {
-            p = new float[n];
-            PANEL_BUFFER.set(p);
-        }
-        return p;
-    }
-
-    private static final ThreadLocal<float[]> PANEL_BUFFER = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadBuffer PANEL = new ThreadBuffer();
 }

@@ -6,6 +6,9 @@ import com.github.tjake.jlama.model.AbstractModel;
 import com.github.tjake.jlama.tensor.AbstractTensor;
 import com.github.tjake.jlama.tensor.KvBufferCache;
 import dev.synthiabot.adapter.Fixtures;
+import dev.synthiabot.adapter.kernels.KvCache;
+import dev.synthiabot.adapter.kernels.Q4Kernels.Activations;
+import dev.synthiabot.adapter.transformer.Q4Transformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,8 +105,7 @@ class Q4QuantizationIT {
     @MethodSource("cases")
     void should_compute_with_our_q4_kernels_what_jlama_computes(String name) {
         int[] ids = Fixtures.ints(Fixtures.refCase(name).path("input_ids"));
-        try (var ours = dev.synthiabot.adapter.transformer.Q4Transformer.load(q4.loadedFrom(), 4096, 2, dev.synthiabot.adapter.kernels.Q4Kernels.Activations.F32,
-            dev.synthiabot.adapter.kernels.KvCache.Precision.F32)) {
+        try (var ours = Q4Transformer.load(q4.loadedFrom(), 4096, 2, Activations.F32, KvCache.Precision.F32)) {
             var state = ours.newState();
             // In two chunks, as the engine does with its KV cache: prompt batch, then single tokens.
             int split = ids.length - 3;
@@ -121,46 +123,38 @@ class Q4QuantizationIT {
     @MethodSource("cases")
     void should_generate_with_8_bit_activations_what_float_activations_give(String name) {
         int[] ids = Fixtures.ints(Fixtures.refCase(name).path("input_ids"));
-        float[][] p = new float[2][];
-        var kinds = dev.synthiabot.adapter.kernels.Q4Kernels.Activations.values();
-        for (int k = 0; k < 2; k++) {
-            try (var ours = dev.synthiabot.adapter.transformer.Q4Transformer.load(q4.loadedFrom(), 4096, 2, kinds[k], dev.synthiabot.adapter.kernels.KvCache.Precision.F32)) {
-                var state = ours.newState();
-                // the prompt but its last 3 tokens as a batch, then token by token: where Q8 applies
-                int split = ids.length - 3;
-                ours.forward(java.util.Arrays.copyOfRange(ids, 0, split), 0, state);
-                for (int i = split; i < ids.length - 1; i++) ours.forward(new int[] {ids[i]}, i, state);
-                p[k] = ours.forward(new int[] {ids[ids.length - 1]}, ids.length - 1, state);
-            }
-        }
-        double err = relativeError(log(p[0]), log(p[1]));
+        float[] q8 = ours(ids, Activations.Q8, KvCache.Precision.F32), f32 = ours(ids, Activations.F32, KvCache.Precision.F32);
+
+        double err = relativeError(log(q8), log(f32));
         System.out.printf("Q8 vs F32 activations, %s: relative error of the log-probabilities %.2e%n", name, err);
-        assertThat(kinds[0]).isEqualTo(dev.synthiabot.adapter.kernels.Q4Kernels.Activations.Q8);
         assertThat(err).isLessThan(2e-2);
-        assertThat(argmax(p[0])).isEqualTo(argmax(p[1]));
+        assertThat(argmax(q8)).isEqualTo(argmax(f32));
     }
 
     @ParameterizedTest
     @MethodSource("cases")
     void should_predict_with_a_bfloat16_kv_cache_what_a_float_cache_gives(String name) {
         int[] ids = Fixtures.ints(Fixtures.refCase(name).path("input_ids"));
-        var precisions = dev.synthiabot.adapter.kernels.KvCache.Precision.values();
-        float[][] p = new float[precisions.length][];
-        for (int k = 0; k < precisions.length; k++) {
-            try (var ours = dev.synthiabot.adapter.transformer.Q4Transformer.load(q4.loadedFrom(), 4096, 2,
-                dev.synthiabot.adapter.kernels.Q4Kernels.Activations.F32, precisions[k])) {
-                var state = ours.newState();
-                int split = ids.length - 3; // a batch, then single tokens that read the cache the batch wrote
-                ours.forward(java.util.Arrays.copyOfRange(ids, 0, split), 0, state);
-                for (int i = split; i < ids.length - 1; i++) ours.forward(new int[] {ids[i]}, i, state);
-                p[k] = ours.forward(new int[] {ids[ids.length - 1]}, ids.length - 1, state);
-            }
-        }
-        double err = relativeError(log(p[0]), log(p[1]));
+        float[] bf16 = ours(ids, Activations.F32, KvCache.Precision.BF16), f32 = ours(ids, Activations.F32, KvCache.Precision.F32);
+
+        double err = relativeError(log(bf16), log(f32));
         System.out.printf("bfloat16 vs float KV cache, %s: relative error of the log-probabilities %.2e%n", name, err);
-        assertThat(precisions[0]).isEqualTo(dev.synthiabot.adapter.kernels.KvCache.Precision.BF16);
         assertThat(err).isGreaterThan(0).isLessThan(1e-2);
-        assertThat(argmax(p[0])).isEqualTo(argmax(p[1]));
+        assertThat(argmax(bf16)).isEqualTo(argmax(f32));
+    }
+
+    /**
+     * Our forward pass on the Q4 model: the prompt but its last 3 tokens as a batch, then token by token (where 8-bit
+     * activations apply, reading the cache the batch wrote); the probabilities after the last token.
+     */
+    private static float[] ours(int[] ids, Activations activations, KvCache.Precision kv) {
+        try (Q4Transformer t = Q4Transformer.load(q4.loadedFrom(), 4096, 2, activations, kv)) {
+            var state = t.newState();
+            int split = ids.length - 3;
+            t.forward(java.util.Arrays.copyOfRange(ids, 0, split), 0, state);
+            for (int i = split; i < ids.length - 1; i++) t.forward(new int[] {ids[i]}, i, state);
+            return t.forward(new int[] {ids[ids.length - 1]}, ids.length - 1, state);
+        }
     }
 
     private static int argmax(float[] p) {
