@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * One conversation's keys and values, per layer and KV head, and the two halves of attention over them: the
  * scores of up to four query heads that share a KV head, and the weighted sum of the values.
  *
- * <p>Layout, chosen for how attention reads it (measured on the 7B shape, 2 threads, one generated token over
- * 32 layers: 4000 positions 286 → ~38 ms, 1024 positions 53 → ~11 ms against one position-major array per layer):
+ * <p>Layout, chosen for how attention reads it (7B shape, one generated token over 32 layers: 4000 positions took
+ * 286 ms on two threads with one position-major array per layer, and take 44.6 ms on one thread in bfloat16, JMH
+ * {@code KvAttentionJmh}; 1024 positions 53 ms → 12 ms):
  * <ul>
  * <li>one array per (layer, KV head), so a head's keys and values are each one contiguous stream. Position-major
  *     rows of all heads put a head's 512 bytes in a different 4 KiB page for every position, which the hardware
@@ -123,7 +124,7 @@ public abstract sealed class KvCache permits Bf16KvCache, F32KvCache {
 
     /** Copies positions {@code [0, n)} of every layer and head into {@code to} (same shape and precision). */
     public final void copyPrefixTo(KvCache to, int n) {
-        if (to.getClass() != getClass() || to.keyPages.length != keyPages.length || to.headDim != headDim) {
+        if (to.getClass() != getClass() || to.keyPages.length != keyPages.length || to.headDim != headDim || to.page != page) {
             throw new IllegalArgumentException("KV caches of different shapes or precisions");
         }
         to.ensure(n);
