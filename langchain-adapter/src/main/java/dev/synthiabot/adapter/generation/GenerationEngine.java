@@ -157,7 +157,14 @@ public final class GenerationEngine implements AutoCloseable {
         String answer = raw.strip();
         int kept = rememberAnswer(answer, generated, count);
         slot.commit(prompt.length + kept);
-        log.debug("Generated {} tokens ({}) after {} prompt tokens, {} reused", count, finish, prompt.length, reused);
+        if (log.isInfoEnabled()) {
+            // one line per answer for whoever runs the model: how much of the prompt was new, and the speeds
+            int computed = prompt.length - reused;
+            log.info(String.format(java.util.Locale.ROOT,
+                "Answer: %d tokens (%s) in %.1f s, %.2f tokens/s; prompt %d tokens, %d from the KV cache, %d computed in %.1f s (%.1f tokens/s)",
+                count, finish, decodeNanos / 1e9, count > 1 ? (count - 1) / (decodeNanos / 1e9) : 0.0, prompt.length, reused, computed,
+                promptNanos / 1e9, computed > 0 && promptNanos > 0 ? computed / (promptNanos / 1e9) : 0.0));
+        }
         return new GenerationResult(answer, raw, finish, prompt.length, reused, count, dropped, promptNanos, firstTokenNanos, decodeNanos);
     }
 
