@@ -263,6 +263,36 @@ public final class Q4Kernels {
         if (b * P < to) partialPanelQ8(w, b, x, out, b * P, to);
     }
 
+    /**
+     * Two tokens' products with 8-bit activations for rows [from, to): on AVX-512, whole panels in pairs from the two
+     * halves of the range, each weight read once for both tokens; elsewhere, and for the panels at the edges, one token
+     * at a time. Equal to two {@link #matvec(Q4Matrix, Q8, float[], int, int)} calls, bit for bit.
+     */
+    static void matvec2(Q4Matrix w, Q8 x, Q8 y, float[] outX, float[] outY, int from, int to) {
+        int a = (from + P - 1) / P, b = to / P;
+        if (PATH != Path.AVX512 || b - a < 2) {
+            matvec(w, x, outX, from, to);
+            matvec(w, y, outY, from, to);
+            return;
+        }
+        if (from < a * P) {
+            partialPanelQ8(w, a - 1, x, outX, from, a * P);
+            partialPanelQ8(w, a - 1, y, outY, from, a * P);
+        }
+        int half = (b - a) / 2;
+        for (int i = 0; i < half; i++) {
+            Q8Matvec.panel16x2Tokens2(w.data(), a + i, a + half + i, w.blocksPerRow(), x, y, outX, outY, (a + i) * P, (a + half + i) * P);
+        }
+        if (((b - a) & 1) != 0) {
+            Q8Matvec.panel(w, b - 1, x, outX, (b - 1) * P);
+            Q8Matvec.panel(w, b - 1, y, outY, (b - 1) * P);
+        }
+        if (b * P < to) {
+            partialPanelQ8(w, b, x, outX, b * P, to);
+            partialPanelQ8(w, b, y, outY, b * P, to);
+        }
+    }
+
     private static void partialPanelQ8(Q4Matrix w, int p, Q8 x, float[] out, int from, int to) {
         float[] tmp = new float[P];
         Q8Matvec.panel(w, p, x, tmp, 0);
@@ -323,7 +353,11 @@ public final class Q4Kernels {
     /** out[t][r] = Σ_c w[r, c]·x[t][c] for every token of the batch and rows [from, to). */
     public static void matmul(Q4Matrix w, Batch batch, float[][] out, int from, int to) {
         if (batch.panelTokens > 0) PanelGemm.matmul(w, batch.xt, batch.panelTokens, out, from, to);
-        for (int t = batch.panelTokens; t < batch.tokens; t++) {
+        int t = batch.panelTokens;
+        for (; t + 1 < batch.tokens && batch.q8[t] != null; t += 2) { // 8-bit activations: two tokens per pass
+            matvec2(w, batch.q8[t], batch.q8[t + 1], out[t], out[t + 1], from, to);
+        }
+        for (; t < batch.tokens; t++) {
             if (batch.q8[t] != null) {
                 matvec(w, batch.q8[t], out[t], from, to);
             } else {

@@ -212,6 +212,48 @@ class Q4KernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "two tokens, {0} x {1}, rows [{2}, {3})")
+    @CsvSource({"64, 128, 0, 64", "100, 256, 5, 97", "160, 64, 0, 160", "48, 512, 17, 47", "33, 96, 0, 33", "300, 64, 3, 290"})
+    void should_give_two_tokens_with_8_bit_activations_exactly_their_single_token_products(int rows, int cols, int from, int to) {
+        Random r = new Random(rows * 7L + from);
+        Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
+        Q4Kernels.Q8 x = Q4Kernels.Q8.of(random(r, cols)), y = Q4Kernels.Q8.of(random(r, cols));
+        float[] outX = new float[rows], outY = new float[rows], singleX = new float[rows], singleY = new float[rows];
+
+        Q4Kernels.matvec2(w, x, y, outX, outY, from, to);
+        Q4Kernels.matvec(w, x, singleX, from, to);
+        Q4Kernels.matvec(w, y, singleY, from, to);
+
+        assertThat(outX).as("first token (pairs of panels read once for both on AVX-512; %s here)", Q4Kernels.PATH).containsExactly(singleX);
+        assertThat(outY).as("second token").containsExactly(singleY);
+    }
+
+    @ParameterizedTest(name = "{0} tokens with 8-bit activations")
+    @CsvSource({"2", "3", "5", "7", "11"})
+    void should_give_each_token_of_a_small_batch_its_own_product(int tokens) {
+        int rows = 80, cols = 256;
+        Random r = new Random(tokens);
+        Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
+        float[][] x = new float[tokens][];
+        for (int t = 0; t < tokens; t++) x[t] = random(r, cols);
+        Q4Kernels.Batch prepared = Q4Kernels.batch(x, tokens, cols, Q4Kernels.Activations.Q8);
+        float[][] out = new float[tokens][rows];
+        Q4Kernels.matmul(w, prepared, out, 3, rows);
+
+        for (int t = 0; t < tokens; t++) {
+            if (t >= prepared.panelTokens) { // past the GEMM's tiles (all of them on AVX-512): the 8-bit matvec, exactly
+                float[] single = new float[rows];
+                Q4Kernels.matvec(w, Q4Kernels.Q8.of(x[t]), single, 3, rows);
+                assertThat(out[t]).as("token %d", t).containsExactly(single);
+            } else {
+                for (int row = 3; row < rows; row++) {
+                    float ref = reference(w, row, x[t]);
+                    assertThat(out[t][row]).as("GEMM token %d row %d", t, row).isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(ref)) * 8));
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "exp minus max, length {0}")
     @CsvSource({"1", "15", "16", "17", "100", "1000"})
     void should_exponentiate_like_math_exp(int n) {
