@@ -161,41 +161,26 @@ final class Q8Matvec {
         int base = pa * blocks, baseB = pb * blocks;
         for (int b = 0; b < blocks; b++) {
             int no = (base + b) * PB, nb = (baseB + b) * PB, xo = b * 32;
-            ShortVector ax = ShortVector.zero(S256), bx = ax, ay = ax, by = ax;
-            for (int j = 0; j < 8; j++) {
-                ShortVector lx = ShortVector.broadcast(S256, xq[xo + j]), hx = ShortVector.broadcast(S256, xq[xo + 16 + j]);
-                ShortVector ly = ShortVector.broadcast(S256, yq[xo + j]), hy = ShortVector.broadcast(S256, yq[xo + 16 + j]);
-                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
-                ShortVector qlo = q.and((short) 0x0F), qhi = q.lanewise(VectorOperators.LSHR, 4);
-                ax = ax.add(qlo.mul(lx)).add(qhi.mul(hx));
-                ay = ay.add(qlo.mul(ly)).add(qhi.mul(hy));
-                ShortVector r = (ShortVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
-                ShortVector rlo = r.and((short) 0x0F), rhi = r.lanewise(VectorOperators.LSHR, 4);
-                bx = bx.add(rlo.mul(lx)).add(rhi.mul(hx));
-                by = by.add(rlo.mul(ly)).add(rhi.mul(hy));
+            IntVector iax = IntVector.zero(I512), ibx = iax, iay = iax, iby = iax;
+            for (int half = 0; half < 16; half += 8) { // 16-bit sums over half a block, then added as 32-bit integers
+                ShortVector ax = ShortVector.zero(S256), bx = ax, ay = ax, by = ax;
+                for (int j = half; j < half + 8; j++) {
+                    ShortVector lx = ShortVector.broadcast(S256, xq[xo + j]), hx = ShortVector.broadcast(S256, xq[xo + 16 + j]);
+                    ShortVector ly = ShortVector.broadcast(S256, yq[xo + j]), hy = ShortVector.broadcast(S256, yq[xo + 16 + j]);
+                    ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                    ShortVector qlo = q.and((short) 0x0F), qhi = q.lanewise(VectorOperators.LSHR, 4);
+                    ax = ax.add(qlo.mul(lx)).add(qhi.mul(hx));
+                    ay = ay.add(qlo.mul(ly)).add(qhi.mul(hy));
+                    ShortVector r = (ShortVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                    ShortVector rlo = r.and((short) 0x0F), rhi = r.lanewise(VectorOperators.LSHR, 4);
+                    bx = bx.add(rlo.mul(lx)).add(rhi.mul(hx));
+                    by = by.add(rlo.mul(ly)).add(rhi.mul(hy));
+                }
+                iax = iax.add((IntVector) ax.convertShape(VectorOperators.S2I, I512, 0));
+                ibx = ibx.add((IntVector) bx.convertShape(VectorOperators.S2I, I512, 0));
+                iay = iay.add((IntVector) ay.convertShape(VectorOperators.S2I, I512, 0));
+                iby = iby.add((IntVector) by.convertShape(VectorOperators.S2I, I512, 0));
             }
-            IntVector iax = (IntVector) ax.convertShape(VectorOperators.S2I, I512, 0), ibx = (IntVector) bx.convertShape(VectorOperators.S2I, I512, 0);
-            IntVector iay = (IntVector) ay.convertShape(VectorOperators.S2I, I512, 0), iby = (IntVector) by.convertShape(VectorOperators.S2I, I512, 0);
-            ax = ShortVector.zero(S256);
-            bx = ax;
-            ay = ax;
-            by = ax;
-            for (int j = 8; j < 16; j++) {
-                ShortVector lx = ShortVector.broadcast(S256, xq[xo + j]), hx = ShortVector.broadcast(S256, xq[xo + 16 + j]);
-                ShortVector ly = ShortVector.broadcast(S256, yq[xo + j]), hy = ShortVector.broadcast(S256, yq[xo + 16 + j]);
-                ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
-                ShortVector qlo = q.and((short) 0x0F), qhi = q.lanewise(VectorOperators.LSHR, 4);
-                ax = ax.add(qlo.mul(lx)).add(qhi.mul(hx));
-                ay = ay.add(qlo.mul(ly)).add(qhi.mul(hy));
-                ShortVector r = (ShortVector) ByteVector.fromArray(B128, nib, nb + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
-                ShortVector rlo = r.and((short) 0x0F), rhi = r.lanewise(VectorOperators.LSHR, 4);
-                bx = bx.add(rlo.mul(lx)).add(rhi.mul(hx));
-                by = by.add(rlo.mul(ly)).add(rhi.mul(hy));
-            }
-            iax = iax.add((IntVector) ax.convertShape(VectorOperators.S2I, I512, 0));
-            ibx = ibx.add((IntVector) bx.convertShape(VectorOperators.S2I, I512, 0));
-            iay = iay.add((IntVector) ay.convertShape(VectorOperators.S2I, I512, 0));
-            iby = iby.add((IntVector) by.convertShape(VectorOperators.S2I, I512, 0));
             IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
             FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                 .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
