@@ -90,7 +90,7 @@ public final class SettingsLoader {
                 map("prompts.channels"), integer("prompts.max_length")));
             LimitSettings limits = section(() -> new LimitSettings(integer("limits.queue_capacity"), integer("limits.per_user_concurrent"),
                 integer("limits.per_user_cooldown_seconds"), integer("limits.max_input_chars"), integer("limits.reply_edit_interval_ms"),
-                integer("limits.generation_timeout_seconds")));
+                integer("limits.generation_timeout_seconds"), integer("limits.shutdown_grace_seconds")));
             StorageSettings storage = section(() -> new StorageSettings(path("storage.database_path").orElseThrow()));
             AccessSettings access = section(() -> new AccessSettings(list("access.allowed_guilds"), list("access.allowed_channels"),
                 list("access.allowed_roles"), optionalString("access.admin_role")));

@@ -61,7 +61,7 @@ class SettingsLoaderTest {
         assertThat(s.generation()).isEqualTo(new GenerationSettings(0.5, 40, 0.9, 256, List.of("</s>", "###")));
         assertThat(s.prompts().translation()).containsOnlyKeys("ja", "fr");
         assertThat(s.prompts().channels()).containsExactly(Map.entry("333333333333333333", "You are a pirate."));
-        assertThat(s.limits()).isEqualTo(new LimitSettings(5, 2, 0, 1000, 1500, 120));
+        assertThat(s.limits()).isEqualTo(new LimitSettings(5, 2, 0, 1000, 1500, 120, 4));
         assertThat(s.storage().databasePath()).isEqualTo(Path.of("/var/lib/synthia/prompts.db"));
         assertThat(s.access().adminRole()).contains("555555555555555555");
         assertThat(s.access().memberAllowed(List.of("444444444444444444"))).isTrue();
