@@ -80,7 +80,7 @@ final class AnswerJob implements Job {
             String answer = response.aiMessage().text() == null ? "" : response.aiMessage().text();
             Ticket.Outcome stop = ticket.stopReason();
             if (stop == Ticket.Outcome.CANCELLED || stop == Ticket.Outcome.SHUT_DOWN) {
-                reply.finish(answer, stop == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.shuttingDown());
+                reply.finish(answer, stop == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.stoppedForRestart());
             } else if (stop == Ticket.Outcome.TIMED_OUT) {
                 reply.finish(answer, texts.timedOut(timeoutSeconds));
             } else {
@@ -89,7 +89,11 @@ final class AnswerJob implements Job {
         } catch (ExecutionException e) {
             fail(e.getCause());
         } catch (InterruptedException | TimeoutException e) {
-            reply.finish(reply.text(), ticket.stopReason() == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.timedOut(timeoutSeconds));
+            reply.finish(reply.text(), switch (ticket.stopReason() == null ? Ticket.Outcome.TIMED_OUT : ticket.stopReason()) {
+                case CANCELLED -> texts.cancelled();
+                case SHUT_DOWN -> texts.stoppedForRestart();
+                default -> texts.timedOut(timeoutSeconds);
+            });
         } catch (RuntimeException e) {
             fail(e);
         }

@@ -6,11 +6,15 @@ import dev.synthiabot.bot.discord.CommandCatalog;
 import dev.synthiabot.bot.discord.CommandRegistrar;
 import dev.synthiabot.bot.discord.CommandRouter;
 import dev.synthiabot.bot.discord.DiscordConnection;
+import dev.synthiabot.bot.discord.DiscordStartException;
 import dev.synthiabot.bot.mention.MentionReply;
 import dev.synthiabot.bot.prompt.PromptCommand;
 import dev.synthiabot.bot.queue.DaemonThreads;
 import dev.synthiabot.bot.queue.InferenceQueue;
+import dev.synthiabot.bot.recovery.PendingReplies;
+import dev.synthiabot.bot.recovery.RestartRecovery;
 import dev.synthiabot.bot.reply.Mentions;
+import dev.synthiabot.bot.reply.Renderer;
 import dev.synthiabot.bot.translate.TranslateCommand;
 import dev.synthiabot.config.BotSettings;
 import dev.synthiabot.config.LimitSettings;
@@ -19,75 +23,111 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import net.dv8tion.jda.api.JDA;
+import net.dv8tion.jda.api.OnlineStatus;
 import net.dv8tion.jda.api.utils.messages.MessageRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running bot: the queue, the features, the Discord connection; {@link #close()} shuts it down in order. */
+/**
+ * The running bot: the queue, the features, the Discord connection. It connects first (so a bad token or a
+ * missing intent is reported before minutes of model loading), finishes what a killed run left in flight, answers
+ * "loading" until {@link #modelReady}, and {@link #close()} shuts down in order: no new requests, the running answer
+ * finishes or is ended with a note, waiting users are told, every final text is out — and only then is JDA stopped.
+ */
 public final class BotApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BotApp.class);
+    /** Bounds the wait for final texts at shutdown: a final edit's retries take up to ~15 s, then a fallback post. */
+    private static final Duration DELIVERY_WAIT = Duration.ofSeconds(40);
 
+    private final BotSettings settings;
     private final InferenceQueue queue;
-    private final ScheduledExecutorService scheduler;
+    private final Renderer renderer;
     private final ExecutorService storage;
+    private final PendingReplies pending;
+    private final Feature feature;
     private final JDA jda;
+    private boolean closed;
 
-    private BotApp(InferenceQueue queue, ScheduledExecutorService scheduler, ExecutorService storage, JDA jda) {
+    private BotApp(BotSettings settings, InferenceQueue queue, Renderer renderer, ExecutorService storage, PendingReplies pending,
+                   Feature feature, JDA jda) {
+        this.settings = settings;
         this.queue = queue;
-        this.scheduler = scheduler;
+        this.renderer = renderer;
         this.storage = storage;
+        this.pending = pending;
+        this.feature = feature;
         this.jda = jda;
     }
 
-    /** Connects to Discord, waits until ready, registers the commands if they changed. */
-    public static BotApp start(BotSettings settings, StreamingChatModel model, ChannelPromptStore prompts) throws InterruptedException {
+    /** Connects to Discord, waits until ready, finishes leftovers of a killed run, registers the commands if they changed. */
+    public static BotApp connect(BotSettings settings, ChannelPromptStore prompts) throws DiscordStartException, InterruptedException {
         // Whatever the model writes (@everyone, <@&role>, <@user>), nobody is ever pinged.
         MessageRequest.setDefaultMentions(Mentions.none());
         MessageRequest.setDefaultMentionRepliedUser(false);
         LimitSettings limits = settings.limits();
         InferenceQueue queue = new InferenceQueue(limits.queueCapacity(), limits.perUserConcurrent(),
             Duration.ofSeconds(limits.perUserCooldownSeconds()), Duration.ofSeconds(limits.generationTimeoutSeconds()), Clock.systemUTC());
-        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("reply-renderer"));
+        Renderer renderer = new Renderer();
         ExecutorService storage = Executors.newSingleThreadExecutor(DaemonThreads.named("prompt-storage"));
-        Feature feature = new Feature(model, queue, prompts, settings, scheduler);
+        PendingReplies pending = new PendingReplies(settings.storage().databasePath());
+        Feature feature = new Feature(queue, prompts, settings, renderer, pending);
         CommandRouter router = new CommandRouter(new AskCommand(feature), new TranslateCommand(feature),
             new PromptCommand(feature, storage), new MentionReply(feature), queue);
-        JDA jda = DiscordConnection.connect(settings.discord(), router);
+        JDA jda;
         try {
-            jda.awaitReady();
-        } catch (InterruptedException | RuntimeException e) {
-            jda.shutdownNow();
+            jda = DiscordConnection.connect(settings.discord(), router, "Loading the model…");
+        } catch (DiscordStartException | InterruptedException | RuntimeException e) {
             queue.shutdown(Duration.ZERO);
+            renderer.close();
+            storage.shutdownNow();
+            pending.close();
             throw e;
         }
         if (!jda.getUnavailableGuilds().isEmpty()) log.warn("Guilds unavailable at start: {}", jda.getUnavailableGuilds());
+        new RestartRecovery(jda, pending, Clock.systemUTC()).finishLeftovers();
         CommandRegistrar.register(jda, settings.discord().guildIds(),
             CommandCatalog.commands(settings.prompts().translation().keySet(), limits.maxInputChars()));
-        log.info("synthia-bot is online as {} in {} guild(s)", jda.getSelfUser().getName(), jda.getGuilds().size());
-        return new BotApp(queue, scheduler, storage, jda);
+        log.info("synthia-bot is online as {} in {} guild(s); the model is loading", jda.getSelfUser().getName(), jda.getGuilds().size());
+        return new BotApp(settings, queue, renderer, storage, pending, feature, jda);
     }
 
+    /** Connects with a model that is already loaded (tests, embedding). */
+    public static BotApp start(BotSettings settings, StreamingChatModel model, ChannelPromptStore prompts) throws DiscordStartException, InterruptedException {
+        BotApp app = connect(settings, prompts);
+        app.modelReady(model);
+        return app;
+    }
+
+    /** Starts answering. */
+    public void modelReady(StreamingChatModel model) {
+        feature.modelReady(model);
+        jda.getPresence().setPresence(OnlineStatus.ONLINE, null);
+        log.info("Ready: answering with the model");
+    }
 
     public JDA jda() {
         return jda;
     }
 
-    public InferenceQueue queue() {
-        return queue;
-    }
-
-    /** Stops taking work, lets the running answer finish (up to 30 s) and tells waiting users, then disconnects. */
+    /**
+     * Stops taking work; the running answer may finish for {@code limits.shutdown_grace_seconds}, then ends with a
+     * restart note; waiting users are told; once every final text is out (bounded), Discord is disconnected.
+     */
     @Override
-    public void close() {
-        log.info("Shutting down: no new requests; finishing or cancelling the one in progress");
-        queue.shutdown(Duration.ofSeconds(30));
-        scheduler.shutdown();
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        long t0 = System.nanoTime();
+        Duration grace = Duration.ofSeconds(settings.limits().shutdownGraceSeconds());
+        log.info("Shutting down: no new requests; the running answer has {} s to finish", grace.toSeconds());
+        queue.shutdown(grace);
+        if (!feature.awaitDelivered(DELIVERY_WAIT)) log.warn("Some final answers could not be shown within {} s", DELIVERY_WAIT.toSeconds());
+        log.info("Every answer is final ({} ms after the shutdown began); disconnecting from Discord", (System.nanoTime() - t0) / 1_000_000);
+        renderer.close();
         storage.shutdown();
         try {
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
             storage.awaitTermination(10, TimeUnit.SECONDS);
             jda.shutdown();
             if (!jda.awaitShutdown(Duration.ofSeconds(10))) jda.shutdownNow();
@@ -95,5 +135,6 @@ public final class BotApp implements AutoCloseable {
             Thread.currentThread().interrupt();
             jda.shutdownNow();
         }
+        pending.close();
     }
 }

@@ -2,40 +2,61 @@ package dev.synthiabot.bot;
 
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.queue.InferenceQueue;
 import dev.synthiabot.bot.queue.QueueRejection;
+import dev.synthiabot.bot.recovery.PendingReplies;
 import dev.synthiabot.bot.reply.DiscordReplyTarget;
+import dev.synthiabot.bot.reply.InteractionReplyTarget;
+import dev.synthiabot.bot.reply.Renderer;
 import dev.synthiabot.bot.reply.StreamingReply;
 import dev.synthiabot.config.BotSettings;
 import dev.synthiabot.config.prompts.ChannelPromptStore;
 import dev.synthiabot.config.prompts.ResolvedPrompt;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import net.dv8tion.jda.api.entities.Member;
 import net.dv8tion.jda.api.entities.channel.middleman.GuildChannel;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.interactions.callbacks.IReplyCallback;
 
-/** What every feature needs to answer: the model, the queue, prompts, limits; and the one way to queue an answer. */
+/**
+ * What every feature needs to answer: the model, the queue, prompts, limits; the one way to queue an answer
+ * (recorded as in flight until its final text is shown), and the one flow of a command that asks the model.
+ */
 public final class Feature {
-    final StreamingChatModel model;
+    private volatile StreamingChatModel model;
     final InferenceQueue queue;
     final ChannelPromptStore prompts;
     final BotSettings settings;
     final AccessPolicy access;
-    private final ScheduledExecutorService scheduler;
+    private final Renderer renderer;
+    private final PendingReplies pending;
+    private final Set<StreamingReply> undelivered = ConcurrentHashMap.newKeySet();
 
-    public Feature(StreamingChatModel model, InferenceQueue queue, ChannelPromptStore prompts, BotSettings settings, ScheduledExecutorService scheduler) {
-        this.model = model;
+    public Feature(InferenceQueue queue, ChannelPromptStore prompts, BotSettings settings, Renderer renderer,
+                   PendingReplies pending) {
         this.queue = queue;
         this.prompts = prompts;
         this.settings = settings;
         this.access = new AccessPolicy(settings.access());
-        this.scheduler = scheduler;
+        this.renderer = renderer;
+        this.pending = pending;
+    }
+
+    /** From now on requests are answered (until then they are told the model is loading). */
+    void modelReady(StreamingChatModel model) {
+        this.model = model;
     }
 
     public ChannelPromptStore prompts() {
@@ -46,15 +67,11 @@ public final class Feature {
         return settings;
     }
 
-    public InferenceQueue queue() {
-        return queue;
-    }
-
-    public boolean allowed(MessageChannel channel, net.dv8tion.jda.api.entities.Member member) {
+    public boolean allowed(MessageChannel channel, Member member) {
         return access.allowed(channel, member);
     }
 
-    public boolean mayChangePrompts(net.dv8tion.jda.api.entities.Member member, MessageChannel channel) {
+    public boolean mayChangePrompts(Member member, MessageChannel channel) {
         return access.mayChangePrompts(member, channel);
     }
 
@@ -78,19 +95,55 @@ public final class Feature {
 
     /** A problem with the input that the user is told about at once, or empty if it is fine. */
     public Optional<String> checkInput(String text, Texts texts) {
-        if (text == null || text.isBlank()) return Optional.of(texts.emptyInput());
+        if (text == null || InputText.isBlank(text)) return Optional.of(texts.emptyInput());
         int max = settings.limits().maxInputChars();
         if (text.length() > max) return Optional.of(texts.tooLong(text.length(), max));
         return Optional.empty();
     }
 
     /**
-     * Queues an answer shown through {@code target}; returns the text to show instead if the queue
-     * refused it (busy, per-user limit, cooldown, shutting down).
+     * A command that asks the model one question ({@code /ask}, {@code /translate}): checks access and input, asks
+     * the queue, and only then acknowledges: a refusal (bad input, busy, cooldown, limit, loading) is a private
+     * reply, an accepted request a deferred response that the answer streams into.
+     */
+    public void answerCommand(IReplyCallback event, MessageChannel channel, String input, boolean ephemeral, Supplier<String> system) {
+        String locale = event.getUserLocale().getLocale();
+        Texts texts = Texts.forLocale(locale);
+        if (!allowed(channel, event.getMember())) {
+            event.reply(texts.notAllowedHere()).setEphemeral(true).queue();
+            return;
+        }
+        Optional<String> refusal = checkInput(input, texts);
+        if (refusal.isEmpty()) {
+            String prompt = system.get();
+            var target = new InteractionReplyTarget(event.getHook(), channel, ephemeral, texts.cancelButton(), locale);
+            refusal = enqueue(event.getUser().getId(), target, texts, () -> request(prompt, List.of(UserMessage.from(input))));
+        }
+        if (refusal.isPresent()) {
+            event.reply(refusal.get()).setEphemeral(true).setAllowedMentions(dev.synthiabot.bot.reply.Mentions.none()).queue();
+        } else {
+            event.deferReply(ephemeral).queue();
+        }
+    }
+
+    /**
+     * Queues an answer shown through {@code target}; returns the text to show instead if it was refused (model
+     * still loading, busy, per-user limit, cooldown, shutting down). Decided at once, so a refusal can be private.
      */
     public Optional<String> enqueue(String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request) {
-        StreamingReply reply = new StreamingReply(target, scheduler, settings.limits().replyEditIntervalMs());
-        AnswerJob job = new AnswerJob(model, request, reply, texts, settings.limits().generationTimeoutSeconds(), target::attach);
+        StreamingChatModel m = model;
+        if (m == null) return Optional.of(texts.modelLoading());
+        StreamingReply reply = new StreamingReply(target, renderer, settings.limits().replyEditIntervalMs());
+        target.onChange(pending::save);
+        AnswerJob job = new AnswerJob(m, request, reply, texts, settings.limits().generationTimeoutSeconds(), ticket -> {
+            target.attach(ticket);
+            pending.save(target.pending());
+            undelivered.add(reply);
+            reply.delivered().whenComplete((ok, err) -> {
+                pending.remove(ticket);
+                undelivered.remove(reply);
+            });
+        });
         try {
             queue.submit(userId, job);
             return Optional.empty();
@@ -101,6 +154,17 @@ public final class Feature {
                 case COOLDOWN -> texts.cooldown(r.retryAfterSeconds());
                 case SHUTTING_DOWN -> texts.shuttingDown();
             });
+        }
+    }
+
+    /** Waits until every accepted answer's final text is out (shown, posted instead, or given up); false on timeout. */
+    boolean awaitDelivered(Duration timeout) {
+        CompletableFuture<?> all = CompletableFuture.allOf(undelivered.stream().map(StreamingReply::delivered).toArray(CompletableFuture[]::new));
+        try {
+            all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
         }
     }
 }

@@ -48,7 +48,7 @@ final class BotHarness implements AutoCloseable {
     static BotHarness start(Path dir, StreamingChatModel model, AutoCloseable closeModel, Map<String, String> extraEnv) throws Exception {
         DiscordSimulator discord = new DiscordSimulator();
         Map<String, String> env = new HashMap<>();
-        env.put("DISCORD_TOKEN", "sim.token.secret");
+        env.put("DISCORD_TOKEN", DiscordSimulator.TOKEN);
         env.put("SYNTHIA_DISCORD__REST_URL", discord.restUrl().toString());
         env.put("SYNTHIA_DISCORD__GATEWAY_URL", discord.gatewayUrl().toString());
         env.put("SYNTHIA_DISCORD__GUILD_IDS", discord.guildId);

@@ -40,7 +40,7 @@ class LifecycleIT {
         DiscordSimulator d = h.discord;
         try {
             String running = d.slash(d.alice, d.general, "ask", options("question", "first"), "en-US");
-            d.await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + running + "/messages/@original") && "🤔 Thinking…".equals(r.content()), WAIT);
+            d.awaitRunning(running, WAIT);
             String waiting = d.slash(d.bob, d.general, "ask", options("question", "second"), "en-US");
             d.await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + waiting + "/messages/@original") && r.content() != null && r.content().startsWith("⏳"), WAIT);
 

@@ -30,7 +30,7 @@ class QueueIT {
             DiscordSimulator d = h.discord;
             List<String> ids = new ArrayList<>();
             ids.add(d.slash(d.alice, d.general, "ask", options("question", "Question 0"), "en-US"));
-            d.await(r -> r.is("PATCH", original(ids.get(0))) && "🤔 Thinking…".equals(r.content()), WAIT); // running: not counted as waiting
+            d.awaitRunning(ids.get(0), WAIT); // running: not counted as waiting
             for (int i = 1; i < 21; i++) ids.add(d.slash(d.alice, d.general, "ask", options("question", "Question " + i), "en-US"));
 
             long worst = 0;
@@ -55,7 +55,7 @@ class QueueIT {
         try (BotHarness h = BotHarness.start(dir, slow, null, Map.of())) {
             DiscordSimulator d = h.discord;
             String running = d.slash(d.alice, d.general, "ask", options("question", "long one"), "en-US");
-            d.await(r -> r.is("PATCH", original(running)) && "🤔 Thinking…".equals(r.content()), WAIT);
+            d.awaitRunning(running, WAIT);
             String queued = d.slash(d.bob, d.general, "ask", options("question", "waiting one"), "en-US");
             RecordedRequest waiting = d.await(r -> r.is("PATCH", original(queued)) && r.content() != null && r.content().startsWith("⏳"), WAIT);
             String queuedButton = waiting.body().path("components").get(0).path("components").get(0).path("custom_id").asText();
@@ -83,15 +83,19 @@ class QueueIT {
             List<String> ids = new ArrayList<>();
             ids.add(d.slash(d.alice, d.general, "ask", options("question", "hi"), "en-US"));
             // Once the first is running, the second waits (capacity 1) and the third finds the queue full.
-            d.await(r -> r.is("PATCH", original(ids.get(0))) && "🤔 Thinking…".equals(r.content()), WAIT);
+            d.awaitRunning(ids.get(0), WAIT);
             ids.add(d.slash(d.bob, d.general, "ask", options("question", "hi"), "en-US"));
             d.await(r -> r.is("PATCH", original(ids.get(1))) && r.content() != null && r.content().startsWith("⏳"), WAIT);
             ids.add(d.slash(d.admin, d.general, "ask", options("question", "hi"), "en-US"));
 
-            RecordedRequest busy = d.await(r -> r.is("PATCH", original(ids.get(2))) && r.content() != null && r.content().startsWith("🚦"), WAIT);
+            // Refused at once, privately: the refusal is the interaction's reply itself (type 4, ephemeral flag 64), not an edit.
+            RecordedRequest busy = d.await(r -> r.is("POST", "interactions/" + ids.get(2) + "/.*/callback"), WAIT);
 
-            assertThat(busy.content()).contains("try again");
+            assertThat(busy.body().path("type").asInt()).isEqualTo(4);
+            assertThat(busy.body().path("data").path("flags").asInt() & 64).as("ephemeral").isEqualTo(64);
+            assertThat(busy.body().path("data").path("content").asText()).startsWith("🚦").contains("try again");
             assertThat(d.ackNanos(ids.get(2))).isLessThan(Duration.ofSeconds(3).toNanos());
+            assertThat(d.requests("PATCH", original(ids.get(2)))).as("nothing posted in the channel").isEmpty();
         }
     }
 

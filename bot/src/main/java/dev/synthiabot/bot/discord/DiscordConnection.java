@@ -1,11 +1,19 @@
 package dev.synthiabot.bot.discord;
 
+import dev.synthiabot.bot.ExitCode;
 import dev.synthiabot.config.DiscordSettings;
+import java.io.IOException;
 import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicReference;
 import net.dv8tion.jda.api.GatewayEncoding;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.JDABuilder;
+import net.dv8tion.jda.api.OnlineStatus;
+import net.dv8tion.jda.api.entities.Activity;
+import net.dv8tion.jda.api.events.session.ShutdownEvent;
+import net.dv8tion.jda.api.exceptions.InvalidTokenException;
 import net.dv8tion.jda.api.hooks.EventListener;
+import net.dv8tion.jda.api.requests.CloseCode;
 import net.dv8tion.jda.api.requests.GatewayIntent;
 import net.dv8tion.jda.api.requests.RestConfig;
 import net.dv8tion.jda.api.utils.Compression;
@@ -13,20 +21,28 @@ import net.dv8tion.jda.api.utils.ConcurrentSessionController;
 
 /**
  * Builds the JDA client: guild messages and message content (for mentions and reply chains), and the
- * REST / gateway URL overrides that Discord API proxies (and the test simulator) need.
+ * REST / gateway URL overrides that Discord API proxies (and the test simulator) need. JDA's own shutdown hook is
+ * off: the bot stops JDA itself, after every answer is finished (JDA's hook would stop sending first).
  */
 public final class DiscordConnection {
+    static final String DISCORD_API = "https://discord.com/api/v10/";
+
     private DiscordConnection() {}
 
-    public static JDA connect(DiscordSettings discord, EventListener listener) {
+    /** Connects and waits until the guilds are loaded, or says in one line why Discord cannot be used. */
+    public static JDA connect(DiscordSettings discord, EventListener listener, String activity) throws DiscordStartException, InterruptedException {
+        String restUrl = discord.restUrl().map(u -> u.toString().endsWith("/") ? u.toString() : u + "/").orElse(DISCORD_API);
+        AtomicReference<CloseCode> closedWith = new AtomicReference<>();
         JDABuilder b = JDABuilder.createLight(discord.token().reveal(),
                 EnumSet.of(GatewayIntent.GUILD_MESSAGES, GatewayIntent.MESSAGE_CONTENT))
             .setGatewayEncoding(GatewayEncoding.JSON)
-            .addEventListeners(listener);
-        discord.restUrl().ifPresent(url -> {
-            String base = url.toString().endsWith("/") ? url.toString() : url + "/";
-            b.setRestConfig(new RestConfig().setBaseUrl(base));
-        });
+            .setEnableShutdownHook(false)
+            .setStatus(OnlineStatus.IDLE)
+            .setActivity(Activity.customStatus(activity))
+            .addEventListeners(listener, (EventListener) event -> {
+                if (event instanceof ShutdownEvent s) closedWith.set(s.getCloseCode());
+            });
+        if (discord.restUrl().isPresent()) b.setRestConfig(new RestConfig().setBaseUrl(restUrl));
         discord.gatewayUrl().ifPresent(url -> {
             String gateway = url.toString();
             b.setSessionController(new ConcurrentSessionController() {
@@ -37,6 +53,42 @@ public final class DiscordConnection {
             });
             b.setCompression(Compression.NONE); // a gateway proxy need not speak zlib-stream
         });
-        return b.build();
+        JDA jda;
+        try {
+            jda = b.build();
+        } catch (InvalidTokenException e) {
+            throw new DiscordStartException(ExitCode.INVALID_TOKEN,
+                "Discord rejected the bot token (401 Unauthorized): set DISCORD_TOKEN to the token under Bot → Reset Token in the Developer Portal", e);
+        } catch (RuntimeException e) {
+            IOException io = ioCause(e);
+            if (io == null) throw e;
+            throw new DiscordStartException(ExitCode.DISCORD_UNREACHABLE, "Cannot reach Discord at " + restUrl + ": " + io
+                + " (check the network, DNS or proxy" + (discord.restUrl().isPresent() ? ", and discord.rest_url" : "") + ")", e);
+        }
+        try {
+            jda.awaitReady();
+        } catch (IllegalStateException e) {
+            CloseCode code = closedWith.get();
+            if (code == CloseCode.DISALLOWED_INTENTS) {
+                throw new DiscordStartException(ExitCode.DISALLOWED_INTENTS, "Discord refused the Message Content intent (gateway close 4014): "
+                    + "enable Bot → Privileged Gateway Intents → Message Content Intent in the Developer Portal, then start again", e);
+            }
+            if (code == CloseCode.AUTHENTICATION_FAILED) {
+                throw new DiscordStartException(ExitCode.INVALID_TOKEN, "Discord rejected the bot token at the gateway (close 4004): check DISCORD_TOKEN", e);
+            }
+            throw new DiscordStartException(ExitCode.DISCORD_UNREACHABLE, "Discord's gateway closed the connection"
+                + (code == null ? "" : " (" + code.getCode() + ": " + code.getMeaning() + ")") + " before the bot was ready", e);
+        } catch (InterruptedException e) {
+            jda.shutdownNow();
+            throw e;
+        }
+        return jda;
+    }
+
+    private static IOException ioCause(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof IOException io) return io;
+        }
+        return null;
     }
 }

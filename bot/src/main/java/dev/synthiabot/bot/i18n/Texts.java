@@ -47,6 +47,35 @@ public enum Texts {
         return this == JA ? "🔌 ボットを再起動しています。あとでもう一度お試しください。" : "🔌 The bot is restarting; please try again shortly.";
     }
 
+    /** Below an answer cut short by a shutdown. */
+    public String stoppedForRestart() {
+        return this == JA ? "🔌 ボットの再起動のため、回答はここで終わります。少ししてからもう一度お試しください。"
+            : "🔌 The bot is restarting, so this answer stops here. Please ask again shortly.";
+    }
+
+    /** After a crash: the request had not been answered yet. */
+    public String restartedBeforeAnswer() {
+        return this == JA ? "🔌 回答する前にボットが再起動しました。もう一度お試しください。"
+            : "🔌 The bot restarted before it could answer this. Please ask again.";
+    }
+
+    /** After a crash: below the part of the answer that was written. */
+    public String restartedWhileWriting() {
+        return this == JA ? "🔌 回答の途中でボットが再起動したため、ここで終わっています。もう一度お試しください。"
+            : "🔌 The bot restarted while writing this answer, so it ends here. Please ask again.";
+    }
+
+    public String modelLoading() {
+        return this == JA ? "⏳ モデルを読み込み中です。1〜2 分後にもう一度お試しください。"
+            : "⏳ The model is still loading. Please try again in a minute or two.";
+    }
+
+    public String unknownLanguage(String language, java.util.Collection<String> available) {
+        String list = String.join(", ", available.stream().map(l -> "`" + l + "`").toList());
+        return this == JA ? "🌐 「" + language + "」への翻訳はできません。使える言語: " + list
+            : "🌐 I can't translate into \"" + language + "\". Available: " + list;
+    }
+
     public String emptyInput() {
         return this == JA ? "✏️ 内容が空です。質問かテキストを入力してください。" : "✏️ That's empty: please write a question or some text.";
     }

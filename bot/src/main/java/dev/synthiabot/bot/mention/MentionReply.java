@@ -33,7 +33,9 @@ public final class MentionReply {
         Message ref = message.getReferencedMessage();
         boolean replyToBot = ref != null && ref.getAuthor().getId().equals(self.getId());
         if (!mentioned && !replyToBot) return;
-        Texts texts = Texts.EN;
+        // A message carries no user locale: the server's language (Community settings) decides, English by default.
+        String locale = event.getGuild().getLocale().getLocale();
+        Texts texts = Texts.forLocale(locale);
         if (!(event.getChannel() instanceof GuildChannel gc) || !event.getGuild().getSelfMember().hasPermission(gc, Permission.MESSAGE_SEND)) {
             log.info("Mentioned in {} where I cannot post: telling the author privately", event.getChannel().getId());
             event.getAuthor().openPrivateChannel()
@@ -50,7 +52,7 @@ public final class MentionReply {
         }
         event.getChannel().sendTyping().queue(ok -> {}, err -> {});
         String system = feature.systemPrompt(event.getChannel());
-        var target = new MessageReplyTarget(message, texts.cancelButton());
+        var target = new MessageReplyTarget(message, texts.cancelButton(), locale);
         feature.enqueue(event.getAuthor().getId(), target, texts, () -> Feature.request(system, ReplyChain.of(message, self.getId())))
             .ifPresent(refusal -> message.reply(refusal).mentionRepliedUser(false).setAllowedMentions(Mentions.none()).queue());
     }

@@ -1,8 +1,11 @@
 package dev.synthiabot.bot.reply;
 
+import dev.synthiabot.bot.recovery.PendingReply;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.requests.RestAction;
@@ -11,20 +14,47 @@ import net.dv8tion.jda.api.utils.messages.MessageCreateData;
 import net.dv8tion.jda.api.utils.messages.MessageEditBuilder;
 import net.dv8tion.jda.api.utils.messages.MessageEditData;
 
-/** Common parts of the Discord reply targets: the Cancel button's ticket, message payloads, waiting on REST. */
+/**
+ * Common parts of the Discord reply targets: the Cancel button's ticket, message payloads, waiting on REST, and
+ * the {@link PendingReply} record that lets a restarted bot finish the reply's messages.
+ */
 public abstract class DiscordReplyTarget implements ReplyTarget {
-    static final long REST_TIMEOUT_S = 60;
+    /** How long one REST call may take before it counts as failed (and is retried for text the user has not seen). */
+    static final long REST_TIMEOUT_S = 20;
     protected final String cancelLabel;
-    protected final List<String> messageIds = new ArrayList<>();
+    private final String locale;
+    private final List<String> messageIds = new ArrayList<>();
     private volatile String ticketId;
+    private volatile boolean writing;
+    private volatile Consumer<PendingReply> onChange = p -> {};
 
-    DiscordReplyTarget(String cancelLabel) {
+    DiscordReplyTarget(String cancelLabel, String locale) {
         this.cancelLabel = cancelLabel;
+        this.locale = locale;
     }
 
-    /** The queue ticket the Cancel button cancels. */
+    /** The queue ticket the Cancel button cancels (also the key of the pending record). */
     public void attach(String ticketId) {
         this.ticketId = ticketId;
+    }
+
+    /** Told each time the pending record changes (a message was created, answer text started). */
+    public void onChange(Consumer<PendingReply> listener) {
+        this.onChange = Objects.requireNonNull(listener);
+    }
+
+    /** The record of this reply as it stands. */
+    public synchronized PendingReply pending() {
+        return pending(ticketId, new ArrayList<>(messageIds), locale, writing);
+    }
+
+    protected abstract PendingReply pending(String key, List<String> messageIds, String locale, boolean writing);
+
+    /** Answer text (not a status line) is being shown from now on. */
+    public void writing() {
+        if (writing) return;
+        writing = true;
+        onChange.accept(pending());
     }
 
     protected MessageEditData edit(String text, boolean cancelButton) {
@@ -44,10 +74,19 @@ public abstract class DiscordReplyTarget implements ReplyTarget {
         return action.submit().get(REST_TIMEOUT_S, TimeUnit.SECONDS);
     }
 
+    protected synchronized String messageId(int index) {
+        return index < messageIds.size() ? messageIds.get(index) : null;
+    }
+
+    protected synchronized void forgetMessages() {
+        messageIds.clear();
+    }
+
     /** Shows message {@code index} as a plain channel message (creating or editing it). */
     protected void showInChannel(MessageChannel channel, int index, String text, boolean cancelButton) throws Exception {
-        if (index < messageIds.size() && messageIds.get(index) != null) {
-            await(channel.editMessageById(messageIds.get(index), edit(text, cancelButton)));
+        String id = messageId(index);
+        if (id != null) {
+            await(channel.editMessageById(id, edit(text, cancelButton)));
         } else {
             Message m = await(channel.sendMessage(create(text, cancelButton)));
             remember(index, m.getId());
@@ -55,7 +94,11 @@ public abstract class DiscordReplyTarget implements ReplyTarget {
     }
 
     protected void remember(int index, String id) {
-        while (messageIds.size() <= index) messageIds.add(null);
-        messageIds.set(index, id);
+        synchronized (this) {
+            while (messageIds.size() <= index) messageIds.add(null);
+            if (id.equals(messageIds.get(index))) return;
+            messageIds.set(index, id);
+        }
+        onChange.accept(pending());
     }
 }

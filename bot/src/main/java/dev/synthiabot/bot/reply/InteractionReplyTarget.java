@@ -1,6 +1,8 @@
 package dev.synthiabot.bot.reply;
 
+import dev.synthiabot.bot.recovery.PendingReply;
 import java.time.Duration;
+import java.util.List;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.interactions.InteractionHook;
@@ -9,21 +11,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Shows an answer as the response to a (deferred) slash command: message 0 is the original response,
- * later parts are follow-ups. An interaction token lives 15 minutes; past that (with a margin) the
+ * later parts are follow-ups. JDA holds the hook's requests until the deferral is acknowledged, so a reply may
+ * start rendering before that. An interaction token lives 15 minutes; past that (with a margin) the
  * answer continues as plain channel messages.
  */
 public final class InteractionReplyTarget extends DiscordReplyTarget {
     private static final Logger log = LoggerFactory.getLogger(InteractionReplyTarget.class);
     /** Switch to channel messages this long before the interaction token expires (15 min after the command). */
-    static final Duration MARGIN = Duration.ofMinutes(1);
+    public static final Duration MARGIN = Duration.ofMinutes(1);
 
     private final InteractionHook hook;
     private final MessageChannel channel;
     private final boolean ephemeral;
     private boolean fellBack;
 
-    public InteractionReplyTarget(InteractionHook hook, MessageChannel channel, boolean ephemeral, String cancelLabel) {
-        super(cancelLabel);
+    public InteractionReplyTarget(InteractionHook hook, MessageChannel channel, boolean ephemeral, String cancelLabel, String locale) {
+        super(cancelLabel, locale);
         this.hook = hook;
         this.channel = channel;
         this.ephemeral = ephemeral;
@@ -31,22 +34,43 @@ public final class InteractionReplyTarget extends DiscordReplyTarget {
 
     @Override
     public void show(int index, String text, boolean cancelButton) throws Exception {
-        if (!fellBack && (hook.isExpired() || System.currentTimeMillis() > hook.getExpirationTimestamp() - MARGIN.toMillis())) {
+        if (!fellBack && tokenExpiring()) {
             fellBack = true;
             log.info("Interaction token about to expire: continuing the answer in channel messages");
-            messageIds.clear();
+            forgetMessages();
         }
         if (fellBack && !ephemeral) {
             showInChannel(channel, index, text, cancelButton);
             return;
         }
+        String id = messageId(index);
         if (index == 0) {
-            await(hook.editOriginal(edit(text, cancelButton)));
-        } else if (index < messageIds.size() && messageIds.get(index) != null) {
-            await(hook.editMessageById(messageIds.get(index), edit(text, cancelButton)));
+            Message m = await(hook.editOriginal(edit(text, cancelButton)));
+            remember(0, m.getId());
+        } else if (id != null) {
+            await(hook.editMessageById(id, edit(text, cancelButton)));
         } else {
             Message m = await(hook.sendMessage(create(text, cancelButton)).setEphemeral(ephemeral));
             remember(index, m.getId());
         }
+    }
+
+    @Override
+    public void postInstead(int index, String text) throws Exception {
+        Message m = ephemeral || tokenExpiring()
+            ? await(hook.sendMessage(create(text, false)).setEphemeral(ephemeral))
+            : await(channel.sendMessage(create(text, false)));
+        remember(index, m.getId());
+    }
+
+    private boolean tokenExpiring() {
+        return hook.isExpired() || System.currentTimeMillis() > hook.getExpirationTimestamp() - MARGIN.toMillis();
+    }
+
+    @Override
+    protected PendingReply pending(String key, List<String> messageIds, String locale, boolean writing) {
+        long created = hook.getInteraction().getTimeCreated().toInstant().toEpochMilli();
+        return new PendingReply(key, fellBack ? null : hook.getInteraction().getToken(), created, channel.getId(), null, messageIds, ephemeral,
+            locale, writing);
     }
 }

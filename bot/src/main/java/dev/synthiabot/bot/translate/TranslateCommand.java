@@ -1,13 +1,9 @@
 package dev.synthiabot.bot.translate;
 
-import dev.langchain4j.data.message.UserMessage;
 import dev.synthiabot.bot.Feature;
 import dev.synthiabot.bot.i18n.Texts;
-import dev.synthiabot.bot.reply.InteractionReplyTarget;
-import dev.synthiabot.bot.reply.Mentions;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import net.dv8tion.jda.api.entities.Member;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.events.interaction.command.MessageContextInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
@@ -33,28 +29,21 @@ public final class TranslateCommand {
     public void handle(SlashCommandInteractionEvent event) {
         String language = Optional.ofNullable(event.getSubcommandName()).orElse("");
         String text = Optional.ofNullable(event.getOption(TEXT)).map(OptionMapping::getAsString).orElse("");
-        translate(event, event.getChannel(), event.getMember(), event.getUser().getId(), language, text);
+        translate(event, event.getChannel(), language, text);
     }
 
     public void handle(MessageContextInteractionEvent event) {
-        translate(event, event.getMessageChannel(), event.getMember(), event.getUser().getId(), "ja", event.getTarget().getContentRaw());
+        translate(event, event.getMessageChannel(), "ja", event.getTarget().getContentRaw());
     }
 
-    private void translate(IReplyCallback event, MessageChannel channel, Member member, String userId, String language, String text) {
-        Texts texts = Texts.forLocale(event.getUserLocale().getLocale());
-        String prompt = feature.settings().prompts().translation().get(language);
-        if (prompt == null || !feature.allowed(channel, member)) {
-            event.reply(texts.notAllowedHere()).setEphemeral(true).queue();
+    private void translate(IReplyCallback event, MessageChannel channel, String language, String text) {
+        Map<String, String> prompts = feature.settings().prompts().translation();
+        String prompt = prompts.get(language);
+        if (prompt == null) { // a subcommand Discord still shows after the language was removed from the settings
+            event.reply(Texts.forLocale(event.getUserLocale().getLocale()).unknownLanguage(language, prompts.keySet()))
+                .setEphemeral(true).queue();
             return;
         }
-        Optional<String> bad = feature.checkInput(text, texts);
-        if (bad.isPresent()) {
-            event.reply(bad.get()).setEphemeral(true).queue();
-            return;
-        }
-        event.deferReply().queue();
-        var target = new InteractionReplyTarget(event.getHook(), channel, false, texts.cancelButton());
-        feature.enqueue(userId, target, texts, () -> Feature.request(prompt, List.of(UserMessage.from(text))))
-            .ifPresent(refusal -> event.getHook().editOriginal(refusal).setAllowedMentions(Mentions.none()).queue());
+        feature.answerCommand(event, channel, text, false, () -> prompt);
     }
 }

@@ -28,6 +28,8 @@ import java.util.function.Predicate;
  */
 public final class DiscordSimulator implements AutoCloseable {
     public static final String APP_ID = SimPayloads.snowflake();
+    /** The only bot token the simulator accepts (REST and gateway); others get 401 / close 4004. */
+    public static final String TOKEN = "sim.token.secret";
     public final String guildId = SimPayloads.snowflake();
     public final String general = SimPayloads.snowflake();
     public final String random = SimPayloads.snowflake();
@@ -49,6 +51,7 @@ public final class DiscordSimulator implements AutoCloseable {
     final Map<String, ObjectNode> messages = new ConcurrentHashMap<>();
     final Map<String, Long> dispatchedAt = new ConcurrentHashMap<>();
     final List<Fault> faults = new CopyOnWriteArrayList<>();
+    final List<Delay> delays = new CopyOnWriteArrayList<>();
     final Map<String, ArrayNode> commands = new ConcurrentHashMap<>();
     final Map<String, List<String>> followUps = new ConcurrentHashMap<>();
 
@@ -215,6 +218,16 @@ public final class DiscordSimulator implements AutoCloseable {
         faults.add(Fault.of(method, pathRegex, status, retryAfterSeconds, times));
     }
 
+    /** Holds every request matching for {@code millis} before answering it (a slow Discord). */
+    public void delay(String method, String pathRegex, long millis) {
+        delays.add(new Delay(method, pathRegex, millis));
+    }
+
+    /** From now on the gateway closes every IDENTIFY with 4014: the bot's Message Content intent is not enabled. */
+    public void refuseIntents() {
+        gateway.refuseIntents = true;
+    }
+
     public void dropGateway(int closeCode) {
         gateway.drop(closeCode);
     }
@@ -245,6 +258,15 @@ public final class DiscordSimulator implements AutoCloseable {
             sleep(20);
         }
         throw new AssertionError("No matching request within " + timeout + "; got:\n" + String.join("\n", requests.stream().map(RecordedRequest::toString).toList()));
+    }
+
+    /**
+     * Waits until the answer to interaction {@code id} runs: its original response shows the thinking status or answer
+     * text (a reply coalesces statuses, so "Thinking…" itself may be skipped when text follows at once).
+     */
+    public RecordedRequest awaitRunning(String interactionId, Duration timeout) {
+        return await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + interactionId + "/messages/@original") && r.content() != null
+            && !r.content().startsWith("⏳"), timeout);
     }
 
     /** Nanoseconds from dispatching interaction {@code id} to its callback (the ack). */

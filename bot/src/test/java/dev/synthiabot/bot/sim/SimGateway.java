@@ -22,6 +22,7 @@ final class SimGateway extends WebSocketServer {
     private final Supplier<ObjectNode> guildCreate;
     final List<String> received = new CopyOnWriteArrayList<>();
     private volatile WebSocket client;
+    volatile boolean refuseIntents;
     private volatile int heartbeatMs = 41250;
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile Exception startFailure;
@@ -53,6 +54,14 @@ final class SimGateway extends WebSocketServer {
         switch (m.path("op").asInt()) {
             case 1 -> conn.send("{\"op\":11}");
             case 2 -> {
+                if (!DiscordSimulator.TOKEN.equals(m.path("d").path("token").asText())) {
+                    conn.close(4004, "Authentication failed.");
+                    return;
+                }
+                if (refuseIntents) {
+                    conn.close(4014, "Disallowed intent(s).");
+                    return;
+                }
                 send(conn, "READY", ready.get());
                 send(conn, "GUILD_CREATE", guildCreate.get());
             }

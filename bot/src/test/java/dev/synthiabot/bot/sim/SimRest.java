@@ -28,6 +28,14 @@ final class SimRest {
         String raw = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         JsonNode body = parse(raw, ex.getRequestHeaders().getFirst("Content-Type"));
         sim.requests.add(new RecordedRequest(System.nanoTime(), method, path, body));
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        if (auth != null && !auth.equals("Bot " + DiscordSimulator.TOKEN)) {
+            send(ex, 401, JSON.createObjectNode().put("code", 0).put("message", "401: Unauthorized"));
+            return;
+        }
+        for (Delay d : sim.delays) {
+            if (method.equals(d.method()) && path.matches(d.pathRegex())) DiscordSimulator.sleep(d.millis());
+        }
 
         for (Fault f : sim.faults) {
             if (f.take(method, path)) {
