@@ -69,4 +69,32 @@ class OutputSafetyIT extends ScriptedBotIT {
         assertThat(finalParts.get(1)).startsWith("```python\n");
         assertThat(String.join("\n", finalParts)).contains("print('line number 219')");
     }
+
+    @Test
+    void should_remove_control_characters_from_model_output_but_keep_newlines_and_tabs() {
+        model.answer("Bell\u0007 and \u001b[31mred\u001b[0m,\ttab\nnext line\u0000.");
+
+        String id = d.slash(d.alice, d.random, "ask", options("question", "control characters?"), "en-US");
+
+        assertThat(d.awaitFinalResponse(id, WAIT).path("content").asText()).isEqualTo("Bell and [31mred[0m,\ttab\nnext line.");
+    }
+
+    @Test
+    void should_refuse_input_made_only_of_invisible_characters_privately() {
+        String id = d.slash(d.alice, d.general, "ask", options("question", "\u200b\u200d\u2060\ufeff\u3164 \u200e"), "en-US");
+
+        RecordedRequest reply = d.await(r -> r.is("POST", "interactions/" + id + "/.*/callback"), WAIT);
+        assertThat(reply.body().path("type").asInt()).isEqualTo(4);
+        assertThat(reply.body().path("data").path("flags").asInt() & 64).as("ephemeral").isEqualTo(64);
+        assertThat(reply.body().path("data").path("content").asText()).isEqualTo("✏️ That's empty: please write a question or some text.");
+    }
+
+    @Test
+    void should_name_the_available_languages_for_a_translation_that_is_not_configured() {
+        String id = d.slash(d.bob, d.general, "translate", DiscordSimulator.subcommand("fr", options("text", "Bonjour")), "en-US");
+
+        RecordedRequest reply = d.await(r -> r.is("POST", "interactions/" + id + "/.*/callback"), WAIT);
+        assertThat(reply.body().path("data").path("flags").asInt() & 64).as("ephemeral").isEqualTo(64);
+        assertThat(reply.body().path("data").path("content").asText()).isEqualTo("🌐 I can't translate into \"fr\". Available: `ja`");
+    }
 }

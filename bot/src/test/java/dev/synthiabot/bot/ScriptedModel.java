@@ -18,6 +18,8 @@ final class ScriptedModel implements StreamingChatModel {
     private volatile String answer;
     private final int pieceLength;
     private final long pieceDelayMs;
+    /** When each piece was handed to the handler and the handler returned (nanoTime), over all answers. */
+    final java.util.List<Long> emittedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ScriptedModel(String answer, int pieceLength, long pieceDelayMs) {
         this.answer = answer;
@@ -39,6 +41,7 @@ final class ScriptedModel implements StreamingChatModel {
             String piece = text.substring(i, Math.min(text.length(), i + pieceLength));
             sent.append(piece);
             handler.onPartialResponse(new PartialResponse(piece), ctx);
+            emittedAt.add(System.nanoTime());
             try {
                 Thread.sleep(pieceDelayMs);
             } catch (InterruptedException e) {

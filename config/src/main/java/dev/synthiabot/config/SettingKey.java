@@ -74,7 +74,7 @@ public record SettingKey(String path, Type type, Object defaultValue, String des
         k("limits.reply_edit_interval_ms", Type.INT, 1000, "Milliseconds between two edits of a streaming answer (Discord rate-limits edits)."),
         k("limits.generation_timeout_seconds", Type.INT, 600, "An answer still running after this is stopped and the user told so."),
         k("limits.shutdown_grace_seconds", Type.INT, 8, "On SIGTERM / Ctrl-C, how long the running answer may still write before it is ended with a restart note (Docker's `docker stop` waits 10 s)."),
-        k("storage.database_path", Type.PATH, "data/synthia-bot.db", "SQLite file of the per-channel system prompts."),
+        k("storage.database_path", Type.PATH, "data/synthia-bot.db", "SQLite file of the per-channel system prompts and of the replies in flight (finished with a notice after a crash)."),
         k("access.allowed_guilds", Type.LIST, List.of(), "Guild ids the bot answers in; empty = all."),
         k("access.allowed_channels", Type.LIST, List.of(), "Channel ids the bot answers in (threads count as their parent); empty = all."),
         k("access.allowed_roles", Type.LIST, List.of(), "Role ids allowed to use the bot; empty = everyone."),

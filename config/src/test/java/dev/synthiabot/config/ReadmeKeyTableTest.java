@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** The README documents every settings key; this keeps the table equal to {@link SettingKey#ALL}. */
 class ReadmeKeyTableTest {
-    static final String BEGIN = "<!-- settings-table:begin (generated from SettingKey by ReadmeKeyTableTest; run it with -Dreadme.update=true to rewrite) -->";
+    static final String BEGIN = "<!-- settings-table:begin (generated from SettingKey by ReadmeKeyTableTest; a failing run with -Dreadme.update=true rewrites it) -->";
     static final String END = "<!-- settings-table:end -->";
 
     static String table() {
@@ -40,10 +40,10 @@ class ReadmeKeyTableTest {
         Path readme = Path.of("..", "README.md");
         String text = Files.readString(readme);
         String expected = BEGIN + "\n" + table() + END;
-        if (Boolean.getBoolean("readme.update")) {
+        if (!text.contains(expected) && Boolean.getBoolean("readme.update")) {
+            // Rewrites the table for the next run; this run still fails, so the test never passes on what it wrote.
             int b = text.indexOf(BEGIN), e = text.indexOf(END);
             Files.writeString(readme, text.substring(0, b) + expected + text.substring(e + END.length()));
-            text = Files.readString(readme);
         }
 
         assertThat(text).contains(expected);

@@ -4,7 +4,10 @@ import dev.synthiabot.bot.ExitCode;
 import dev.synthiabot.config.DiscordSettings;
 import java.io.IOException;
 import java.util.EnumSet;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import net.dv8tion.jda.api.GatewayEncoding;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.JDABuilder;
@@ -32,7 +35,7 @@ public final class DiscordConnection {
     /** Connects and waits until the guilds are loaded, or says in one line why Discord cannot be used. */
     public static JDA connect(DiscordSettings discord, EventListener listener, String activity) throws DiscordStartException, InterruptedException {
         String restUrl = discord.restUrl().map(u -> u.toString().endsWith("/") ? u.toString() : u + "/").orElse(DISCORD_API);
-        AtomicReference<CloseCode> closedWith = new AtomicReference<>();
+        CompletableFuture<CloseCode> closedWith = new CompletableFuture<>();
         JDABuilder b = JDABuilder.createLight(discord.token().reveal(),
                 EnumSet.of(GatewayIntent.GUILD_MESSAGES, GatewayIntent.MESSAGE_CONTENT))
             .setGatewayEncoding(GatewayEncoding.JSON)
@@ -40,7 +43,7 @@ public final class DiscordConnection {
             .setStatus(OnlineStatus.IDLE)
             .setActivity(Activity.customStatus(activity))
             .addEventListeners(listener, (EventListener) event -> {
-                if (event instanceof ShutdownEvent s) closedWith.set(s.getCloseCode());
+                if (event instanceof ShutdownEvent s) closedWith.complete(s.getCloseCode());
             });
         if (discord.restUrl().isPresent()) b.setRestConfig(new RestConfig().setBaseUrl(restUrl));
         discord.gatewayUrl().ifPresent(url -> {
@@ -68,7 +71,7 @@ public final class DiscordConnection {
         try {
             jda.awaitReady();
         } catch (IllegalStateException e) {
-            CloseCode code = closedWith.get();
+            CloseCode code = closeCode(closedWith);
             if (code == CloseCode.DISALLOWED_INTENTS) {
                 throw new DiscordStartException(ExitCode.DISALLOWED_INTENTS, "Discord refused the Message Content intent (gateway close 4014): "
                     + "enable Bot → Privileged Gateway Intents → Message Content Intent in the Developer Portal, then start again", e);
@@ -83,6 +86,15 @@ public final class DiscordConnection {
             throw e;
         }
         return jda;
+    }
+
+    /** JDA fires its ShutdownEvent (with the gateway's close code) just after awaitReady gave up. */
+    private static CloseCode closeCode(CompletableFuture<CloseCode> closedWith) throws InterruptedException {
+        try {
+            return closedWith.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
     }
 
     private static IOException ioCause(Throwable e) {

@@ -69,6 +69,8 @@ public final class RestartRecovery {
             if (p.triggerMessageId() != null && channel != null) {
                 await(channel.sendMessage(new MessageCreateBuilder().setContent(note).setAllowedMentions(Mentions.none()).build())
                     .setMessageReference(p.triggerMessageId()).mentionRepliedUser(false).failOnInvalidReply(false));
+            } else {
+                log.info("Reply {} cannot be reached any more: its token expired before its message id was recorded", p.key());
             }
             return;
         }

@@ -215,7 +215,12 @@ public final class DiscordSimulator implements AutoCloseable {
 
     /** Answers the next {@code times} requests matching with {@code status} (429 gets Retry-After). */
     public void fail(String method, String pathRegex, int status, int retryAfterSeconds, int times) {
-        faults.add(Fault.of(method, pathRegex, status, retryAfterSeconds, times));
+        faults.add(Fault.of(method, pathRegex, b -> true, status, retryAfterSeconds, times));
+    }
+
+    /** Answers the next {@code times} final edits (a PATCH that leaves no components: no Cancel button) matching with {@code status}. */
+    public void failFinalEdits(String pathRegex, int status, int times) {
+        faults.add(Fault.of("PATCH", pathRegex, b -> b != null && b.has("components") && b.get("components").isEmpty(), status, 0, times));
     }
 
     /** Holds every request matching for {@code millis} before answering it (a slow Discord). */
@@ -267,6 +272,36 @@ public final class DiscordSimulator implements AutoCloseable {
     public RecordedRequest awaitRunning(String interactionId, Duration timeout) {
         return await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + interactionId + "/messages/@original") && r.content() != null
             && !r.content().startsWith("⏳"), timeout);
+    }
+
+    /**
+     * Waits until the original response of interaction {@code id} is final: answer text or a note, no Cancel button
+     * (a status line — queued, thinking — always has one). Returns the message as the simulator holds it.
+     */
+    public ObjectNode awaitFinalResponse(String interactionId, Duration timeout) {
+        return awaitMessage(() -> messages.get("orig:tok-" + interactionId), timeout, "the final response to interaction " + interactionId);
+    }
+
+    /** The same for the bot's reply to a user's message (a mention). */
+    public ObjectNode awaitFinalReplyTo(String messageId, Duration timeout) {
+        return awaitMessage(() -> messages.values().stream()
+            .filter(m -> m.path("author").path("id").asText().equals(APP_ID) && m.path("message_reference").path("message_id").asText().equals(messageId))
+            .findFirst().orElse(null), timeout, "the final reply to message " + messageId);
+    }
+
+    private ObjectNode awaitMessage(java.util.function.Supplier<ObjectNode> find, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ObjectNode m;
+        while ((m = find.get()) == null || !isFinal(m)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("No " + what + " within " + timeout + "; it is: " + m);
+            sleep(20);
+        }
+        return m;
+    }
+
+    /** Final: it has text and no components (every status line and every streaming state carries a Cancel button). */
+    public static boolean isFinal(ObjectNode message) {
+        return !message.path("content").asText().isEmpty() && message.path("components").isEmpty();
     }
 
     /** Nanoseconds from dispatching interaction {@code id} to its callback (the ack). */

@@ -38,7 +38,7 @@ final class SimRest {
         }
 
         for (Fault f : sim.faults) {
-            if (f.take(method, path)) {
+            if (f.take(method, path, body)) {
                 if (f.status() == 429) {
                     ex.getResponseHeaders().add("Retry-After", Integer.toString(f.retryAfterSeconds()));
                     ex.getResponseHeaders().add("X-RateLimit-Scope", "user");
