@@ -1,9 +1,8 @@
 package dev.synthiabot.bot.recovery;
 
-import java.nio.file.Files;
+import dev.synthiabot.config.SqliteFile;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,19 +25,13 @@ public final class PendingReplies implements AutoCloseable {
     private final Connection db;
 
     public PendingReplies(Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement s = db.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=NORMAL");
-                s.execute("PRAGMA busy_timeout=10000");
-                s.execute("CREATE TABLE IF NOT EXISTS pending_reply (key TEXT PRIMARY KEY, interaction_token TEXT, created_at INTEGER NOT NULL, "
-                    + "channel_id TEXT NOT NULL, trigger_message_id TEXT, message_ids TEXT NOT NULL, ephemeral INTEGER NOT NULL, "
-                    + "locale TEXT NOT NULL, writing INTEGER NOT NULL)");
-            }
-        } catch (SQLException | java.io.IOException e) {
+        db = SqliteFile.open(file, SqliteFile.Durability.NORMAL);
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS pending_reply (key TEXT PRIMARY KEY, interaction_token TEXT, created_at INTEGER NOT NULL, "
+                + "channel_id TEXT NOT NULL, trigger_message_id TEXT, message_ids TEXT NOT NULL, ephemeral INTEGER NOT NULL, "
+                + "locale TEXT NOT NULL, writing INTEGER NOT NULL)");
+        } catch (SQLException e) {
+            SqliteFile.close(db);
             throw new IllegalStateException("Cannot open the database " + file + ": " + e.getMessage(), e);
         }
     }
@@ -89,10 +82,6 @@ public final class PendingReplies implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            db.close();
-        } catch (SQLException e) {
-            log.warn("Closing the database: {}", e.getMessage());
-        }
+        SqliteFile.close(db);
     }
 }

@@ -26,15 +26,13 @@ class CrashRecoveryIT {
     @Test
     void should_finish_every_reply_a_killed_process_left_when_it_starts_again() throws Exception {
         try (DiscordSimulator d = new DiscordSimulator()) {
-            Path settings = new ProcessSettings(d, SlowModel.dir(), work).set("generation.max_new_tokens", "2000")
-                .set("limits.per_user_concurrent", "3").write(work);
-            Map<String, String> env = Map.of("DISCORD_TOKEN", DiscordSimulator.TOKEN);
+            ProcessSettings settings = new ProcessSettings(d, SlowModel.dir(), work).set("generation.max_new_tokens", "2000")
+                .set("limits.per_user_concurrent", "3");
             ShutdownIT.Requests r;
             String mention;
             String aging; // a command whose token will have expired by the time the bot is back
             long agingCreated = System.currentTimeMillis() - Duration.ofMinutes(14).minusSeconds(15).toMillis();
-            try (BotProcess bot = BotProcess.start(work, env, "--config", settings.toString())) {
-                bot.awaitLine("Ready: answering with the model", Duration.ofSeconds(180));
+            try (BotProcess bot = settings.startBot(work)) {
                 r = ShutdownIT.oneRunningTwoWaiting(d);
                 mention = d.post(d.bob, d.random, "<@" + DiscordSimulator.APP_ID + "> and the ocean?", null);
                 d.await(q -> q.is("POST", "channels/" + d.random + "/messages") && q.content() != null && q.content().startsWith("⏳"), WAIT);
@@ -51,7 +49,7 @@ class CrashRecoveryIT {
             long tokenDeadline = agingCreated + Duration.ofMinutes(14).toMillis();
             BotProcess.sleep(Math.max(0, tokenDeadline - System.currentTimeMillis() + 1000)); // its token is now past the bot's margin
 
-            try (BotProcess again = BotProcess.start(work, env, "--config", settings.toString())) {
+            try (BotProcess again = BotProcess.start(work, Map.of("DISCORD_TOKEN", DiscordSimulator.TOKEN), "--config", settings.write(work).toString())) {
                 again.awaitLine("Finishing 5 replies left unfinished by the previous run", Duration.ofSeconds(120));
 
                 assertThat(d.awaitFinalResponse(r.running(), WAIT).path("content").asText())

@@ -4,6 +4,7 @@ import dev.synthiabot.bot.sim.DiscordSimulator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,6 +28,13 @@ final class ProcessSettings {
     ProcessSettings set(String key, String value) {
         keys.put(key, value);
         return this;
+    }
+
+    /** Writes the settings into {@code work}, starts the bot on them with the simulator's token and waits until it answers. */
+    BotProcess startBot(Path work) throws IOException {
+        BotProcess bot = BotProcess.start(work, Map.of("DISCORD_TOKEN", DiscordSimulator.TOKEN), "--config", write(work).toString());
+        bot.awaitLine("Ready: answering with the model", Duration.ofSeconds(180));
+        return bot;
     }
 
     /** Writes {@code <work>/synthia-bot.yaml} and returns its path. */

@@ -9,7 +9,6 @@ import dev.synthiabot.bot.sim.DiscordSimulator;
 import dev.synthiabot.bot.sim.RecordedRequest;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,9 +34,7 @@ class ShippedBotIT {
     @BeforeAll
     static void start() throws Exception {
         d = new DiscordSimulator();
-        Path settings = new ProcessSettings(d, TINY_MODEL, work).set("generation.temperature", "0").set("generation.max_new_tokens", "24").write(work);
-        bot = BotProcess.start(work, Map.of("DISCORD_TOKEN", DiscordSimulator.TOKEN), "--config", settings.toString());
-        bot.awaitLine("Ready: answering with the model", Duration.ofSeconds(180));
+        bot = new ProcessSettings(d, TINY_MODEL, work).set("generation.temperature", "0").set("generation.max_new_tokens", "24").startBot(work);
     }
 
     @AfterAll

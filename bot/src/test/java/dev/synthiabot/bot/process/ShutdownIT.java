@@ -9,7 +9,6 @@ import dev.synthiabot.bot.sim.RecordedRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,10 +27,7 @@ class ShutdownIT {
     @Test
     void should_end_the_running_answer_with_a_note_and_tell_the_waiting_users_when_the_grace_period_is_short() throws Exception {
         try (DiscordSimulator d = new DiscordSimulator()) {
-            Path settings = new ProcessSettings(d, SlowModel.dir(), work).set("generation.max_new_tokens", "2000")
-                .set("limits.shutdown_grace_seconds", "1").write(work);
-            try (BotProcess bot = BotProcess.start(work, Map.of("DISCORD_TOKEN", DiscordSimulator.TOKEN), "--config", settings.toString())) {
-                bot.awaitLine("Ready: answering with the model", Duration.ofSeconds(180));
+            try (BotProcess bot = slowBot(d, 2000, 1)) {
                 Requests r = oneRunningTwoWaiting(d);
 
                 long t0 = System.nanoTime();
@@ -57,10 +53,7 @@ class ShutdownIT {
     @Test
     void should_let_the_running_answer_finish_within_the_grace_period() throws Exception {
         try (DiscordSimulator d = new DiscordSimulator()) {
-            Path settings = new ProcessSettings(d, SlowModel.dir(), work).set("generation.max_new_tokens", "120")
-                .set("limits.shutdown_grace_seconds", "60").write(work);
-            try (BotProcess bot = BotProcess.start(work, Map.of("DISCORD_TOKEN", DiscordSimulator.TOKEN), "--config", settings.toString())) {
-                bot.awaitLine("Ready: answering with the model", Duration.ofSeconds(180));
+            try (BotProcess bot = slowBot(d, 120, 60)) {
                 Requests r = oneRunningTwoWaiting(d);
 
                 long t0 = System.nanoTime();
@@ -78,6 +71,11 @@ class ShutdownIT {
                 System.out.printf("SIGTERM -> the running answer finished and every message final: %.0f ms (grace 60 s)%n", (lastEdit - t0) / 1e6);
             }
         }
+    }
+
+    private BotProcess slowBot(DiscordSimulator d, int maxTokens, int graceSeconds) throws java.io.IOException {
+        return new ProcessSettings(d, SlowModel.dir(), work).set("generation.max_new_tokens", Integer.toString(maxTokens))
+            .set("limits.shutdown_grace_seconds", Integer.toString(graceSeconds)).startBot(work);
     }
 
     /** Alice's answer streams text; Bob's and the admin's wait behind it. */

@@ -1,9 +1,8 @@
 package dev.synthiabot.config.prompts;
 
-import java.nio.file.Files;
+import dev.synthiabot.config.SqliteFile;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -53,17 +52,11 @@ public final class ChannelPromptStore implements AutoCloseable {
         this.globalDefault = globalDefault;
         this.maxLength = maxLength;
         this.clock = clock;
+        db = SqliteFile.open(file, SqliteFile.Durability.FULL);
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement s = db.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=FULL");
-                s.execute("PRAGMA busy_timeout=10000");
-            }
             migrate();
-        } catch (SQLException | java.io.IOException e) {
+        } catch (SQLException e) {
+            SqliteFile.close(db);
             throw new IllegalStateException("Cannot open the prompt database " + file + ": " + e.getMessage(), e);
         }
     }
@@ -221,10 +214,6 @@ public final class ChannelPromptStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            db.close();
-        } catch (SQLException e) {
-            log.warn("Closing the prompt database failed: {}", e.getMessage());
-        }
+        SqliteFile.close(db);
     }
 }
