@@ -1,6 +1,7 @@
 package dev.synthiabot.adapter.loading;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.synthiabot.adapter.loading.StateDictUnpickler.StorageRef;
+import dev.synthiabot.adapter.loading.StateDictUnpickler.TensorRef;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -13,66 +14,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import net.razorvine.pickle.IObjectConstructor;
 import net.razorvine.pickle.PickleException;
-import net.razorvine.pickle.Unpickler;
 
 /**
  * Converts PyTorch {@code pytorch_model*.bin} checkpoints (torch's zip format: {@code archive/data.pkl}
  * plus one {@code archive/data/<key>} entry per storage) to safetensors, which Jlama reads.
  *
- * <p>Safe by construction: the pickle is read by a Java unpickler that can only build the few objects a
- * state dict is made of (an ordered dict of {@code torch._utils._rebuild_tensor_v2} calls over half,
- * bfloat16 or float storages); no Python code is ever run, and anything else in the pickle (an unknown
- * global, a non-contiguous tensor) stops the conversion with an error naming it.
+ * <p>Safe by construction: the pickle is read by {@link StateDictUnpickler}, which refuses every global but the
+ * few a state dict is made of; no Python code is ever run. Every tensor is then checked against the archive before
+ * anything is written: its storage entry exists and holds the declared elements, offset + size fit in it, sizes do
+ * not overflow, strides are contiguous. Anything else stops the conversion with an error naming the tensor.
  */
 public final class TorchCheckpointConverter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TorchCheckpointConverter() {}
-
-    /** A tensor in a checkpoint: {@code storageKey} names the zip entry, offsets and sizes are in elements. */
-    record TensorRef(StorageRef storage, long offset, long[] shape, long[] stride) {}
-
-    record StorageRef(String dtype, int elementSize, String key) {}
-
-    /** A storage class ({@code torch.HalfStorage} …) as it appears inside a persistent id. */
-    private record StorageType(String dtype, int elementSize) implements IObjectConstructor {
-        @Override
-        public Object construct(Object[] args) {
-            throw new PickleException("storage types are not callable");
-        }
-    }
-
-    static {
-        Unpickler.registerConstructor("torch", "HalfStorage", new StorageType("F16", 2));
-        Unpickler.registerConstructor("torch", "BFloat16Storage", new StorageType("BF16", 2));
-        Unpickler.registerConstructor("torch", "FloatStorage", new StorageType("F32", 4));
-        Unpickler.registerConstructor("torch._utils", "_rebuild_tensor_v2", args -> {
-            if (!(args[0] instanceof StorageRef s)) throw new PickleException("_rebuild_tensor_v2 without a storage");
-            return new TensorRef(s, ((Number) args[1]).longValue(), longs(args[2]), longs(args[3]));
-        });
-        Unpickler.registerConstructor("torch._utils", "_rebuild_parameter", args -> args[0]);
-        Unpickler.registerConstructor("collections", "OrderedDict", args -> new LinkedHashMap<>());
-    }
-
-    private static long[] longs(Object tuple) {
-        Object[] t = (Object[]) tuple;
-        long[] r = new long[t.length];
-        for (int i = 0; i < t.length; i++) r[i] = ((Number) t[i]).longValue();
-        return r;
-    }
-
-    /** Unpickler that resolves torch's persistent ids to storage references. */
-    private static final class StateDictUnpickler extends Unpickler {
-        @Override
-        protected Object persistentLoad(Object pid) {
-            if (pid instanceof Object[] t && t.length >= 3 && "storage".equals(t[0]) && t[1] instanceof StorageType type) {
-                return new StorageRef(type.dtype(), type.elementSize(), String.valueOf(t[2]));
-            }
-            throw new PickleException("unsupported persistent id in checkpoint: " + describe(pid));
-        }
-    }
 
     private static String describe(Object o) {
         if (o instanceof Object[] a) return java.util.Arrays.deepToString(a);
@@ -108,7 +64,13 @@ public final class TorchCheckpointConverter {
 
     /** Converts one checkpoint file; returns the tensor names written. */
     static List<String> convertShard(Path bin, Path out) throws IOException {
-        try (ZipFile zip = new ZipFile(bin.toFile())) {
+        ZipFile opened;
+        try {
+            opened = new ZipFile(bin.toFile());
+        } catch (java.util.zip.ZipException e) {
+            throw new ModelValidationException(bin, "not a readable zip archive (" + e.getMessage() + "): truncated or not a torch checkpoint; delete it to download it again");
+        }
+        try (ZipFile zip = opened) {
             ZipEntry pkl = zip.stream().filter(e -> e.getName().endsWith("/data.pkl") || e.getName().equals("data.pkl")).findFirst()
                 .orElseThrow(() -> new ModelValidationException(bin, "not a torch zip checkpoint (no data.pkl); legacy torch checkpoints are not supported"));
             String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
@@ -116,17 +78,17 @@ public final class TorchCheckpointConverter {
             List<SafetensorsWriter.Spec> specs = new ArrayList<>();
             for (var e : tensors.entrySet()) {
                 TensorRef t = e.getValue();
-                checkContiguous(bin, e.getKey(), t);
-                specs.add(new SafetensorsWriter.Spec(e.getKey(), t.storage().dtype(), t.shape(), elements(t.shape()) * t.storage().elementSize()));
+                long bytes = checkFits(bin, zip, prefix, e.getKey(), t);
+                specs.add(new SafetensorsWriter.Spec(e.getKey(), t.storage().dtype(), t.shape(), bytes));
             }
             try (SafetensorsWriter w = new SafetensorsWriter(out, specs, Map.of("format", "pt", "converted_from", bin.getFileName().toString()))) {
                 byte[] buf = new byte[1 << 20];
+                int i = 0;
                 for (TensorRef t : tensors.values()) {
                     ZipEntry data = zip.getEntry(prefix + "data/" + t.storage().key());
-                    if (data == null) throw new ModelValidationException(bin, "storage " + t.storage().key() + " is missing from the archive");
                     try (InputStream in = zip.getInputStream(data)) {
-                        in.skipNBytes(t.offset() * t.storage().elementSize());
-                        long left = elements(t.shape()) * t.storage().elementSize();
+                        in.skipNBytes(t.offset() * t.storage().elementSize()); // storage offsets are honoured
+                        long left = specs.get(i++).bytes();
                         while (left > 0) {
                             int n = in.read(buf, 0, (int) Math.min(buf.length, left));
                             if (n < 0) throw new ModelValidationException(bin, "storage " + t.storage().key() + " is shorter than its tensors");
@@ -147,7 +109,8 @@ public final class TorchCheckpointConverter {
             StateDictUnpickler u = new StateDictUnpickler();
             root = u.load(in);
             u.close();
-        } catch (PickleException e) {
+        } catch (PickleException | ClassCastException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            // razorvine's opcode handlers cast what they pop: a malformed pickle surfaces as one of these
             throw new ModelValidationException(bin, "cannot read the checkpoint's pickle: " + e.getMessage());
         }
         if (!(root instanceof Map<?, ?> map)) {
@@ -163,24 +126,38 @@ public final class TorchCheckpointConverter {
         return tensors;
     }
 
-    private static void checkContiguous(Path bin, String name, TensorRef t) {
-        long expected = 1;
-        for (int d = t.shape().length - 1; d >= 0; d--) {
-            if (t.shape()[d] != 1 && t.stride()[d] != expected) {
-                throw new ModelValidationException(bin, "tensor " + name + " is not contiguous (stride " + java.util.Arrays.toString(t.stride()) + ")");
+    /** Checks a tensor against its storage entry before anything is written or allocated; returns its size in bytes. */
+    private static long checkFits(Path bin, ZipFile zip, String prefix, String name, TensorRef t) {
+        StorageRef s = t.storage();
+        ZipEntry data = zip.getEntry(prefix + "data/" + s.key());
+        if (data == null) throw new ModelValidationException(bin, "tensor " + name + ": its storage " + s.key() + " is missing from the archive");
+        if (t.shape().length != t.stride().length) throw new ModelValidationException(bin, "tensor " + name + ": size and stride differ in rank");
+        long elements = 1;
+        try {
+            for (long d : t.shape()) {
+                if (d < 0) throw new ModelValidationException(bin, "tensor " + name + " has a negative size " + java.util.Arrays.toString(t.shape()));
+                elements = Math.multiplyExact(elements, d);
             }
-            expected *= t.shape()[d];
+            long storageBytes = Math.multiplyExact(s.elements(), s.elementSize());
+            if (data.getSize() >= 0 && data.getSize() != storageBytes) {
+                throw new ModelValidationException(bin, "storage " + s.key() + " declares " + s.elements() + " elements (" + storageBytes
+                    + " bytes) but the archive holds " + data.getSize() + " bytes");
+            }
+            if (t.offset() < 0 || Math.addExact(t.offset(), elements) > s.elements()) {
+                throw new ModelValidationException(bin, "tensor " + name + " (offset " + t.offset() + ", size " + java.util.Arrays.toString(t.shape())
+                    + ") does not fit in its storage of " + s.elements() + " elements");
+            }
+            long expected = 1;
+            for (int d = t.shape().length - 1; d >= 0; d--) {
+                if (t.shape()[d] != 1 && t.stride()[d] != expected) {
+                    throw new ModelValidationException(bin, "tensor " + name + " is not contiguous (stride " + java.util.Arrays.toString(t.stride())
+                        + "); save it with .contiguous() first");
+                }
+                expected *= t.shape()[d];
+            }
+            return Math.multiplyExact(elements, s.elementSize());
+        } catch (ArithmeticException e) {
+            throw new ModelValidationException(bin, "tensor " + name + " declares a size that overflows " + java.util.Arrays.toString(t.shape()));
         }
-    }
-
-    private static long elements(long[] shape) {
-        long n = 1;
-        for (long d : shape) n *= d;
-        return n;
-    }
-
-    /** Reads the weight map of a {@code *.index.json} (tensor name to file). */
-    static JsonNode weightMap(Path index) throws IOException {
-        return JSON.readTree(index.toFile()).path("weight_map");
     }
 }
