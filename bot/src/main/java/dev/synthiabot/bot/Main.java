@@ -96,7 +96,7 @@ public final class Main {
         });
         Path dir = m.localPath()
             .map(p -> ModelProvisioner.local(p, m.cacheDir()))
-            .orElseGet(() -> ModelProvisioner.fromHub(m.huggingfaceId(), m.huggingfaceUrl(), m.cacheDir(), hfToken));
+            .orElseGet(() -> ModelProvisioner.fromHub(m.huggingfaceId(), m.huggingfaceRevision(), m.huggingfaceUrl(), m.cacheDir(), hfToken));
         return SynthiaChatModel.builder()
             .modelPath(dir)
             .modelName(m.localPath().isPresent() ? dir.getFileName().toString() : m.huggingfaceId())

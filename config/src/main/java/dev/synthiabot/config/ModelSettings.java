@@ -5,13 +5,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Which model to run and how. */
-public record ModelSettings(String huggingfaceId, URI huggingfaceUrl, Optional<Path> localPath, Path cacheDir,
+public record ModelSettings(String huggingfaceId, String huggingfaceRevision, URI huggingfaceUrl, Optional<Path> localPath, Path cacheDir,
                             String quantization, String activations, int threads, int contextWindow, int kvCacheMb,
                             String kvCachePrecision) {
     public ModelSettings {
         Problems p = new Problems();
         p.check(huggingfaceId.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*"), "model.huggingface_id", huggingfaceId,
             "is not a Hugging Face model id (owner/name)");
+        p.check(huggingfaceRevision.matches("[A-Za-z0-9][A-Za-z0-9._/-]*") && !huggingfaceRevision.contains(".."), "model.huggingface_revision",
+            huggingfaceRevision, "is not a branch, tag or commit name");
         p.check(quantization.equals("q4") || quantization.equals("none"), "model.quantization", quantization, "is not one of: q4, none");
         p.check(activations.equals("q8") || activations.equals("f32"), "model.activations", activations, "is not one of: q8, f32");
         p.range("model.threads", threads, 0, 1024);

@@ -49,6 +49,7 @@ public record SettingKey(String path, Type type, Object defaultValue, String des
         k("discord.rest_url", Type.URL, null, "Base URL of Discord's REST API, e.g. a rate-limit proxy (`http://proxy:8080/api/v10/`). Default: Discord's."),
         k("discord.gateway_url", Type.URL, null, "Gateway WebSocket URL (`wss://…`), e.g. for a gateway proxy. Default: Discord's."),
         k("model.huggingface_id", Type.STRING, "migtissera/SynthIA-7B-v1.3", "Hugging Face model to download on first start (ignored when `model.local_path` is set)."),
+        k("model.huggingface_revision", Type.STRING, "main", "Branch, tag or commit of `model.huggingface_id` to download; the commit it resolved to is recorded, and later starts use those exact files without the network."),
         k("model.huggingface_url", Type.URL, "https://huggingface.co", "Hugging Face base URL (a mirror may be used)."),
         k("model.local_path", Type.PATH, null, "A local model directory (config.json, tokenizer.json, *.safetensors or pytorch_model*.bin) to use instead of downloading."),
         k("model.cache_dir", Type.PATH, "models", "Where downloaded, converted and Q4-quantized models are kept."),

@@ -80,7 +80,8 @@ public final class SettingsLoader {
         BotSettings build() {
             DiscordSettings discord = section(() -> new DiscordSettings(token(), path("discord.token_file"), list("discord.guild_ids"),
                 uri("discord.rest_url"), uri("discord.gateway_url")));
-            ModelSettings model = section(() -> new ModelSettings(string("model.huggingface_id"), uri("model.huggingface_url").orElseThrow(),
+            ModelSettings model = section(() -> new ModelSettings(string("model.huggingface_id"), string("model.huggingface_revision"),
+                uri("model.huggingface_url").orElseThrow(),
                 path("model.local_path"), path("model.cache_dir").orElseThrow(), string("model.quantization").toLowerCase(java.util.Locale.ROOT),
                 string("model.activations").toLowerCase(java.util.Locale.ROOT), integer("model.threads"), integer("model.context_window"), integer("model.kv_cache_mb"),
                 string("model.kv_cache_precision").toLowerCase(java.util.Locale.ROOT)));

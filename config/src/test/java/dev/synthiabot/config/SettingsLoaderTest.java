@@ -56,7 +56,7 @@ class SettingsLoaderTest {
         assertThat(s.discord().guildIds()).containsExactly("111111111111111111", "222222222222222222");
         assertThat(s.discord().restUrl()).contains(URI.create("http://127.0.0.1:8080/api/v10/"));
         assertThat(s.discord().gatewayUrl()).contains(URI.create("ws://127.0.0.1:8081/"));
-        assertThat(s.model()).isEqualTo(new ModelSettings("migtissera/SynthIA-7B-v1.3", URI.create("https://huggingface.co"),
+        assertThat(s.model()).isEqualTo(new ModelSettings("migtissera/SynthIA-7B-v1.3", "v1.3", URI.create("https://huggingface.co"),
             Optional.of(Path.of("/srv/models/synthia")), Path.of("/var/cache/synthia"), "q4", "f32", 2, 2048, 512, "f32"));
         assertThat(s.generation()).isEqualTo(new GenerationSettings(0.5, 40, 0.9, 256, List.of("</s>", "###")));
         assertThat(s.prompts().translation()).containsOnlyKeys("ja", "fr");

@@ -13,7 +13,7 @@ public record LoadedModel(AbstractModel model, Path loadedFrom, Path workingDire
     public void close() {
         model.close();
         try {
-            Q4Quantizer.deleteRecursively(workingDirectory);
+            Staging.deleteRecursively(workingDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -97,6 +97,7 @@ public final class ModelLoader {
         }
         try {
             Files.createDirectories(cacheDir);
+            Staging.removeAbandoned(cacheDir);
             log.info("Quantizing {} to Q4 into {} (once; later starts reuse it)", md.dir(), target);
             return Q4Quantizer.quantize(md.dir(), target);
         } catch (IOException e) {

@@ -7,9 +7,7 @@ import com.github.tjake.jlama.tensor.AbstractTensor;
 import com.github.tjake.jlama.tensor.Q4ByteBufferTensor;
 import java.io.IOException;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,21 +27,34 @@ import org.slf4j.LoggerFactory;
 public final class Q4Quantizer {
     private static final Logger log = LoggerFactory.getLogger(Q4Quantizer.class);
     static final int BLOCK = Q4ByteBufferTensor.BLOCK_SIZE;
-    static final List<String> COPIED = List.of("config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json");
 
     private Q4Quantizer() {}
 
-    /** Writes the Q4 model to {@code target} (which must not exist yet) and returns it. */
+    /** Writes the Q4 model to {@code target} (which must not exist yet), atomically, and returns it. */
     public static Path quantize(Path source, Path target) throws IOException {
-        Path staging = target.resolveSibling(target.getFileName() + ".partial-" + ProcessHandle.current().pid());
-        deleteRecursively(staging);
-        Files.createDirectories(staging);
         long t0 = System.nanoTime();
+        Staging.publish(target, staging -> {
+            try {
+                write(source, staging.resolve("model.safetensors"));
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("Quantizing " + source + " failed: " + e.getMessage(), e);
+            }
+            Staging.copyMetadata(source, staging);
+        });
+        log.info("Quantized {} to Q4 in {} s: {}", source, (System.nanoTime() - t0) / 1_000_000_000L, target);
+        return target;
+    }
+
+    private static void write(Path source, Path out) throws Exception {
         try (WeightLoader weights = SafeTensorSupport.loadWeights(source.toFile())) {
             Map<String, TensorInfo> infos = new TreeMap<>(weights.tensorInfoMap());
             List<SafetensorsWriter.Spec> specs = new ArrayList<>();
+            long sourceBytes = 0;
             for (var e : infos.entrySet()) {
                 long[] shape = toLong(e.getValue().shape);
+                sourceBytes += e.getValue().dataOffsets[1] - e.getValue().dataOffsets[0];
                 if (quantizable(e.getKey(), shape)) {
                     long n = shape[0] * shape[1];
                     specs.add(new SafetensorsWriter.Spec(e.getKey(), "Q4", shape, n / 2));
@@ -52,32 +63,25 @@ public final class Q4Quantizer {
                     specs.add(new SafetensorsWriter.Spec(e.getKey(), "F32", shape, product(shape) * 4));
                 }
             }
-            try (SafetensorsWriter out = new SafetensorsWriter(staging.resolve("model.safetensors"), specs, Map.of("format", "pt", "quantization", "Q4"))) {
+            Disk.require(out.getParent(), specs.stream().mapToLong(SafetensorsWriter.Spec::bytes).sum(), "the Q4 model");
+            try (SafetensorsWriter w = new SafetensorsWriter(out, specs, Map.of("format", "pt", "quantization", "Q4"));
+                 Progress progress = Progress.start("Quantizing to Q4", sourceBytes, 0)) {
                 for (var e : infos.entrySet()) {
                     long[] shape = toLong(e.getValue().shape);
                     try (AbstractTensor t = weights.load(e.getKey())) {
                         if (quantizable(e.getKey(), shape)) {
                             Q4ByteBufferTensor q = new Q4ByteBufferTensor(t);
-                            out.write(q.getMemorySegment().asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
-                            out.write(q.getBlockF().getMemorySegment().asByteBuffer());
+                            w.write(q.getMemorySegment().asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+                            w.write(q.getBlockF().getMemorySegment().asByteBuffer());
                             q.close();
                         } else {
-                            writeF32(out, t, product(shape));
+                            writeF32(w, t, product(shape));
                         }
                     }
+                    progress.add(e.getValue().dataOffsets[1] - e.getValue().dataOffsets[0]);
                 }
             }
-        } catch (Exception e) {
-            deleteRecursively(staging);
-            if (e instanceof IOException io) throw io;
-            throw new IOException("Quantizing " + source + " failed: " + e.getMessage(), e);
         }
-        for (String f : COPIED) {
-            if (Files.exists(source.resolve(f))) Files.copy(source.resolve(f), staging.resolve(f));
-        }
-        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        log.info("Quantized {} to Q4 in {} s: {}", source, (System.nanoTime() - t0) / 1_000_000_000L, target);
-        return target;
     }
 
     static boolean quantizable(String name, long[] shape) {
@@ -109,12 +113,5 @@ public final class Q4Quantizer {
         long p = 1;
         for (long d : s) p *= d;
         return p;
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var walk = Files.walk(p)) {
-            for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
-        }
     }
 }

@@ -46,24 +46,31 @@ public final class TorchCheckpointConverter {
         }
         if (bins.isEmpty()) throw new ModelValidationException(source, "no pytorch_model*.bin files to convert");
         Files.createDirectories(target);
+        long sourceBytes = 0;
+        for (Path b : bins) sourceBytes += Files.size(b);
+        Disk.require(target, sourceBytes, "the safetensors copy of " + source);
         ObjectNode weightMap = JSON.createObjectNode();
         long total = 0;
-        for (int i = 0; i < bins.size(); i++) {
-            String name = String.format("model-%05d-of-%05d.safetensors", i + 1, bins.size());
-            for (String tensor : convertShard(bins.get(i), target.resolve(name))) weightMap.put(tensor, name);
-            total += Files.size(target.resolve(name));
+        try (Progress progress = Progress.start("Converting to safetensors", sourceBytes, 0)) {
+            for (int i = 0; i < bins.size(); i++) {
+                String name = String.format("model-%05d-of-%05d.safetensors", i + 1, bins.size());
+                for (String tensor : convertShard(bins.get(i), target.resolve(name), progress)) weightMap.put(tensor, name);
+                total += Files.size(target.resolve(name));
+            }
         }
         ObjectNode index = JSON.createObjectNode();
         index.putObject("metadata").put("total_size", total);
         index.set("weight_map", weightMap);
         JSON.writerWithDefaultPrettyPrinter().writeValue(target.resolve("model.safetensors.index.json").toFile(), index);
-        for (String f : Q4Quantizer.COPIED) {
-            if (Files.exists(source.resolve(f))) Files.copy(source.resolve(f), target.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
+        Staging.copyMetadata(source, target);
     }
 
     /** Converts one checkpoint file; returns the tensor names written. */
     static List<String> convertShard(Path bin, Path out) throws IOException {
+        return convertShard(bin, out, null);
+    }
+
+    private static List<String> convertShard(Path bin, Path out, Progress progress) throws IOException {
         ZipFile opened;
         try {
             opened = new ZipFile(bin.toFile());
@@ -93,6 +100,7 @@ public final class TorchCheckpointConverter {
                             int n = in.read(buf, 0, (int) Math.min(buf.length, left));
                             if (n < 0) throw new ModelValidationException(bin, "storage " + t.storage().key() + " is shorter than its tensors");
                             w.write(buf, 0, n);
+                            if (progress != null) progress.add(n);
                             left -= n;
                         }
                     }
