@@ -11,16 +11,19 @@ import dev.synthiabot.config.GenerationSettings;
 import dev.synthiabot.config.ModelSettings;
 import dev.synthiabot.config.SettingsLoader;
 import dev.synthiabot.config.prompts.ChannelPromptStore;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
 /**
- * The composition root: settings → Vector API check → prompt store → Discord (online, "loading the model") → model
- * → answering. Each way it can fail ends the process with one clear line and an {@link ExitCode}.
+ * The composition root. {@code run} (the default): settings → Vector API check → prompt store → Discord (online,
+ * "loading the model") → model → answering. {@code prepare-model}: settings → the model's download, conversion and
+ * quantization, then exit. Each way it can fail ends the process with one clear line and an {@link ExitCode}.
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -28,34 +31,19 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        ExitCode code;
-        try {
-            code = run(args);
-        } catch (Throwable e) {
+        System.exit(new CommandLine(new Cli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
             log.error("synthia-bot stopped on an unexpected error", e);
-            code = ExitCode.UNEXPECTED;
-        }
-        System.exit(code.code);
+            return ExitCode.UNEXPECTED.code;
+        }).execute(args));
     }
 
-    /** Starts the bot; returns why the process must end now, or never returns: a signal's {@link Shutdown} ends it. */
-    private static ExitCode run(String[] args) throws InterruptedException {
+    /** Runs the bot; returns why it must end now, or never returns: a signal's {@link Shutdown} ends the process. */
+    static ExitCode runBot(Optional<Path> configFlag) throws InterruptedException {
         Map<String, String> env = System.getenv();
-        boolean explicit = Arrays.asList(args).stream().anyMatch(a -> a.startsWith(SettingsLoader.CONFIG_FLAG)) || env.containsKey(SettingsLoader.CONFIG_ENV);
-        Path file = SettingsLoader.settingsPath(args, env);
-        BotSettings settings;
-        try {
-            settings = SettingsLoader.load(file, explicit, env);
-        } catch (ConfigException e) {
-            System.err.println(e.getMessage());
-            return ExitCode.BAD_SETTINGS;
-        }
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            System.err.println("error: the JVM lacks the Vector API: start it with --add-modules jdk.incubator.vector "
-                + "(scripts/run-bot, bot/target/synthia-bot and the Docker image do)");
-            return ExitCode.JAVA;
-        }
-        log.info("Settings: {}", settings);
+        Optional<BotSettings> loaded = settings(configFlag, env, true);
+        if (loaded.isEmpty()) return ExitCode.BAD_SETTINGS;
+        BotSettings settings = loaded.get();
+        if (!vectorApiPresent()) return ExitCode.JAVA;
 
         ChannelPromptStore prompts;
         try {
@@ -78,25 +66,60 @@ public final class Main {
 
         SynthiaChatModel model;
         try {
-            model = buildModel(settings.model(), settings.generation(), Optional.ofNullable(env.get("HF_TOKEN")));
-        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-            // Bad model directory, failed download or conversion, missing JVM flag: say what and stop.
+            model = modelBuilder(settings.model(), settings.generation(), env).build();
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            // Bad model directory, failed download or conversion: say what and stop.
             log.error("Cannot load the model: {}", e.getMessage());
             shutdown.run();
             return ExitCode.MODEL;
         }
         if (shutdown.model(model)) app.modelReady(model); // else a signal came while the model loaded: the shutdown exits
         Thread.currentThread().join(); // runs until a signal's shutdown exits the process
-        return null;
+        return ExitCode.STOPPED;
     }
 
-    static SynthiaChatModel buildModel(ModelSettings m, GenerationSettings g, Optional<String> hfToken) {
-        m.localPath().filter(p -> !java.nio.file.Files.isDirectory(p)).ifPresent(p -> {
+    /** Downloads, converts and quantizes the model as a first start would, then stops: no Discord, no token. */
+    static ExitCode prepareModel(Optional<Path> configFlag) {
+        Map<String, String> env = System.getenv();
+        Optional<BotSettings> settings = settings(configFlag, env, false);
+        if (settings.isEmpty()) return ExitCode.BAD_SETTINGS;
+        if (!vectorApiPresent()) return ExitCode.JAVA;
+        try {
+            Path ready = modelBuilder(settings.get().model(), settings.get().generation(), env).prepare();
+            log.info("The model is ready in {}: the bot starts from it without downloading or converting anything", ready);
+            return ExitCode.STOPPED;
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            log.error("Cannot prepare the model: {}", e.getMessage());
+            return ExitCode.MODEL;
+        }
+    }
+
+    private static Optional<BotSettings> settings(Optional<Path> configFlag, Map<String, String> env, boolean needsToken) {
+        boolean explicit = configFlag.isPresent() || env.containsKey(SettingsLoader.CONFIG_ENV);
+        try {
+            BotSettings settings = SettingsLoader.load(SettingsLoader.settingsPath(configFlag, env), explicit, env, needsToken);
+            log.info("Settings: {}", settings);
+            return Optional.of(settings);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static boolean vectorApiPresent() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) return true;
+        System.err.println("error: the JVM lacks the Vector API: start it with --add-modules jdk.incubator.vector "
+            + "(scripts/run-bot, bot/target/synthia-bot and the Docker image do)");
+        return false;
+    }
+
+    /** The model as the settings describe it: downloaded from the hub first unless {@code model.local_path} is set. */
+    static SynthiaChatModel.Builder modelBuilder(ModelSettings m, GenerationSettings g, Map<String, String> env) {
+        m.localPath().filter(p -> !Files.isDirectory(p)).ifPresent(p -> {
             throw new IllegalArgumentException("model.local_path: " + p + " is not a directory");
         });
-        Path dir = m.localPath()
-            .map(p -> ModelProvisioner.local(p, m.cacheDir()))
-            .orElseGet(() -> ModelProvisioner.fromHub(m.huggingfaceId(), m.huggingfaceRevision(), m.huggingfaceUrl(), m.cacheDir(), hfToken));
+        Path dir = m.localPath().orElseGet(() -> ModelProvisioner.fromHub(m.huggingfaceId(), m.huggingfaceRevision(), m.huggingfaceUrl(),
+            m.cacheDir(), Optional.ofNullable(env.get("HF_TOKEN"))));
         return SynthiaChatModel.builder()
             .modelPath(dir)
             .modelName(m.localPath().isPresent() ? dir.getFileName().toString() : m.huggingfaceId())
@@ -111,7 +134,6 @@ public final class Main {
             .topK(g.topK())
             .topP(g.topP())
             .maxOutputTokens(g.maxNewTokens())
-            .stopSequences(g.stopSequences())
-            .build();
+            .stopSequences(g.stopSequences());
     }
 }

@@ -8,7 +8,6 @@ import dev.synthiabot.config.BotSettings;
 import dev.synthiabot.config.SettingsLoader;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +22,7 @@ class MainModelIT {
         BotSettings s = SettingsLoader.loadYaml("", Map.of("DISCORD_TOKEN", "t", "SYNTHIA_MODEL__LOCAL_PATH", bin.toString(),
             "SYNTHIA_MODEL__CACHE_DIR", dir.resolve("cache").toString(), "SYNTHIA_GENERATION__MAX_NEW_TOKENS", "8"));
 
-        try (SynthiaChatModel model = Main.buildModel(s.model(), s.generation(), Optional.empty())) {
+        try (SynthiaChatModel model = Main.modelBuilder(s.model(), s.generation(), Map.of()).build()) {
             assertThat(model.quantized()).isTrue();
             assertThat(model.defaultRequestParameters().maxOutputTokens()).isEqualTo(8);
             assertThat(model.defaultRequestParameters().temperature()).isEqualTo(0.75);
@@ -36,7 +35,7 @@ class MainModelIT {
     void should_name_a_local_path_that_is_not_a_directory() {
         BotSettings s = SettingsLoader.loadYaml("", Map.of("DISCORD_TOKEN", "t", "SYNTHIA_MODEL__LOCAL_PATH", dir.resolve("missing").toString()));
 
-        assertThatThrownBy(() -> Main.buildModel(s.model(), s.generation(), Optional.empty()))
+        assertThatThrownBy(() -> Main.modelBuilder(s.model(), s.generation(), Map.of()))
             .hasMessage("model.local_path: " + dir.resolve("missing") + " is not a directory");
     }
 }

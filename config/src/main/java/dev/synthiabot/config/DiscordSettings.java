@@ -19,10 +19,6 @@ public record DiscordSettings(Secret token, Optional<Path> tokenFile, List<Strin
         Objects.requireNonNull(token, "token");
         guildIds = List.copyOf(guildIds);
         Problems p = new Problems();
-        if (token.isBlank()) {
-            p.add("discord.token: missing: set the " + SettingKey.TOKEN_ENV
-                + " environment variable or discord.token_file (the token is never read from the YAML file)");
-        }
         p.snowflakes("discord.guild_ids", guildIds);
         restUrl.ifPresent(u -> p.check(isHttp(u), "discord.rest_url", u.toString(), "is not an http(s) URL"));
         gatewayUrl.ifPresent(u -> p.check(isWs(u), "discord.gateway_url", u.toString(), "is not a ws(s) URL"));

@@ -25,17 +25,12 @@ import java.util.function.Supplier;
 public final class SettingsLoader {
     public static final String DEFAULT_FILE = "synthia-bot.yaml";
     public static final String CONFIG_ENV = "SYNTHIA_CONFIG";
-    public static final String CONFIG_FLAG = "--config";
 
     private SettingsLoader() {}
 
     /** The settings file: {@code --config <path>}, else {@code SYNTHIA_CONFIG}, else {@code synthia-bot.yaml}. */
-    public static Path settingsPath(String[] args, Map<String, String> env) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals(CONFIG_FLAG) && i + 1 < args.length) return Path.of(args[i + 1]);
-            if (args[i].startsWith(CONFIG_FLAG + "=")) return Path.of(args[i].substring(CONFIG_FLAG.length() + 1));
-        }
-        return Path.of(env.getOrDefault(CONFIG_ENV, DEFAULT_FILE));
+    public static Path settingsPath(Optional<Path> flag, Map<String, String> env) {
+        return flag.orElseGet(() -> Path.of(env.getOrDefault(CONFIG_ENV, DEFAULT_FILE)));
     }
 
     /**
@@ -43,6 +38,14 @@ public final class SettingsLoader {
      *     defaults and environment variables are used)
      */
     public static BotSettings load(Path file, boolean required, Map<String, String> env) {
+        return load(file, required, env, true);
+    }
+
+    /**
+     * The same; {@code needsToken} false for commands that never connect to Discord ({@code prepare-model}), which
+     * then run without {@code DISCORD_TOKEN} (the settings hold a blank token).
+     */
+    public static BotSettings load(Path file, boolean required, Map<String, String> env, boolean needsToken) {
         RawSettings raw = new RawSettings();
         if (Files.isRegularFile(file)) {
             try {
@@ -54,7 +57,7 @@ public final class SettingsLoader {
             raw.problems.add(file + ": settings file not found (copy config/synthia-bot.example.yaml to start)");
         }
         raw.readEnvironment(env);
-        return new Builder(raw, env).build();
+        return new Builder(raw, env, needsToken).build();
     }
 
     /** Parses a YAML text (for tests and tools). */
@@ -62,7 +65,7 @@ public final class SettingsLoader {
         RawSettings raw = new RawSettings();
         raw.readYaml(yaml, DEFAULT_FILE);
         raw.readEnvironment(env);
-        return new Builder(raw, env).build();
+        return new Builder(raw, env, true).build();
     }
 
     /** Converts raw values and builds each section, collecting every problem. */
@@ -70,10 +73,12 @@ public final class SettingsLoader {
         private final RawSettings raw;
         private final Map<String, String> env;
         private final List<String> problems = new ArrayList<>();
+        private final boolean needsToken;
 
-        Builder(RawSettings raw, Map<String, String> env) {
+        Builder(RawSettings raw, Map<String, String> env, boolean needsToken) {
             this.raw = raw;
             this.env = env;
+            this.needsToken = needsToken;
             problems.addAll(raw.problems.list());
         }
 
@@ -130,6 +135,10 @@ public final class SettingsLoader {
                     problems.add("discord.token_file: '" + file.get() + "' cannot be read (" + e.getClass().getSimpleName() + ")");
                     return new Secret("unreadable");
                 }
+            }
+            if (needsToken) {
+                problems.add("discord.token: missing: set the " + SettingKey.TOKEN_ENV
+                    + " environment variable or discord.token_file (the token is never read from the YAML file)");
             }
             return new Secret("");
         }

@@ -160,9 +160,8 @@ class SettingsLoaderTest {
 
     @Test
     void should_find_the_settings_file_from_flag_then_environment_then_default() {
-        assertThat(SettingsLoader.settingsPath(new String[] {"--config", "a.yaml"}, Map.of("SYNTHIA_CONFIG", "b.yaml"))).isEqualTo(Path.of("a.yaml"));
-        assertThat(SettingsLoader.settingsPath(new String[] {"--config=c.yaml"}, Map.of())).isEqualTo(Path.of("c.yaml"));
-        assertThat(SettingsLoader.settingsPath(new String[0], Map.of("SYNTHIA_CONFIG", "b.yaml"))).isEqualTo(Path.of("b.yaml"));
-        assertThat(SettingsLoader.settingsPath(new String[0], Map.of())).isEqualTo(Path.of("synthia-bot.yaml"));
+        assertThat(SettingsLoader.settingsPath(Optional.of(Path.of("a.yaml")), Map.of("SYNTHIA_CONFIG", "b.yaml"))).isEqualTo(Path.of("a.yaml"));
+        assertThat(SettingsLoader.settingsPath(Optional.empty(), Map.of("SYNTHIA_CONFIG", "b.yaml"))).isEqualTo(Path.of("b.yaml"));
+        assertThat(SettingsLoader.settingsPath(Optional.empty(), Map.of())).isEqualTo(Path.of("synthia-bot.yaml"));
     }
 }

@@ -380,6 +380,16 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
             return this;
         }
 
+        /**
+         * Prepares the model without loading it: converts .bin shards, quantizes to Q4 if asked, into the cache
+         * directory (what a first start spends minutes on; {@code prepare-model} runs only this). Returns the
+         * directory that {@link #build()} will load.
+         */
+        public Path prepare() {
+            if (modelPath == null) throw new IllegalArgumentException("modelPath: required (a local model directory)");
+            return ModelLoader.prepare(modelPath, quantize, cacheDir != null ? cacheDir : defaultCacheDir(modelPath)).dir();
+        }
+
         public SynthiaChatModel build() {
             if (modelPath == null) throw new IllegalArgumentException("modelPath: required (a local model directory)");
             if (contextWindow < 16) throw new IllegalArgumentException("contextWindow: " + contextWindow + " must be >= 16");

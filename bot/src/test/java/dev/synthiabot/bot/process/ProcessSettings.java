@@ -30,6 +30,11 @@ final class ProcessSettings {
         return this;
     }
 
+    ProcessSettings unset(String key) {
+        keys.remove(key);
+        return this;
+    }
+
     /** Writes the settings into {@code work}, starts the bot on them with the simulator's token and waits until it answers. */
     BotProcess startBot(Path work) throws IOException {
         BotProcess bot = BotProcess.start(work, Map.of("DISCORD_TOKEN", DiscordSimulator.TOKEN), "--config", write(work).toString());

@@ -42,9 +42,13 @@ public final class ModelLoader {
     /** A validated model directory, quantized to Q4 first if asked: what to load and whether it is Q4. */
     public record Prepared(Path dir, boolean quantized) {}
 
-    /** Checks the directory and makes (or reuses) its Q4 copy if asked; loads nothing. */
+    /**
+     * Checks the directory and makes (or reuses) its Q4 copy if asked; loads nothing. A directory of PyTorch .bin
+     * shards is converted to safetensors first (once, into {@code cacheDir}).
+     */
     public static Prepared prepare(Path dir, boolean quantizeToQ4, Path cacheDir) {
         log.info("Kernels: {}", KernelReport.describe());
+        dir = ModelProvisioner.local(dir, cacheDir);
         ModelDirectory md = ModelDirectory.open(dir);
         if (quantizeToQ4 && !md.quantized()) {
             Path q4 = quantizedCopy(md, cacheDir);

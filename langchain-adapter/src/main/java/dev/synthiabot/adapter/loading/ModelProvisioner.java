@@ -24,7 +24,8 @@ public final class ModelProvisioner {
     /** A local directory, converted to safetensors into {@code cacheDir} if it only has .bin weights. */
     public static Path local(Path dir, Path cacheDir) {
         Staging.removeAbandoned(cacheDir);
-        if (hasSafetensors(dir)) return dir;
+        if (!Files.isDirectory(dir) || hasSafetensors(dir) || !hasPytorchWeights(dir)) return dir; // ModelDirectory says what is wrong
+
         Path converted = cacheDir.resolve(dir.getFileName() + "-safetensors");
         return convertOnce(dir, converted);
     }
@@ -65,8 +66,16 @@ public final class ModelProvisioner {
     }
 
     private static boolean hasSafetensors(Path dir) {
+        return anyFile(dir, "[^/]*\\.safetensors");
+    }
+
+    private static boolean hasPytorchWeights(Path dir) {
+        return anyFile(dir, "pytorch_model.*\\.bin");
+    }
+
+    private static boolean anyFile(Path dir, String regex) {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.anyMatch(p -> p.getFileName().toString().endsWith(".safetensors"));
+            return files.anyMatch(p -> p.getFileName().toString().matches(regex));
         } catch (IOException e) {
             throw new ModelValidationException(dir, "cannot list the directory: " + e.getMessage());
         }

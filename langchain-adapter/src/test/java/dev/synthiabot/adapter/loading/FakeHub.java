@@ -19,11 +19,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * redirect to a CDN path and carry {@code X-Linked-Size} / {@code X-Linked-Etag} (their sha256); the CDN honours
  * {@code Range}. Faults: cut a transfer after N bytes, serve a corrupted file, require a token.
  */
-final class FakeHub implements AutoCloseable {
-    static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
-    record Request(String method, String path, String range, String authorization) {}
+public final class FakeHub implements AutoCloseable {
+    public static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+    public record Request(String method, String path, String range, String authorization) {}
 
-    final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final String repo;
     private final Path files;
@@ -31,7 +31,7 @@ final class FakeHub implements AutoCloseable {
     private final Map<String, Boolean> corrupt = new ConcurrentHashMap<>();
     private volatile String requiredToken;
 
-    FakeHub(String repo, Path files) throws IOException {
+    public FakeHub(String repo, Path files) throws IOException {
         this.repo = repo;
         this.files = files;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -39,7 +39,7 @@ final class FakeHub implements AutoCloseable {
         server.start();
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
