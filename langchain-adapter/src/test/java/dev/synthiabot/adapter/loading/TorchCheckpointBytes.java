@@ -13,7 +13,7 @@ import java.util.zip.ZipOutputStream;
  * Writes pickle opcodes and torch zip checkpoints by hand, for tests: real state dicts of one tensor (as
  * {@code torch.save} lays them out) and hostile ones that no honest checkpoint contains.
  */
-final class TorchCheckpointBytes {
+public final class TorchCheckpointBytes {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     static TorchCheckpointBytes protocol(int p) {
@@ -77,13 +77,33 @@ final class TorchCheckpointBytes {
 
     /** {@code OrderedDict({name: _rebuild_tensor_v2(storage(F16, "0", numel), offset, size, stride, False, OrderedDict())})}. */
     static byte[] stateDict(String name, String storageClass, long numel, long offset, long[] size, long[] stride) {
-        TorchCheckpointBytes p = protocol(2).global("collections", "OrderedDict").op(')').op('R').mark().str(name)
-            .global("torch._utils", "_rebuild_tensor_v2").mark()
-            .mark().str("storage").global("torch", storageClass).str("0").str("cpu").integer(numel).op('t').op('Q')
+        TorchCheckpointBytes p = protocol(2).global("collections", "OrderedDict").op(')').op('R').mark();
+        p.tensor(name, storageClass, "0", numel, offset, size, stride);
+        return p.op('u').op('.').bytes();
+    }
+
+    /** A contiguous half-float tensor per entry, each in its own storage named by its index, as {@code torch.save} writes a state dict. */
+    public static byte[] halfStateDict(java.util.List<String> names, java.util.List<long[]> shapes) {
+        TorchCheckpointBytes p = protocol(2).global("collections", "OrderedDict").op(')').op('R').mark();
+        for (int i = 0; i < names.size(); i++) {
+            long[] shape = shapes.get(i);
+            long[] stride = new long[shape.length];
+            long numel = 1;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                stride[d] = numel;
+                numel *= shape[d];
+            }
+            p.tensor(names.get(i), "HalfStorage", Integer.toString(i), numel, 0, shape, stride);
+        }
+        return p.op('u').op('.').bytes();
+    }
+
+    private void tensor(String name, String storageClass, String key, long numel, long offset, long[] size, long[] stride) {
+        str(name).global("torch._utils", "_rebuild_tensor_v2").mark()
+            .mark().str("storage").global("torch", storageClass).str(key).str("cpu").integer(numel).op('t').op('Q')
             .integer(offset).tuple(size).tuple(stride).op(0x89)
             .global("collections", "OrderedDict").op(')').op('R')
-            .op('t').op('R').op('u').op('.');
-        return p.bytes();
+            .op('t').op('R');
     }
 
     /** A torch zip checkpoint: {@code archive/data.pkl} and the given {@code archive/data/<key>} entries. */
