@@ -139,4 +139,18 @@ class HubProvisioningIT {
             assertThat(left.toList()).as("no staging or half-made directory").isEmpty();
         }
     }
+
+    @Test
+    void should_rebuild_the_q4_copy_when_a_crashed_quantization_left_only_its_staging_directory() throws IOException {
+        Path cache = temp.resolve("cache");
+        Path abandoned = cache.resolve("tiny-mistral-a-Q4-0000.partial-999999999");
+        Files.createDirectories(abandoned);
+        Files.writeString(abandoned.resolve("model.safetensors"), "half-written");
+
+        Path q4 = ModelLoader.prepare(Fixtures.tinyModel(), true, cache).dir();
+
+        assertThat(abandoned).doesNotExist();
+        assertThat(q4.getFileName().toString()).startsWith("tiny-mistral-a-Q4-").doesNotContain("partial");
+        assertThat(ModelDirectory.open(q4).quantized()).isTrue();
+    }
 }
