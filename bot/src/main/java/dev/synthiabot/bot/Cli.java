@@ -5,13 +5,14 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.ScopeType;
 
 /** The command line of the shipped artifact (picocli): {@code run} (the default) and {@code prepare-model}. */
 @Command(name = "synthia-bot", mixinStandardHelpOptions = true, version = "synthia-bot 0.1.0",
     description = "A self-hosted Discord bot that answers with SynthIA-7B (Q4) on Jlama. Without a command it runs the bot.",
-    subcommands = {Cli.Run.class, Cli.PrepareModel.class},
+    subcommands = {Cli.Run.class, Cli.Ask.class, Cli.Translate.class, Cli.PrepareModel.class},
     footer = {"", "Exit codes (README.md): 0 stopped, 1 unexpected error, 2 bad settings, 3 model not preparable,",
         "4 invalid Discord token, 5 Discord unreachable, 6 Message Content intent off, 7 Java < 21 or no Vector API."})
 final class Cli implements Callable<Integer> {
@@ -32,6 +33,39 @@ final class Cli implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return cli.call();
+        }
+    }
+
+    @Command(name = "ask", mixinStandardHelpOptions = true,
+        description = {"Answer one question in the terminal with the bot's model and settings (no Discord), streaming as it writes.",
+            "Tokens go to standard output; the log and the speed line to standard error."})
+    static final class Ask implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+        @Option(names = "--system", paramLabel = "PROMPT", description = "System prompt (default: prompts.default_system).")
+        String system;
+        @Parameters(paramLabel = "QUESTION", description = "The question.")
+        String question;
+
+        @Override
+        public Integer call() {
+            return Main.answerInTerminal(Optional.ofNullable(cli.config), Optional.ofNullable(system), Optional.empty(), question).code;
+        }
+    }
+
+    @Command(name = "translate", mixinStandardHelpOptions = true,
+        description = "Translate a text in the terminal with the bot's translation prompt for a language (no Discord).")
+    static final class Translate implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+        @Option(names = "--to", paramLabel = "LANGUAGE", defaultValue = "ja", description = "A key of prompts.translation (default: ${DEFAULT-VALUE}).")
+        String language;
+        @Parameters(paramLabel = "TEXT", description = "The text to translate.")
+        String text;
+
+        @Override
+        public Integer call() {
+            return Main.answerInTerminal(Optional.ofNullable(cli.config), Optional.empty(), Optional.of(language), text).code;
         }
     }
 

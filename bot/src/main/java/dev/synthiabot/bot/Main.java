@@ -94,6 +94,39 @@ public final class Main {
         }
     }
 
+    /**
+     * Answers one question in the terminal with the bot's model and settings ({@code ask}, {@code translate}):
+     * {@code system} empty means the default system prompt, {@code translateTo} a {@code prompts.translation} language.
+     */
+    static ExitCode answerInTerminal(Optional<Path> configFlag, Optional<String> system, Optional<String> translateTo, String text) {
+        Map<String, String> env = System.getenv();
+        Optional<BotSettings> loaded = settings(configFlag, env, false);
+        if (loaded.isEmpty()) return ExitCode.BAD_SETTINGS;
+        BotSettings settings = loaded.get();
+        String prompt;
+        if (translateTo.isPresent()) {
+            prompt = settings.prompts().translation().get(translateTo.get());
+            if (prompt == null) {
+                System.err.println("error: no translation into '" + translateTo.get() + "'; prompts.translation has: "
+                    + String.join(", ", settings.prompts().translation().keySet()));
+                return ExitCode.BAD_SETTINGS;
+            }
+        } else {
+            prompt = system.orElse(settings.prompts().defaultSystem());
+        }
+        if (!vectorApiPresent()) return ExitCode.JAVA;
+        try (SynthiaChatModel model = modelBuilder(settings.model(), settings.generation(), env).build()) {
+            TerminalAnswer.stream(model, prompt, text, System.out);
+            return ExitCode.STOPPED;
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            log.error("Cannot load the model: {}", e.getMessage());
+            return ExitCode.MODEL;
+        } catch (Exception e) {
+            log.error("The model failed: {}", e.toString());
+            return ExitCode.MODEL;
+        }
+    }
+
     private static Optional<BotSettings> settings(Optional<Path> configFlag, Map<String, String> env, boolean needsToken) {
         boolean explicit = configFlag.isPresent() || env.containsKey(SettingsLoader.CONFIG_ENV);
         try {

@@ -77,8 +77,8 @@ class QueueIT {
 
     @Test
     void should_tell_users_it_is_busy_when_the_queue_is_full() throws Exception {
-        ScriptedModel slow = new ScriptedModel("y".repeat(200), 2, 50);
-        try (BotHarness h = BotHarness.start(dir, slow, null, Map.of("SYNTHIA_LIMITS__QUEUE_CAPACITY", "1"))) {
+        ScriptedModel slow = new ScriptedModel("y".repeat(4000), 2, 50); // runs ~100 s: still running when the third arrives
+        try (BotHarness h = BotHarness.start(dir, slow, null, Map.of("SYNTHIA_LIMITS__QUEUE_CAPACITY", "1", "SYNTHIA_LIMITS__SHUTDOWN_GRACE_SECONDS", "0"))) {
             DiscordSimulator d = h.discord;
             List<String> ids = new ArrayList<>();
             ids.add(d.slash(d.alice, d.general, "ask", options("question", "hi"), "en-US"));

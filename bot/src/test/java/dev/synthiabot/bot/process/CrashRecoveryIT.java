@@ -31,11 +31,12 @@ class CrashRecoveryIT {
             ShutdownIT.Requests r;
             String mention;
             String aging; // a command whose token will have expired by the time the bot is back
-            long agingCreated = System.currentTimeMillis() - Duration.ofMinutes(14).minusSeconds(15).toMillis();
+            long agingCreated;
             try (BotProcess bot = settings.startBot(work)) {
                 r = ShutdownIT.oneRunningTwoWaiting(d);
                 mention = d.post(d.bob, d.random, "<@" + DiscordSimulator.APP_ID + "> and the ocean?", null);
                 d.await(q -> q.is("POST", "channels/" + d.random + "/messages") && q.content() != null && q.content().startsWith("⏳"), WAIT);
+                agingCreated = System.currentTimeMillis() - Duration.ofMinutes(14).minusSeconds(15).toMillis(); // 15 s of token left
                 aging = d.slashCreatedAgo(d.alice, d.general, "ask", options("question", "an old one"), "en-US",
                     Duration.ofMillis(System.currentTimeMillis() - agingCreated));
                 d.await(q -> q.is("PATCH", ShutdownIT.original(aging)) && q.content() != null && q.content().startsWith("⏳"), WAIT);

@@ -1,0 +1,46 @@
+package dev.synthiabot.bot;
+
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import java.io.PrintStream;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One answer in the terminal, through the same LangChain4j streaming chain the bot uses: tokens are written to
+ * standard output as they come (the log, with the speed line, goes to standard error).
+ */
+final class TerminalAnswer {
+    private TerminalAnswer() {}
+
+    /** Streams the answer to {@code out}; returns the response, or throws the model's error. */
+    static ChatResponse stream(StreamingChatModel model, String system, String question, PrintStream out) throws Exception {
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        model.chat(ChatRequest.builder().messages(SystemMessage.from(system), UserMessage.from(question)).build(), new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+                out.print(partial.text());
+                out.flush();
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        ChatResponse response = done.join();
+        out.println();
+        out.flush();
+        return response;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.synthiabot.bot.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synthiabot.bot.sim.DiscordSimulator;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The terminal commands of the shipped artifact ({@code scripts/run-bot ask|translate}): the same settings file and
+ * LangChain4j chain as the bot, no Discord token; the answer streams to standard output as it is generated (seen as
+ * several separate writes), the log to standard error; exit codes as documented.
+ */
+class CliIT {
+    @TempDir
+    Path work;
+
+    /** What a command wrote to standard output, in the pieces it arrived in, and its exit code. */
+    record Run(int exit, List<String> pieces, String stderr) {
+        String stdout() {
+            return String.join("", pieces);
+        }
+    }
+
+    private Run run(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(BotProcess.ROOT.resolve("scripts/run-bot").toString()));
+        command.addAll(List.of(args));
+        Path err = work.resolve("stderr.txt");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile()).redirectError(err.toFile());
+        pb.environment().keySet().removeIf(k -> !List.of("PATH", "HOME", "LANG", "TMPDIR").contains(k));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        List<String> pieces = new ArrayList<>();
+        try (InputStream out = p.getInputStream()) {
+            byte[] buf = new byte[8192];
+            for (int n; (n = out.read(buf)) > 0; ) pieces.add(new String(buf, 0, n, StandardCharsets.UTF_8));
+        }
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the command did not end; stderr:\n" + Files.readString(err));
+        }
+        return new Run(p.exitValue(), pieces, Files.readString(err));
+    }
+
+    private Path settings(Path model, String maxTokens) throws Exception {
+        try (DiscordSimulator unused = new DiscordSimulator()) {
+            return new ProcessSettings(unused, model, work).set("generation.max_new_tokens", maxTokens).set("generation.temperature", "0").write(work);
+        }
+    }
+
+    @Test
+    void should_stream_an_answer_to_standard_output_without_a_discord_token() throws Exception {
+        Path config = settings(SlowModel.dir(), "80");
+
+        Run r = run("ask", "--config", config.toString(), "Why is the sky blue?");
+
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isNotBlank();
+        assertThat(r.pieces().size()).as("written while generated, not at the end").isGreaterThanOrEqualTo(3);
+        assertThat(r.stderr()).contains("Answer: 80 tokens (LENGTH)").doesNotContain("Why is the sky blue?");
+    }
+
+    @Test
+    void should_translate_with_the_language_prompt_and_refuse_an_unknown_language() throws Exception {
+        Path config = settings(ShippedBotIT.TINY_MODEL, "12");
+
+        Run ok = run("translate", "--config", config.toString(), "--to", "ja", "Good morning");
+        Run unknown = run("translate", "--config", config.toString(), "--to", "fr", "Bonjour");
+
+        assertThat(ok.exit()).as(ok.stderr()).isZero();
+        assertThat(ok.stdout()).isNotBlank();
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.stderr()).contains("error: no translation into 'fr'; prompts.translation has: ja");
+    }
+
+    @Test
+    void should_exit_2_on_a_usage_error() throws Exception {
+        Run r = run("ask");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.stderr()).contains("Missing required parameter: 'QUESTION'");
+    }
+}
