@@ -6,7 +6,9 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.synthiabot.adapter.SynthiaTokenUsage;
 import dev.synthiabot.adapter.generation.PromptTooLongException;
+import dev.synthiabot.bot.status.AnswerStats;
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.queue.Job;
 import dev.synthiabot.bot.queue.Ticket;
@@ -32,9 +34,11 @@ final class AnswerJob implements Job {
     private final StreamingReply reply;
     private final Texts texts;
     private final long timeoutSeconds;
+    private final AnswerStats stats;
 
-    AnswerJob(StreamingChatModel model, Supplier<ChatRequest> request, StreamingReply reply, Texts texts, long timeoutSeconds,
+    AnswerJob(StreamingChatModel model, Supplier<ChatRequest> request, StreamingReply reply, Texts texts, long timeoutSeconds, AnswerStats stats,
               java.util.function.Consumer<String> onTicket) {
+        this.stats = stats;
         this.model = model;
         this.onTicket = onTicket;
         this.request = request;
@@ -57,11 +61,14 @@ final class AnswerJob implements Job {
     public void run(Ticket ticket) {
         reply.status(texts.thinking());
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        long[] firstToken = {0};
         try {
             ChatRequest chat = request.get();
+            long started = System.nanoTime();
             model.chat(chat, new StreamingChatResponseHandler() {
                 @Override
                 public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+                    if (firstToken[0] == 0) firstToken[0] = System.nanoTime();
                     if (ticket.isCancelled()) context.streamingHandle().cancel();
                     reply.append(partial.text());
                 }
@@ -77,6 +84,7 @@ final class AnswerJob implements Job {
                 }
             });
             ChatResponse response = done.get(timeoutSeconds + 60, TimeUnit.SECONDS);
+            record(response, started, firstToken[0], System.nanoTime());
             String answer = response.aiMessage().text() == null ? "" : response.aiMessage().text();
             Ticket.Outcome stop = ticket.stopReason();
             if (stop == Ticket.Outcome.CANCELLED || stop == Ticket.Outcome.SHUT_DOWN) {
@@ -97,6 +105,13 @@ final class AnswerJob implements Job {
         } catch (RuntimeException e) {
             fail(e);
         }
+    }
+
+    /** The answer's speed for /status: prompt until the first token, decode after it. */
+    private void record(ChatResponse response, long started, long firstToken, long ended) {
+        if (!(response.tokenUsage() instanceof SynthiaTokenUsage u) || firstToken == 0) return;
+        stats.add(new AnswerStats.Answer(u.processedInputTokenCount(), u.cachedInputTokenCount(), u.outputTokenCount(), firstToken - started,
+            ended - firstToken));
     }
 
     private void fail(Throwable cause) {

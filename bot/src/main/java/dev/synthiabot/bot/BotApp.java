@@ -15,6 +15,7 @@ import dev.synthiabot.bot.recovery.PendingReplies;
 import dev.synthiabot.bot.recovery.RestartRecovery;
 import dev.synthiabot.bot.reply.Mentions;
 import dev.synthiabot.bot.reply.Renderer;
+import dev.synthiabot.bot.status.StatusCommand;
 import dev.synthiabot.bot.translate.TranslateCommand;
 import dev.synthiabot.config.BotSettings;
 import dev.synthiabot.config.LimitSettings;
@@ -73,8 +74,10 @@ public final class BotApp implements AutoCloseable {
         ExecutorService storage = Executors.newSingleThreadExecutor(DaemonThreads.named("prompt-storage"));
         PendingReplies pending = new PendingReplies(settings.storage().databasePath());
         Feature feature = new Feature(queue, prompts, settings, renderer, pending);
+        String modelName = settings.model().localPath().map(p -> p.getFileName().toString()).orElse(settings.model().huggingfaceId()
+            + " (" + settings.model().huggingfaceRevision() + ")");
         CommandRouter router = new CommandRouter(new AskCommand(feature), new TranslateCommand(feature),
-            new PromptCommand(feature, storage), new MentionReply(feature), queue);
+            new PromptCommand(feature, storage), new StatusCommand(modelName, feature::modelStatus, queue, feature.stats), new MentionReply(feature), queue);
         JDA jda;
         try {
             jda = DiscordConnection.connect(settings.discord(), router, "Loading the model…");

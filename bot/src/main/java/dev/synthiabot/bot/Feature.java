@@ -5,7 +5,10 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.synthiabot.adapter.SynthiaChatModel;
+import dev.synthiabot.adapter.SynthiaModelStatus;
 import dev.synthiabot.bot.i18n.Texts;
+import dev.synthiabot.bot.status.AnswerStats;
 import dev.synthiabot.bot.queue.InferenceQueue;
 import dev.synthiabot.bot.queue.QueueRejection;
 import dev.synthiabot.bot.recovery.PendingReplies;
@@ -43,6 +46,7 @@ public final class Feature {
     private final Renderer renderer;
     private final PendingReplies pending;
     private final Set<StreamingReply> undelivered = ConcurrentHashMap.newKeySet();
+    final AnswerStats stats = new AnswerStats();
 
     public Feature(InferenceQueue queue, ChannelPromptStore prompts, BotSettings settings, Renderer renderer,
                    PendingReplies pending) {
@@ -52,6 +56,11 @@ public final class Feature {
         this.access = new AccessPolicy(settings.access());
         this.renderer = renderer;
         this.pending = pending;
+    }
+
+    /** The model's own status, once it is loaded and if it is ours. */
+    Optional<SynthiaModelStatus> modelStatus() {
+        return model instanceof SynthiaChatModel s ? Optional.of(s.status()) : Optional.empty();
     }
 
     /** From now on requests are answered (until then they are told the model is loading). */
@@ -135,7 +144,7 @@ public final class Feature {
         if (m == null) return Optional.of(texts.modelLoading());
         StreamingReply reply = new StreamingReply(target, renderer, settings.limits().replyEditIntervalMs());
         target.onChange(pending::save);
-        AnswerJob job = new AnswerJob(m, request, reply, texts, settings.limits().generationTimeoutSeconds(), ticket -> {
+        AnswerJob job = new AnswerJob(m, request, reply, texts, settings.limits().generationTimeoutSeconds(), stats, ticket -> {
             target.attach(ticket);
             pending.save(target.pending());
             undelivered.add(reply);

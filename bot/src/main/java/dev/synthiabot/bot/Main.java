@@ -67,9 +67,9 @@ public final class Main {
         SynthiaChatModel model;
         try {
             model = modelBuilder(settings.model(), settings.generation(), env).build();
-        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-            // Bad model directory, failed download or conversion: say what and stop.
-            log.error("Cannot load the model: {}", e.getMessage());
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | OutOfMemoryError e) {
+            // Bad model directory, failed download or conversion, a heap too small: say what and stop.
+            log.error("Cannot load the model: {}", reason(e));
             shutdown.run();
             return ExitCode.MODEL;
         }
@@ -88,8 +88,8 @@ public final class Main {
             Path ready = modelBuilder(settings.get().model(), settings.get().generation(), env).prepare();
             log.info("The model is ready in {}: the bot starts from it without downloading or converting anything", ready);
             return ExitCode.STOPPED;
-        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-            log.error("Cannot prepare the model: {}", e.getMessage());
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | OutOfMemoryError e) {
+            log.error("Cannot prepare the model: {}", reason(e));
             return ExitCode.MODEL;
         }
     }
@@ -118,13 +118,23 @@ public final class Main {
         try (SynthiaChatModel model = modelBuilder(settings.model(), settings.generation(), env).build()) {
             TerminalAnswer.stream(model, prompt, text, System.out);
             return ExitCode.STOPPED;
-        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-            log.error("Cannot load the model: {}", e.getMessage());
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | OutOfMemoryError e) {
+            log.error("Cannot load the model: {}", reason(e));
             return ExitCode.MODEL;
         } catch (Exception e) {
             log.error("The model failed: {}", e.toString());
             return ExitCode.MODEL;
         }
+    }
+
+    /** What to tell the user; a full heap gets advice instead of a stack trace. */
+    private static String reason(Throwable e) {
+        if (e instanceof OutOfMemoryError) {
+            return "the heap is too small for the model (" + e.getMessage() + ", -Xmx " + (Runtime.getRuntime().maxMemory() >> 20)
+                + " MB): keep the launcher's default -Xmx8g or raise -Xmx in JAVA_OPTS (SynthIA-7B in Q4 needs ~4.1 GB plus model.kv_cache_mb), "
+                + "or lower model.kv_cache_mb";
+        }
+        return e.getMessage();
     }
 
     private static Optional<BotSettings> settings(Optional<Path> configFlag, Map<String, String> env, boolean needsToken) {

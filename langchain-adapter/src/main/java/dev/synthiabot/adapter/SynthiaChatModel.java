@@ -81,6 +81,9 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
     private final List<ChatModelListener> listeners;
     private final String modelName;
 
+    private final String forwardPass;
+    private final long kvCacheBudget;
+
     private SynthiaChatModel(Builder b) {
         this.prepared = ModelLoader.prepare(b.modelPath, b.quantize, b.cacheDir != null ? b.cacheDir : defaultCacheDir(b.modelPath));
         boolean ours = b.kernels == Kernels.SYNTHIA || (b.kernels == Kernels.AUTO && prepared.quantized());
@@ -98,7 +101,9 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
             ? Q4Transformer.load(prepared.dir(), window, b.threads != null ? b.threads : Cores.physical(), b.activations,
                 b.kvPrecision)
             : new JlamaTransformer(jlama);
-        log.info("Forward pass: {}", transformer.describe());
+        this.forwardPass = transformer.describe();
+        this.kvCacheBudget = b.kvCacheBytes;
+        log.info("Forward pass: {}", forwardPass);
         this.engine = new GenerationEngine(transformer, encoder, bytes, new KvCacheManager(transformer, b.kvCacheBytes),
             config.eosTokens, window);
         this.modelName = b.modelName != null ? b.modelName : b.modelPath.getFileName().toString();
@@ -216,6 +221,11 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
 
     public GenerationEngine engine() {
         return engine;
+    }
+
+    /** How the model runs now: its forward pass and kernels, and its KV cache's conversations and memory. */
+    public SynthiaModelStatus status() {
+        return new SynthiaModelStatus(forwardPass, engine.kvCache().conversations(), engine.kvCache().usedBytes(), kvCacheBudget);
     }
 
     /** Whether the model runs on Q4 weights. */

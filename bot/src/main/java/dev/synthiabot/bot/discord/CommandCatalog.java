@@ -2,6 +2,7 @@ package dev.synthiabot.bot.discord;
 
 import dev.synthiabot.bot.ask.AskCommand;
 import dev.synthiabot.bot.prompt.PromptCommand;
+import dev.synthiabot.bot.status.StatusCommand;
 import dev.synthiabot.bot.translate.TranslateCommand;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +75,10 @@ public final class CommandCatalog {
                 new SubcommandData(PromptCommand.RESET, "Go back to the inherited or default prompt (admins)")
                     .setNameLocalization(JA, "リセット").setDescriptionLocalization(JA, "継承または既定のプロンプトに戻す（管理者）"));
         all.add(guildOnly(prompt));
+
+        all.add(guildOnly(Commands.slash(StatusCommand.NAME, "How the bot is doing: model, speed, queue, memory (only you see it)")
+            .setNameLocalization(JA, "状態")
+            .setDescriptionLocalization(JA, "ボットの状態: モデル、速度、待ち行列、メモリ（自分だけに表示）")));
         return all;
     }
 

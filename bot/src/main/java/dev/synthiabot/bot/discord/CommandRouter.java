@@ -6,6 +6,7 @@ import dev.synthiabot.bot.mention.MentionReply;
 import dev.synthiabot.bot.prompt.PromptCommand;
 import dev.synthiabot.bot.queue.InferenceQueue;
 import dev.synthiabot.bot.reply.CancelButton;
+import dev.synthiabot.bot.status.StatusCommand;
 import dev.synthiabot.bot.translate.TranslateCommand;
 import net.dv8tion.jda.api.events.interaction.command.MessageContextInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
@@ -26,9 +27,12 @@ public final class CommandRouter extends ListenerAdapter {
     private final TranslateCommand translate;
     private final PromptCommand prompt;
     private final MentionReply mention;
+    private final StatusCommand status;
     private final InferenceQueue queue;
 
-    public CommandRouter(AskCommand ask, TranslateCommand translate, PromptCommand prompt, MentionReply mention, InferenceQueue queue) {
+    public CommandRouter(AskCommand ask, TranslateCommand translate, PromptCommand prompt, StatusCommand status, MentionReply mention,
+                         InferenceQueue queue) {
+        this.status = status;
         this.ask = ask;
         this.translate = translate;
         this.prompt = prompt;
@@ -43,6 +47,7 @@ public final class CommandRouter extends ListenerAdapter {
                 case AskCommand.NAME -> ask.handle(event);
                 case TranslateCommand.NAME -> translate.handle(event);
                 case PromptCommand.NAME -> prompt.handle(event);
+                case StatusCommand.NAME -> status.handle(event);
                 default -> event.reply("Unknown command").setEphemeral(true).queue();
             }
         } catch (RuntimeException e) {

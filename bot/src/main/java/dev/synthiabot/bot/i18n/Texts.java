@@ -76,6 +76,34 @@ public enum Texts {
             : "🌐 I can't translate into \"" + language + "\". Available: " + list;
     }
 
+    /** The {@code /status} reply. */
+    public String status(String model, java.util.Optional<dev.synthiabot.adapter.SynthiaModelStatus> m, java.time.Duration uptime, int running,
+                         int waiting, dev.synthiabot.bot.status.AnswerStats.Summary recent, long heapUsed, long heapMax, java.util.Optional<Long> rss) {
+        boolean ja = this == JA;
+        StringBuilder sb = new StringBuilder("**SynthIA** — `" + model + "`\n");
+        sb.append(ja ? "カーネル: " : "Kernels: ").append(m.map(dev.synthiabot.adapter.SynthiaModelStatus::forwardPass).orElse(ja ? "（読み込み中）" : "(loading)"))
+            .append('\n');
+        long h = uptime.toHours(), min = uptime.toMinutesPart();
+        sb.append(ja ? "稼働時間 " + h + " 時間 " + min + " 分 · 回答中 " + running + " 件、待ち " + waiting + " 件"
+            : "Up " + h + " h " + min + " min · " + running + " answering, " + waiting + " waiting").append('\n');
+        if (recent.answers() == 0) {
+            sb.append(ja ? "最近の回答: まだありません" : "Recent answers: none yet");
+        } else {
+            sb.append(ja ? "最近の " + recent.answers() + " 件: " : "Last " + recent.answers() + " answers: ")
+                .append(ja ? "プロンプト " : "prompt ").append(recent.promptTokensPerSecond().map(r -> String.format("%.1f", r)).orElse("–"))
+                .append(ja ? " トークン/秒、生成 " : " tokens/s, decode ").append(recent.decodeTokensPerSecond().map(r -> String.format("%.1f", r)).orElse("–"))
+                .append(ja ? " トークン/秒、" : " tokens/s, ")
+                .append(recent.cachedShare().map(s -> String.format("%.0f%%", 100 * s)).orElse("–"))
+                .append(ja ? " のプロンプトを KV キャッシュから再利用" : " of prompt tokens from the KV cache");
+        }
+        sb.append('\n');
+        m.ifPresent(s -> sb.append(ja ? "KV キャッシュ: 会話 " + s.kvCacheConversations() + " 件、" : "KV cache: " + s.kvCacheConversations() + " conversations, ")
+            .append(s.kvCacheBytes() >> 20).append(" / ").append(s.kvCacheBudgetBytes() >> 20).append(" MB\n"));
+        sb.append(ja ? "メモリ: ヒープ " : "Memory: heap ").append(String.format("%.1f / %.1f GB", heapUsed / 1e9, heapMax / 1e9))
+            .append(rss.map(r -> (ja ? "、プロセス " : ", process ") + String.format("%.1f GB", r / 1e9)).orElse(""));
+        return sb.toString();
+    }
+
     public String emptyInput() {
         return this == JA ? "✏️ 内容が空です。質問かテキストを入力してください。" : "✏️ That's empty: please write a question or some text.";
     }

@@ -126,6 +126,11 @@ public final class InferenceQueue implements AutoCloseable {
         return waiting;
     }
 
+    /** Answers being generated now (0 or 1: one generation at a time). */
+    public synchronized int runningCount() {
+        return running == null ? 0 : 1;
+    }
+
     private boolean removeWaiting(Ticket t) {
         ArrayDeque<Ticket> q = waitingByUser.get(t.userId());
         if (q == null || !q.remove(t)) return false;

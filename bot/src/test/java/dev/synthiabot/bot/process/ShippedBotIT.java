@@ -110,6 +110,19 @@ class ShippedBotIT {
 
     @Test
     @Order(7)
+    void should_tell_whoever_asks_how_the_bot_is_doing_privately() {
+        String id = d.slash(d.bob, d.general, "status", DiscordSimulator.options(), "en-US");
+
+        RecordedRequest reply = d.await(r -> r.is("POST", "interactions/" + id + "/.*/callback"), WAIT);
+        String text = reply.body().path("data").path("content").asText();
+        assertThat(reply.body().path("data").path("flags").asInt() & 64).as("ephemeral").isEqualTo(64);
+        assertThat(text).contains("`tiny-mistral-a`").contains("Kernels: synthia-bot Q4 kernels (").contains("0 answering, 0 waiting")
+            .containsPattern("Last \\d+ answers: prompt [0-9.]+ tokens/s, decode [0-9.]+ tokens/s, \\d+% of prompt tokens from the KV cache")
+            .containsPattern("KV cache: \\d+ conversations, \\d+ / 2048 MB").containsPattern("Memory: heap [0-9.]+ / [0-9.]+ GB, process [0-9.]+ GB");
+    }
+
+    @Test
+    @Order(8)
     void should_exit_0_on_sigterm() throws Exception {
         bot.terminate();
 
