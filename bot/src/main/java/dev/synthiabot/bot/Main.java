@@ -141,6 +141,7 @@ public final class Main {
         boolean explicit = configFlag.isPresent() || env.containsKey(SettingsLoader.CONFIG_ENV);
         try {
             BotSettings settings = SettingsLoader.load(SettingsLoader.settingsPath(configFlag, env), explicit, env, needsToken);
+            Logging.apply(settings.logging());
             log.info("Settings: {}", settings);
             return Optional.of(settings);
         } catch (ConfigException e) {

@@ -2,4 +2,4 @@ package dev.synthiabot.config;
 
 /** Everything the bot can be told, validated. Load it with {@link SettingsLoader}. */
 public record BotSettings(DiscordSettings discord, ModelSettings model, GenerationSettings generation, PromptSettings prompts,
-                          LimitSettings limits, StorageSettings storage, AccessSettings access) {}
+                          LimitSettings limits, StorageSettings storage, AccessSettings access, LoggingSettings logging) {}

@@ -79,7 +79,9 @@ public record SettingKey(String path, Type type, Object defaultValue, String des
         k("access.allowed_guilds", Type.LIST, List.of(), "Guild ids the bot answers in; empty = all."),
         k("access.allowed_channels", Type.LIST, List.of(), "Channel ids the bot answers in (threads count as their parent); empty = all."),
         k("access.allowed_roles", Type.LIST, List.of(), "Role ids allowed to use the bot; empty = everyone."),
-        k("access.admin_role", Type.STRING, null, "Role id that may change prompts (`/prompt set|reset`); members with Manage Channels always may.")
+        k("access.admin_role", Type.STRING, null, "Role id that may change prompts (`/prompt set|reset`); members with Manage Channels always may."),
+        k("logging.format", Type.STRING, "text", "`text` (a readable line per event, on standard error) or `json` (one JSON object per line, for log collectors)."),
+        k("logging.level", Type.STRING, "info", "Least severe level logged: `trace`, `debug`, `info`, `warn` or `error`. User content is never logged at `info` or above.")
     );
 
     private static SettingKey k(String path, Type type, Object def, String description) {

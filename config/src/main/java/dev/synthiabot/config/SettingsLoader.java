@@ -100,8 +100,10 @@ public final class SettingsLoader {
             StorageSettings storage = section(() -> new StorageSettings(path("storage.database_path").orElseThrow()));
             AccessSettings access = section(() -> new AccessSettings(list("access.allowed_guilds"), list("access.allowed_channels"),
                 list("access.allowed_roles"), optionalString("access.admin_role")));
+            LoggingSettings logging = section(() -> new LoggingSettings(string("logging.format").toLowerCase(java.util.Locale.ROOT),
+                string("logging.level").toLowerCase(java.util.Locale.ROOT)));
             if (!problems.isEmpty()) throw new ConfigException(problems);
-            return new BotSettings(discord, model, generation, prompts, limits, storage, access);
+            return new BotSettings(discord, model, generation, prompts, limits, storage, access, logging);
         }
 
         private <T> T section(Supplier<T> make) {

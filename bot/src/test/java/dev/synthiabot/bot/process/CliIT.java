@@ -88,4 +88,23 @@ class CliIT {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.stderr()).contains("Missing required parameter: 'QUESTION'");
     }
+
+    @Test
+    void should_log_json_lines_without_user_text_when_asked() throws Exception {
+        Path config = settings(ShippedBotIT.TINY_MODEL, "12");
+        java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config) + "logging:\n  format: json\n");
+
+        Run r = run("ask", "--config", config.toString(), "What is my secret question?");
+
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> lines = r.stderr().lines().filter(l -> !l.startsWith("WARNING: ")).toList(); // the JVM's own warnings are not log events
+        assertThat(lines).isNotEmpty();
+        for (String line : lines) {
+            var event = json.readTree(line);
+            assertThat(event.path("level").asText()).as(line).isIn("INFO", "WARN", "ERROR");
+            assertThat(event.path("formattedMessage").asText()).as(line).isNotEmpty();
+        }
+        assertThat(lines).anyMatch(l -> l.contains("Answer: 12 tokens")).noneMatch(l -> l.contains("secret question"));
+    }
 }
