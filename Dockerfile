@@ -1,7 +1,8 @@
 # synthia-bot: built with Maven, run on a JRE 21 through the same launcher as scripts/run-bot
 # (bot/target/synthia-bot: the same jar, lib/ and JVM flags; JAVA_OPTS overrides the flags, as there).
 #   docker build -t synthia-bot .
-#   docker run -e DISCORD_TOKEN=... -v synthia-data:/data synthia-bot
+#   docker run -e DISCORD_TOKEN=... -v synthia-data:/data synthia-bot      (or: docker compose up -d, see compose.yaml)
+#   docker run --rm -v synthia-data:/data synthia-bot prepare-model       (only download, convert and quantize)
 # /data holds the settings file (optional), the model cache (~14.5 GB download + ~4.5 GB Q4) and the database.
 # `docker stop` sends SIGTERM and waits 10 s: the bot gives a running answer limits.shutdown_grace_seconds (8 s)
 # to finish, tells waiting users it is restarting, then exits 0. Raise both for longer grace periods.
@@ -20,6 +21,13 @@ USER synthia
 WORKDIR /data
 VOLUME /data
 ENV SYNTHIA_MODEL__CACHE_DIR=/data/models \
-    SYNTHIA_STORAGE__DATABASE_PATH=/data/synthia-bot.db
+    SYNTHIA_STORAGE__DATABASE_PATH=/data/synthia-bot.db \
+    SYNTHIA_METRICS__PORT=9100 \
+    SYNTHIA_METRICS__BIND=0.0.0.0
+EXPOSE 9100
+# Healthy once the model is loaded and Discord connected (GET /health answers 200); a first start downloads and
+# quantizes for a long while, hence the start period. bash's /dev/tcp: the JRE image needs no curl.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60m --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9100 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && head -1 <&3 | grep -q ' 200 '"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["sh", "/app/synthia-bot"]

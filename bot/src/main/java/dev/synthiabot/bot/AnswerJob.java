@@ -10,6 +10,7 @@ import dev.synthiabot.adapter.SynthiaTokenUsage;
 import dev.synthiabot.adapter.generation.PromptTooLongException;
 import dev.synthiabot.bot.status.AnswerStats;
 import dev.synthiabot.bot.i18n.Texts;
+import dev.synthiabot.bot.metrics.BotMetrics;
 import dev.synthiabot.bot.queue.Job;
 import dev.synthiabot.bot.queue.Ticket;
 import dev.synthiabot.bot.reply.StreamingReply;
@@ -35,10 +36,15 @@ final class AnswerJob implements Job {
     private final Texts texts;
     private final long timeoutSeconds;
     private final AnswerStats stats;
+    private final BotMetrics metrics;
+    private final String command;
+    private final long taken = System.nanoTime();
 
-    AnswerJob(StreamingChatModel model, Supplier<ChatRequest> request, StreamingReply reply, Texts texts, long timeoutSeconds, AnswerStats stats,
-              java.util.function.Consumer<String> onTicket) {
+    AnswerJob(StreamingChatModel model, String command, Supplier<ChatRequest> request, StreamingReply reply, Texts texts, long timeoutSeconds,
+              AnswerStats stats, BotMetrics metrics, java.util.function.Consumer<String> onTicket) {
+        this.command = command;
         this.stats = stats;
+        this.metrics = metrics;
         this.model = model;
         this.onTicket = onTicket;
         this.request = request;
@@ -59,6 +65,7 @@ final class AnswerJob implements Job {
 
     @Override
     public void run(Ticket ticket) {
+        metrics.queueWait(java.time.Duration.ofNanos(System.nanoTime() - taken));
         reply.status(texts.thinking());
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
         long[] firstToken = {0};
@@ -89,14 +96,19 @@ final class AnswerJob implements Job {
             Ticket.Outcome stop = ticket.stopReason();
             if (stop == Ticket.Outcome.CANCELLED || stop == Ticket.Outcome.SHUT_DOWN) {
                 reply.finish(answer, stop == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.stoppedForRestart());
+                metrics.request(command, stop == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED : BotMetrics.Outcome.SHUT_DOWN);
             } else if (stop == Ticket.Outcome.TIMED_OUT) {
                 reply.finish(answer, texts.timedOut(timeoutSeconds));
+                metrics.request(command, BotMetrics.Outcome.TIMED_OUT);
             } else {
                 reply.finish(answer.isEmpty() ? texts.emptyAnswer() : answer, null);
+                metrics.request(command, BotMetrics.Outcome.ANSWERED);
             }
         } catch (ExecutionException e) {
             fail(e.getCause());
         } catch (InterruptedException | TimeoutException e) {
+            metrics.request(command, ticket.stopReason() == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED
+                : ticket.stopReason() == Ticket.Outcome.SHUT_DOWN ? BotMetrics.Outcome.SHUT_DOWN : BotMetrics.Outcome.TIMED_OUT);
             reply.finish(reply.text(), switch (ticket.stopReason() == null ? Ticket.Outcome.TIMED_OUT : ticket.stopReason()) {
                 case CANCELLED -> texts.cancelled();
                 case SHUT_DOWN -> texts.stoppedForRestart();
@@ -112,19 +124,24 @@ final class AnswerJob implements Job {
         if (!(response.tokenUsage() instanceof SynthiaTokenUsage u) || firstToken == 0) return;
         stats.add(new AnswerStats.Answer(u.processedInputTokenCount(), u.cachedInputTokenCount(), u.outputTokenCount(), firstToken - started,
             ended - firstToken));
+        metrics.answer(u.processedInputTokenCount(), u.cachedInputTokenCount(), u.outputTokenCount(), firstToken - started, ended - firstToken);
     }
 
     private void fail(Throwable cause) {
         if (cause instanceof PromptTooLongException) {
+            metrics.request(command, BotMetrics.Outcome.TOO_LONG);
             reply.finish("", texts.tooLongForModel());
         } else {
             log.error("The model failed", cause);
+            metrics.request(command, BotMetrics.Outcome.FAILED);
+            metrics.error("model");
             reply.finish(reply.text(), texts.modelFailed());
         }
     }
 
     @Override
     public void onDropped(Ticket.Outcome outcome) {
+        metrics.request(command, outcome == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED : BotMetrics.Outcome.SHUT_DOWN);
         reply.finish("", outcome == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.shuttingDown());
     }
 }

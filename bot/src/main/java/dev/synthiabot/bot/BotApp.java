@@ -20,7 +20,12 @@ import dev.synthiabot.bot.translate.TranslateCommand;
 import dev.synthiabot.config.BotSettings;
 import dev.synthiabot.config.LimitSettings;
 import dev.synthiabot.config.prompts.ChannelPromptStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+import dev.synthiabot.bot.metrics.BotMetrics;
+import dev.synthiabot.bot.metrics.MetricsServer;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,10 +54,12 @@ public final class BotApp implements AutoCloseable {
     private final PendingReplies pending;
     private final Feature feature;
     private final JDA jda;
+    private final MetricsServer metricsServer;
     private boolean closed;
 
     private BotApp(BotSettings settings, InferenceQueue queue, Renderer renderer, ExecutorService storage, PendingReplies pending,
-                   Feature feature, JDA jda) {
+                   Feature feature, JDA jda, MetricsServer metricsServer) {
+        this.metricsServer = metricsServer;
         this.settings = settings;
         this.queue = queue;
         this.renderer = renderer;
@@ -73,7 +80,24 @@ public final class BotApp implements AutoCloseable {
         Renderer renderer = new Renderer();
         ExecutorService storage = Executors.newSingleThreadExecutor(DaemonThreads.named("prompt-storage"));
         PendingReplies pending = new PendingReplies(settings.storage().databasePath());
-        Feature feature = new Feature(queue, prompts, settings, renderer, pending);
+        BotMetrics metrics = new BotMetrics();
+        metrics.queue(queue::runningCount, queue::waitingCount);
+        Feature feature = new Feature(queue, prompts, settings, renderer, pending, metrics);
+        AtomicReference<JDA> connected = new AtomicReference<>();
+        MetricsServer server = null;
+        if (settings.metrics().enabled()) {
+            try {
+                server = new MetricsServer(settings.metrics().bind(), settings.metrics().port(), metrics, feature::modelLoaded,
+                    () -> connected.get() != null && connected.get().getStatus() == JDA.Status.CONNECTED);
+            } catch (IOException e) {
+                queue.shutdown(Duration.ZERO);
+                renderer.close();
+                storage.shutdownNow();
+                pending.close();
+                throw new UncheckedIOException("metrics.port: cannot listen on " + settings.metrics().bind() + ":" + settings.metrics().port()
+                    + " (" + e.getMessage() + ")", e);
+            }
+        }
         String modelName = settings.model().localPath().map(p -> p.getFileName().toString()).orElse(settings.model().huggingfaceId()
             + " (" + settings.model().huggingfaceRevision() + ")");
         CommandRouter router = new CommandRouter(new AskCommand(feature), new TranslateCommand(feature),
@@ -82,18 +106,20 @@ public final class BotApp implements AutoCloseable {
         try {
             jda = DiscordConnection.connect(settings.discord(), router, "Loading the model…");
         } catch (DiscordStartException | InterruptedException | RuntimeException e) {
+            if (server != null) server.close();
             queue.shutdown(Duration.ZERO);
             renderer.close();
             storage.shutdownNow();
             pending.close();
             throw e;
         }
+        connected.set(jda);
         if (!jda.getUnavailableGuilds().isEmpty()) log.warn("Guilds unavailable at start: {}", jda.getUnavailableGuilds());
         new RestartRecovery(jda, pending, Clock.systemUTC()).finishLeftovers();
         CommandRegistrar.register(jda, settings.discord().guildIds(),
             CommandCatalog.commands(settings.prompts().translation().keySet(), limits.maxInputChars()));
         log.info("synthia-bot is online as {} in {} guild(s); the model is loading", jda.getSelfUser().getName(), jda.getGuilds().size());
-        return new BotApp(settings, queue, renderer, storage, pending, feature, jda);
+        return new BotApp(settings, queue, renderer, storage, pending, feature, jda, server);
     }
 
     /** Connects with a model that is already loaded (tests, embedding). */
@@ -139,5 +165,6 @@ public final class BotApp implements AutoCloseable {
             jda.shutdownNow();
         }
         pending.close();
+        if (metricsServer != null) metricsServer.close();
     }
 }

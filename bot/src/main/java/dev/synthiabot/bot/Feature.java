@@ -8,6 +8,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.synthiabot.adapter.SynthiaChatModel;
 import dev.synthiabot.adapter.SynthiaModelStatus;
 import dev.synthiabot.bot.i18n.Texts;
+import dev.synthiabot.bot.metrics.BotMetrics;
 import dev.synthiabot.bot.status.AnswerStats;
 import dev.synthiabot.bot.queue.InferenceQueue;
 import dev.synthiabot.bot.queue.QueueRejection;
@@ -47,9 +48,11 @@ public final class Feature {
     private final PendingReplies pending;
     private final Set<StreamingReply> undelivered = ConcurrentHashMap.newKeySet();
     final AnswerStats stats = new AnswerStats();
+    final BotMetrics metrics;
 
     public Feature(InferenceQueue queue, ChannelPromptStore prompts, BotSettings settings, Renderer renderer,
-                   PendingReplies pending) {
+                   PendingReplies pending, BotMetrics metrics) {
+        this.metrics = metrics;
         this.queue = queue;
         this.prompts = prompts;
         this.settings = settings;
@@ -61,6 +64,15 @@ public final class Feature {
     /** The model's own status, once it is loaded and if it is ours. */
     Optional<SynthiaModelStatus> modelStatus() {
         return model instanceof SynthiaChatModel s ? Optional.of(s.status()) : Optional.empty();
+    }
+
+    boolean modelLoaded() {
+        return model != null;
+    }
+
+    /** Counts a request turned away for its input (empty, too long) before it reached the queue. */
+    public void badInput(String command) {
+        metrics.request(command, BotMetrics.Outcome.BAD_INPUT);
     }
 
     /** From now on requests are answered (until then they are told the model is loading). */
@@ -115,7 +127,7 @@ public final class Feature {
      * the queue, and only then acknowledges: a refusal (bad input, busy, cooldown, limit, loading) is a private
      * reply, an accepted request a deferred response that the answer streams into.
      */
-    public void answerCommand(IReplyCallback event, MessageChannel channel, String input, boolean ephemeral, Supplier<String> system) {
+    public void answerCommand(String command, IReplyCallback event, MessageChannel channel, String input, boolean ephemeral, Supplier<String> system) {
         String locale = event.getUserLocale().getLocale();
         Texts texts = Texts.forLocale(locale);
         if (!allowed(channel, event.getMember())) {
@@ -123,10 +135,12 @@ public final class Feature {
             return;
         }
         Optional<String> refusal = checkInput(input, texts);
-        if (refusal.isEmpty()) {
+        if (refusal.isPresent()) {
+            badInput(command);
+        } else {
             String prompt = system.get();
             var target = new InteractionReplyTarget(event.getHook(), channel, ephemeral, texts.cancelButton(), locale);
-            refusal = enqueue(event.getUser().getId(), target, texts, () -> request(prompt, List.of(UserMessage.from(input))));
+            refusal = enqueue(command, event.getUser().getId(), target, texts, () -> request(prompt, List.of(UserMessage.from(input))));
         }
         if (refusal.isPresent()) {
             event.reply(refusal.get()).setEphemeral(true).setAllowedMentions(dev.synthiabot.bot.reply.Mentions.none()).queue();
@@ -139,12 +153,15 @@ public final class Feature {
      * Queues an answer shown through {@code target}; returns the text to show instead if it was refused (model
      * still loading, busy, per-user limit, cooldown, shutting down). Decided at once, so a refusal can be private.
      */
-    public Optional<String> enqueue(String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request) {
+    public Optional<String> enqueue(String command, String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request) {
         StreamingChatModel m = model;
-        if (m == null) return Optional.of(texts.modelLoading());
+        if (m == null) {
+            metrics.request(command, BotMetrics.Outcome.REFUSED_LOADING);
+            return Optional.of(texts.modelLoading());
+        }
         StreamingReply reply = new StreamingReply(target, renderer, settings.limits().replyEditIntervalMs());
         target.onChange(pending::save);
-        AnswerJob job = new AnswerJob(m, request, reply, texts, settings.limits().generationTimeoutSeconds(), stats, ticket -> {
+        AnswerJob job = new AnswerJob(m, command, request, reply, texts, settings.limits().generationTimeoutSeconds(), stats, metrics, ticket -> {
             target.attach(ticket);
             pending.save(target.pending());
             undelivered.add(reply);
@@ -157,6 +174,12 @@ public final class Feature {
             queue.submit(userId, job);
             return Optional.empty();
         } catch (QueueRejection r) {
+            metrics.request(command, switch (r.reason()) {
+                case BUSY -> BotMetrics.Outcome.REFUSED_BUSY;
+                case USER_LIMIT -> BotMetrics.Outcome.REFUSED_LIMIT;
+                case COOLDOWN -> BotMetrics.Outcome.REFUSED_COOLDOWN;
+                case SHUTTING_DOWN -> BotMetrics.Outcome.REFUSED_SHUTTING_DOWN;
+            });
             return Optional.of(switch (r.reason()) {
                 case BUSY -> texts.busy();
                 case USER_LIMIT -> texts.userLimit();

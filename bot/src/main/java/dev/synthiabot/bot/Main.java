@@ -60,6 +60,10 @@ public final class Main {
             log.error(e.getMessage());
             prompts.close();
             return e.exitCode();
+        } catch (UncheckedIOException e) { // the metrics port is taken or cannot be bound
+            System.err.println("error: " + e.getMessage());
+            prompts.close();
+            return ExitCode.BAD_SETTINGS;
         }
         Shutdown shutdown = new Shutdown(app, prompts);
         shutdown.onSignals();

@@ -81,7 +81,9 @@ public record SettingKey(String path, Type type, Object defaultValue, String des
         k("access.allowed_roles", Type.LIST, List.of(), "Role ids allowed to use the bot; empty = everyone."),
         k("access.admin_role", Type.STRING, null, "Role id that may change prompts (`/prompt set|reset`); members with Manage Channels always may."),
         k("logging.format", Type.STRING, "text", "`text` (a readable line per event, on standard error) or `json` (one JSON object per line, for log collectors)."),
-        k("logging.level", Type.STRING, "info", "Least severe level logged: `trace`, `debug`, `info`, `warn` or `error`. User content is never logged at `info` or above.")
+        k("logging.level", Type.STRING, "info", "Least severe level logged: `trace`, `debug`, `info`, `warn` or `error`. User content is never logged at `info` or above."),
+        k("metrics.port", Type.INT, 0, "Port of the Prometheus metrics (`/metrics`) and the health check (`/health`); 0 = off."),
+        k("metrics.bind", Type.STRING, "127.0.0.1", "Address the metrics port listens on; `0.0.0.0` for every interface (e.g. in a container).")
     );
 
     private static SettingKey k(String path, Type type, Object def, String description) {

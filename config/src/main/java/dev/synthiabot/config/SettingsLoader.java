@@ -102,8 +102,9 @@ public final class SettingsLoader {
                 list("access.allowed_roles"), optionalString("access.admin_role")));
             LoggingSettings logging = section(() -> new LoggingSettings(string("logging.format").toLowerCase(java.util.Locale.ROOT),
                 string("logging.level").toLowerCase(java.util.Locale.ROOT)));
+            MetricsSettings metrics = section(() -> new MetricsSettings(integer("metrics.port"), string("metrics.bind")));
             if (!problems.isEmpty()) throw new ConfigException(problems);
-            return new BotSettings(discord, model, generation, prompts, limits, storage, access, logging);
+            return new BotSettings(discord, model, generation, prompts, limits, storage, access, logging, metrics);
         }
 
         private <T> T section(Supplier<T> make) {

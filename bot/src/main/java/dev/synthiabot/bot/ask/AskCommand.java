@@ -20,6 +20,6 @@ public final class AskCommand {
     public void handle(SlashCommandInteractionEvent event) {
         String question = Optional.ofNullable(event.getOption(QUESTION)).map(OptionMapping::getAsString).orElse("");
         boolean ephemeral = Optional.ofNullable(event.getOption(PRIVATE)).map(OptionMapping::getAsBoolean).orElse(false);
-        feature.answerCommand(event, event.getChannel(), question, ephemeral, () -> feature.systemPrompt(event.getChannel()));
+        feature.answerCommand(NAME, event, event.getChannel(), question, ephemeral, () -> feature.systemPrompt(event.getChannel()));
     }
 }

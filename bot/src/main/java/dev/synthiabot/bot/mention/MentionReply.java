@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MentionReply {
     private static final Logger log = LoggerFactory.getLogger(MentionReply.class);
+    /** The command name mentions are counted under in the metrics. */
+    static final String NAME = "mention";
     private final Feature feature;
 
     public MentionReply(Feature feature) {
@@ -47,13 +49,14 @@ public final class MentionReply {
         String text = ReplyChain.clean(message.getContentRaw(), self.getId());
         Optional<String> bad = feature.checkInput(text, texts);
         if (bad.isPresent()) {
+            feature.badInput(NAME);
             message.reply(bad.get()).mentionRepliedUser(false).setAllowedMentions(Mentions.none()).queue();
             return;
         }
         event.getChannel().sendTyping().queue(ok -> {}, err -> {});
         String system = feature.systemPrompt(event.getChannel());
         var target = new MessageReplyTarget(message, texts.cancelButton(), locale);
-        feature.enqueue(event.getAuthor().getId(), target, texts, () -> Feature.request(system, ReplyChain.of(message, self.getId())))
+        feature.enqueue(NAME, event.getAuthor().getId(), target, texts, () -> Feature.request(system, ReplyChain.of(message, self.getId())))
             .ifPresent(refusal -> message.reply(refusal).mentionRepliedUser(false).setAllowedMentions(Mentions.none()).queue());
     }
 }

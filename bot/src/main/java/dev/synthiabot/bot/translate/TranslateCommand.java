@@ -44,6 +44,6 @@ public final class TranslateCommand {
                 .setEphemeral(true).queue();
             return;
         }
-        feature.answerCommand(event, channel, text, false, () -> prompt);
+        feature.answerCommand(NAME, event, channel, text, false, () -> prompt);
     }
 }

@@ -66,4 +66,30 @@ class DockerfileIT {
                 .map(n -> n.substring("jackson-databind-".length(), n.length() - ".jar".length())).orElse("(missing)");
         }
     }
+
+    @Test
+    void should_set_only_known_settings_and_check_health_on_the_metrics_port() throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        String compose = Files.readString(ROOT.resolve("compose.yaml"));
+        java.util.Set<String> known = new java.util.HashSet<>();
+        for (dev.synthiabot.config.SettingKey k : dev.synthiabot.config.SettingKey.ALL) known.add(k.envVar());
+        Matcher vars = Pattern.compile("SYNTHIA_[A-Z_]+").matcher(dockerfile + compose);
+        int found = 0;
+        while (vars.find()) {
+            assertThat(known).as(vars.group() + " is a setting").contains(vars.group());
+            found++;
+        }
+        assertThat(found).isGreaterThanOrEqualTo(5);
+
+        Matcher port = Pattern.compile("SYNTHIA_METRICS__PORT=(\\d+)").matcher(dockerfile);
+        assertThat(port.find()).isTrue();
+        assertThat(dockerfile).contains("EXPOSE " + port.group(1)).contains("/dev/tcp/127.0.0.1/" + port.group(1)).contains("GET /health")
+            .contains("SYNTHIA_METRICS__BIND=0.0.0.0");
+        assertThat(compose).contains("build: .").contains("127.0.0.1:" + port.group(1) + ":" + port.group(1)).contains("restart: unless-stopped")
+            .contains("synthia-data:/data").contains("env_file: .env");
+        Matcher grace = Pattern.compile("SYNTHIA_LIMITS__SHUTDOWN_GRACE_SECONDS: \"(\\d+)\"").matcher(compose);
+        Matcher stop = Pattern.compile("stop_grace_period: (\\d+)s").matcher(compose);
+        assertThat(grace.find() && stop.find()).isTrue();
+        assertThat(Integer.parseInt(grace.group(1))).as("the bot's grace ends before Docker kills it").isLessThan(Integer.parseInt(stop.group(1)));
+    }
 }

@@ -9,6 +9,8 @@ import dev.synthiabot.bot.sim.DiscordSimulator;
 import dev.synthiabot.bot.sim.RecordedRequest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -30,11 +32,16 @@ class ShippedBotIT {
     static Path work;
     static DiscordSimulator d;
     static BotProcess bot;
+    static int metricsPort;
 
     @BeforeAll
     static void start() throws Exception {
         d = new DiscordSimulator();
-        bot = new ProcessSettings(d, TINY_MODEL, work).set("generation.temperature", "0").set("generation.max_new_tokens", "24").startBot(work);
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            metricsPort = s.getLocalPort();
+        }
+        bot = new ProcessSettings(d, TINY_MODEL, work).set("generation.temperature", "0").set("generation.max_new_tokens", "24")
+            .set("metrics.port", Integer.toString(metricsPort)).startBot(work);
     }
 
     @AfterAll
@@ -110,6 +117,49 @@ class ShippedBotIT {
 
     @Test
     @Order(7)
+    void should_count_every_answer_in_the_prometheus_metrics_and_report_healthy() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var base = java.net.URI.create("http://127.0.0.1:" + metricsPort);
+        String metrics = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        var health = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(value(metrics, "synthia_requests_total{command=\"ask\",outcome=\"answered\"}")).isEqualTo(3); // orders 2, 5, 6
+        assertThat(value(metrics, "synthia_requests_total{command=\"translate\",outcome=\"answered\"}")).isEqualTo(1);
+        assertThat(value(metrics, "synthia_requests_total{command=\"mention\",outcome=\"answered\"}")).isEqualTo(1);
+        assertThat(value(metrics, "synthia_queue_wait_seconds_count")).isEqualTo(5);
+        assertThat(value(metrics, "synthia_time_to_first_token_seconds_count")).isEqualTo(5);
+        assertThat(value(metrics, "synthia_generated_tokens_total")).isBetween(5.0, 5 * 24.0);
+        assertThat(value(metrics, "synthia_prompt_tokens_total{source=\"computed\"}")).isPositive();
+        assertThat(value(metrics, "synthia_prompt_tokens_total{source=\"kv_cache\"}")).as("the shared system prompt is reused").isPositive();
+        assertThat(value(metrics, "synthia_decode_tokens_per_second_count")).isEqualTo(5);
+        assertThat(value(metrics, "synthia_answers_running")).isZero();
+        assertThat(metrics).contains("jvm_memory_used_bytes");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"model\":\"loaded\"").contains("\"discord\":\"connected\"");
+        assertThat(dockerHealthcheck()).as("the Dockerfile's HEALTHCHECK command, run against this bot").isZero();
+    }
+
+    /** Runs the Dockerfile's HEALTHCHECK command (its exec form), with the image's metrics port replaced by this bot's. */
+    static int dockerHealthcheck() throws Exception {
+        String dockerfile = java.nio.file.Files.readString(BotProcess.ROOT.resolve("Dockerfile"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("HEALTHCHECK [^\\n]*\\\\\\n\\s*CMD (\\[.*])").matcher(dockerfile);
+        assertThat(m.find()).as("a HEALTHCHECK with an exec-form CMD").isTrue();
+        List<String> command = new ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(m.group(1)).forEach(n -> command.add(n.asText().replace("9100", Integer.toString(metricsPort))));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return p.exitValue();
+    }
+
+    /** The value of one sample line of a Prometheus text exposition. */
+    static double value(String exposition, String sample) {
+        return exposition.lines().filter(l -> l.startsWith(sample + " ")).mapToDouble(l -> Double.parseDouble(l.substring(sample.length() + 1).trim()))
+            .findFirst().orElseThrow(() -> new AssertionError("no sample " + sample + " in:\n" + exposition));
+    }
+
+    @Test
+    @Order(8)
     void should_tell_whoever_asks_how_the_bot_is_doing_privately() {
         String id = d.slash(d.bob, d.general, "status", DiscordSimulator.options(), "en-US");
 
@@ -122,7 +172,7 @@ class ShippedBotIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void should_exit_0_on_sigterm() throws Exception {
         bot.terminate();
 

@@ -1,0 +1,90 @@
+package dev.synthiabot.bot.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The bot's metrics (Micrometer, Prometheus format): requests by command and outcome, queue wait, time to first
+ * token, prompt and decode tokens/s, prompt tokens reused and computed, errors by kind, answers running and waiting,
+ * and the JVM's own (memory, GC, threads, CPU, uptime). Kept whether or not {@code metrics.port} serves them.
+ */
+public final class BotMetrics {
+    /** How a request ended, as counted in {@code synthia_requests_total{outcome=…}}. */
+    public enum Outcome {
+        ANSWERED, CANCELLED, TIMED_OUT, FAILED, SHUT_DOWN, TOO_LONG,
+        REFUSED_BUSY, REFUSED_COOLDOWN, REFUSED_LIMIT, REFUSED_LOADING, REFUSED_SHUTTING_DOWN, BAD_INPUT;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer queueWait;
+    private final Timer timeToFirstToken;
+    private final DistributionSummary promptRate;
+    private final DistributionSummary decodeRate;
+    private final Counter promptReused;
+    private final Counter promptComputed;
+    private final Counter generated;
+
+    public BotMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        queueWait = Timer.builder("synthia.queue.wait").description("Time from a request being taken to its answer starting").register(registry);
+        timeToFirstToken = Timer.builder("synthia.time.to.first.token").description("Time from an answer starting to its first token").register(registry);
+        promptRate = DistributionSummary.builder("synthia.prompt.tokens.per.second").description("Prompt tokens computed per second, per answer").register(registry);
+        decodeRate = DistributionSummary.builder("synthia.decode.tokens.per.second").description("Tokens generated per second after the first, per answer").register(registry);
+        promptReused = Counter.builder("synthia.prompt.tokens").tag("source", "kv_cache").description("Prompt tokens, by where they came from").register(registry);
+        promptComputed = Counter.builder("synthia.prompt.tokens").tag("source", "computed").description("Prompt tokens, by where they came from").register(registry);
+        generated = Counter.builder("synthia.generated.tokens").description("Tokens generated").register(registry);
+    }
+
+    /** Answers running and waiting, read when scraped. */
+    public void queue(Supplier<Number> running, Supplier<Number> waiting) {
+        Gauge.builder("synthia.answers.running", running).description("Answers being generated").register(registry);
+        Gauge.builder("synthia.answers.waiting", waiting).description("Requests waiting in the queue").register(registry);
+    }
+
+    public void request(String command, Outcome outcome) {
+        Counter.builder("synthia.requests").tag("command", command).tag("outcome", outcome.tag()).description("Requests, by command and outcome")
+            .register(registry).increment();
+    }
+
+    public void error(String kind) {
+        Counter.builder("synthia.errors").tag("kind", kind).description("Errors, by kind").register(registry).increment();
+    }
+
+    public void queueWait(Duration d) {
+        queueWait.record(d);
+    }
+
+    /** One answer's figures: prompt tokens computed and reused, tokens generated, prompt and decode times. */
+    public void answer(int computed, int reused, int tokens, long promptNanos, long decodeNanos) {
+        promptComputed.increment(computed);
+        promptReused.increment(reused);
+        generated.increment(tokens);
+        timeToFirstToken.record(Duration.ofNanos(promptNanos));
+        if (computed > 0 && promptNanos > 0) promptRate.record(computed / (promptNanos / 1e9));
+        if (tokens > 1 && decodeNanos > 0) decodeRate.record((tokens - 1) / (decodeNanos / 1e9));
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
