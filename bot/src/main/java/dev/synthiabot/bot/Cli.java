@@ -12,7 +12,7 @@ import picocli.CommandLine.ScopeType;
 /** The command line of the shipped artifact (picocli): {@code run} (the default) and {@code prepare-model}. */
 @Command(name = "synthia-bot", mixinStandardHelpOptions = true, version = "synthia-bot 0.1.0",
     description = "A self-hosted Discord bot that answers with SynthIA-7B (Q4) on Jlama. Without a command it runs the bot.",
-    subcommands = {Cli.Run.class, Cli.Ask.class, Cli.Translate.class, Cli.PrepareModel.class},
+    subcommands = {Cli.Run.class, Cli.Ask.class, Cli.Translate.class, Cli.Chat.class, Cli.PrepareModel.class},
     footer = {"", "Exit codes (README.md): 0 stopped, 1 unexpected error, 2 bad settings, 3 model not preparable,",
         "4 invalid Discord token, 5 Discord unreachable, 6 Message Content intent off, 7 Java < 21 or no Vector API."})
 final class Cli implements Callable<Integer> {
@@ -66,6 +66,21 @@ final class Cli implements Callable<Integer> {
         @Override
         public Integer call() {
             return Main.answerInTerminal(Optional.ofNullable(cli.config), Optional.empty(), Optional.of(language), text).code;
+        }
+    }
+
+    @Command(name = "chat", mixinStandardHelpOptions = true,
+        description = {"Talk with the model in the terminal (no Discord): the conversation is kept, so the KV cache reuses it.",
+            "/reset starts over, /system <prompt> sets the system prompt, Ctrl-C stops an answer, Ctrl-D leaves."})
+    static final class Chat implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+        @Option(names = "--system", paramLabel = "PROMPT", description = "System prompt (default: prompts.default_system).")
+        String system;
+
+        @Override
+        public Integer call() {
+            return Main.chat(Optional.ofNullable(cli.config), Optional.ofNullable(system)).code;
         }
     }
 

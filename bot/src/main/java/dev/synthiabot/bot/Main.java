@@ -141,6 +141,26 @@ public final class Main {
         return e.getMessage();
     }
 
+    /** A conversation in the terminal ({@code chat}) with the bot's model and settings, until Ctrl-D. */
+    static ExitCode chat(Optional<Path> configFlag, Optional<String> system) {
+        Map<String, String> env = System.getenv();
+        Optional<BotSettings> loaded = settings(configFlag, env, false);
+        if (loaded.isEmpty()) return ExitCode.BAD_SETTINGS;
+        if (!vectorApiPresent()) return ExitCode.JAVA;
+        BotSettings settings = loaded.get();
+        try (SynthiaChatModel model = modelBuilder(settings.model(), settings.generation(), env).build()) {
+            new TerminalChat(model, system.orElse(settings.prompts().defaultSystem()), System.out)
+                .run(new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)));
+            return ExitCode.STOPPED;
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | OutOfMemoryError e) {
+            log.error("Cannot load the model: {}", reason(e));
+            return ExitCode.MODEL;
+        } catch (Exception e) {
+            log.error("The model failed: {}", e.toString());
+            return ExitCode.MODEL;
+        }
+    }
+
     private static Optional<BotSettings> settings(Optional<Path> configFlag, Map<String, String> env, boolean needsToken) {
         boolean explicit = configFlag.isPresent() || env.containsKey(SettingsLoader.CONFIG_ENV);
         try {

@@ -8,7 +8,10 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.data.message.ChatMessage;
 import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,12 +21,18 @@ import java.util.concurrent.CompletableFuture;
 final class TerminalAnswer {
     private TerminalAnswer() {}
 
-    /** Streams the answer to {@code out}; returns the response, or throws the model's error. */
+    /** Streams the answer to one question to {@code out}; returns the response, or throws the model's error. */
     static ChatResponse stream(StreamingChatModel model, String system, String question, PrintStream out) throws Exception {
+        return stream(model, List.of(SystemMessage.from(system), UserMessage.from(question)), out, new AtomicBoolean());
+    }
+
+    /** Streams the answer to a conversation; {@code cancel} set stops it before its next token. */
+    static ChatResponse stream(StreamingChatModel model, List<ChatMessage> messages, PrintStream out, AtomicBoolean cancel) throws Exception {
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat(ChatRequest.builder().messages(SystemMessage.from(system), UserMessage.from(question)).build(), new StreamingChatResponseHandler() {
+        model.chat(ChatRequest.builder().messages(messages).build(), new StreamingChatResponseHandler() {
             @Override
             public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+                if (cancel.get()) context.streamingHandle().cancel();
                 out.print(partial.text());
                 out.flush();
             }
