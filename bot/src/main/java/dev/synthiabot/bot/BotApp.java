@@ -25,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 import dev.synthiabot.bot.metrics.BotMetrics;
+import dev.synthiabot.bot.metrics.DiscordRestMetrics;
 import dev.synthiabot.bot.metrics.MetricsServer;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -104,7 +105,7 @@ public final class BotApp implements AutoCloseable {
             new PromptCommand(feature, storage), new StatusCommand(modelName, feature::modelStatus, queue, feature.stats), new MentionReply(feature), queue);
         JDA jda;
         try {
-            jda = DiscordConnection.connect(settings.discord(), router, "Loading the model…");
+            jda = DiscordConnection.connect(settings.discord(), router, "Loading the model…", new DiscordRestMetrics(metrics));
         } catch (DiscordStartException | InterruptedException | RuntimeException e) {
             if (server != null) server.close();
             queue.shutdown(Duration.ZERO);

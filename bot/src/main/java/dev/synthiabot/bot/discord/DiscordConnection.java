@@ -3,6 +3,7 @@ package dev.synthiabot.bot.discord;
 import dev.synthiabot.bot.ExitCode;
 import dev.synthiabot.config.DiscordSettings;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +22,8 @@ import net.dv8tion.jda.api.requests.GatewayIntent;
 import net.dv8tion.jda.api.requests.RestConfig;
 import net.dv8tion.jda.api.utils.Compression;
 import net.dv8tion.jda.api.utils.ConcurrentSessionController;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
 
 /**
  * Builds the JDA client: guild messages and message content (for mentions and reply chains), and the
@@ -33,13 +36,16 @@ public final class DiscordConnection {
     private DiscordConnection() {}
 
     /** Connects and waits until the guilds are loaded, or says in one line why Discord cannot be used. */
-    public static JDA connect(DiscordSettings discord, EventListener listener, String activity) throws DiscordStartException, InterruptedException {
+    public static JDA connect(DiscordSettings discord, EventListener listener, String activity, Interceptor restObserver)
+            throws DiscordStartException, InterruptedException {
         String restUrl = discord.restUrl().map(u -> u.toString().endsWith("/") ? u.toString() : u + "/").orElse(DISCORD_API);
         CompletableFuture<CloseCode> closedWith = new CompletableFuture<>();
         JDABuilder b = JDABuilder.createLight(discord.token().reveal(),
                 EnumSet.of(GatewayIntent.GUILD_MESSAGES, GatewayIntent.MESSAGE_CONTENT))
             .setGatewayEncoding(GatewayEncoding.JSON)
             .setEnableShutdownHook(false)
+            .setHttpClientBuilder(new OkHttpClient.Builder().addInterceptor(restObserver).connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ofSeconds(30)).writeTimeout(Duration.ofSeconds(30)))
             .setStatus(OnlineStatus.IDLE)
             .setActivity(Activity.customStatus(activity))
             .addEventListeners(listener, (EventListener) event -> {

@@ -83,6 +83,11 @@ public final class BotMetrics {
         if (tokens > 1 && decodeNanos > 0) decodeRate.record((tokens - 1) / (decodeNanos / 1e9));
     }
 
+    /** The registry, for the meters other parts of the bot keep (Discord REST calls). */
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     /** The Prometheus text exposition of every metric. */
     public String scrape() {
         return registry.scrape();

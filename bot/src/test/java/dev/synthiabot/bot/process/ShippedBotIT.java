@@ -135,6 +135,9 @@ class ShippedBotIT {
         assertThat(value(metrics, "synthia_decode_tokens_per_second_count")).isEqualTo(5);
         assertThat(value(metrics, "synthia_answers_running")).isZero();
         assertThat(metrics).contains("jvm_memory_used_bytes");
+        assertThat(value(metrics, "synthia_discord_rest_seconds_count{method=\"PATCH\",status=\"5xx\"}")).as("the six 500s of orders 5 and 6")
+            .isEqualTo(6);
+        assertThat(value(metrics, "synthia_discord_rest_seconds_count{method=\"PATCH\",status=\"2xx\"}")).isPositive();
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"model\":\"loaded\"").contains("\"discord\":\"connected\"");
         assertThat(dockerHealthcheck()).as("the Dockerfile's HEALTHCHECK command, run against this bot").isZero();
