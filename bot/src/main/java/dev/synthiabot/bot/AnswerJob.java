@@ -3,17 +3,14 @@ package dev.synthiabot.bot;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.PartialResponse;
-import dev.langchain4j.model.chat.response.PartialResponseContext;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.synthiabot.adapter.SynthiaTokenUsage;
 import dev.synthiabot.adapter.generation.PromptTooLongException;
-import dev.synthiabot.bot.status.AnswerStats;
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.metrics.BotMetrics;
 import dev.synthiabot.bot.queue.Job;
 import dev.synthiabot.bot.queue.Ticket;
 import dev.synthiabot.bot.reply.StreamingReply;
+import dev.synthiabot.bot.status.AnswerStats;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -67,28 +64,14 @@ final class AnswerJob implements Job {
     public void run(Ticket ticket) {
         metrics.queueWait(java.time.Duration.ofNanos(System.nanoTime() - taken));
         reply.status(texts.thinking());
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
         long[] firstToken = {0};
         try {
             ChatRequest chat = request.get();
             long started = System.nanoTime();
-            model.chat(chat, new StreamingChatResponseHandler() {
-                @Override
-                public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
-                    if (firstToken[0] == 0) firstToken[0] = System.nanoTime();
-                    if (ticket.isCancelled()) context.streamingHandle().cancel();
-                    reply.append(partial.text());
-                }
-
-                @Override
-                public void onCompleteResponse(ChatResponse response) {
-                    done.complete(response);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    done.completeExceptionally(error);
-                }
+            CompletableFuture<ChatResponse> done = Streamed.chat(model, chat, (partial, context) -> {
+                if (firstToken[0] == 0) firstToken[0] = System.nanoTime();
+                if (ticket.isCancelled()) context.streamingHandle().cancel();
+                reply.append(partial.text());
             });
             ChatResponse response = done.get(timeoutSeconds + 60, TimeUnit.SECONDS);
             record(response, started, firstToken[0], System.nanoTime());

@@ -119,8 +119,17 @@ public final class Main {
             prompt = system.orElse(settings.prompts().defaultSystem());
         }
         if (!vectorApiPresent()) return ExitCode.JAVA;
+        return inTerminal(settings, env, model -> TerminalAnswer.stream(model, prompt, text, System.out));
+    }
+
+    private interface TerminalUse {
+        void run(SynthiaChatModel model) throws Exception;
+    }
+
+    /** Loads the model for a terminal command, runs it, closes the model; failures become one line and exit 3. */
+    private static ExitCode inTerminal(BotSettings settings, Map<String, String> env, TerminalUse use) {
         try (SynthiaChatModel model = modelBuilder(settings.model(), settings.generation(), env).build()) {
-            TerminalAnswer.stream(model, prompt, text, System.out);
+            use.run(model);
             return ExitCode.STOPPED;
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | OutOfMemoryError e) {
             log.error("Cannot load the model: {}", reason(e));
@@ -148,17 +157,8 @@ public final class Main {
         if (loaded.isEmpty()) return ExitCode.BAD_SETTINGS;
         if (!vectorApiPresent()) return ExitCode.JAVA;
         BotSettings settings = loaded.get();
-        try (SynthiaChatModel model = modelBuilder(settings.model(), settings.generation(), env).build()) {
-            new TerminalChat(model, system.orElse(settings.prompts().defaultSystem()), System.out)
-                .run(new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)));
-            return ExitCode.STOPPED;
-        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | OutOfMemoryError e) {
-            log.error("Cannot load the model: {}", reason(e));
-            return ExitCode.MODEL;
-        } catch (Exception e) {
-            log.error("The model failed: {}", e.toString());
-            return ExitCode.MODEL;
-        }
+        return inTerminal(settings, env, model -> new TerminalChat(model, system.orElse(settings.prompts().defaultSystem()), System.out)
+            .run(new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))));
     }
 
     private static Optional<BotSettings> settings(Optional<Path> configFlag, Map<String, String> env, boolean needsToken) {

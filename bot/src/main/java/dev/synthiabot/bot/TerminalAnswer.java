@@ -5,14 +5,10 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.PartialResponse;
-import dev.langchain4j.model.chat.response.PartialResponseContext;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.data.message.ChatMessage;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One answer in the terminal, through the same LangChain4j streaming chain the bot uses: tokens are written to
@@ -28,26 +24,11 @@ final class TerminalAnswer {
 
     /** Streams the answer to a conversation; {@code cancel} set stops it before its next token. */
     static ChatResponse stream(StreamingChatModel model, List<ChatMessage> messages, PrintStream out, AtomicBoolean cancel) throws Exception {
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat(ChatRequest.builder().messages(messages).build(), new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
-                if (cancel.get()) context.streamingHandle().cancel();
-                out.print(partial.text());
-                out.flush();
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse response = done.join();
+        ChatResponse response = Streamed.chat(model, ChatRequest.builder().messages(messages).build(), (partial, context) -> {
+            if (cancel.get()) context.streamingHandle().cancel();
+            out.print(partial.text());
+            out.flush();
+        }).join();
         out.println();
         out.flush();
         return response;
