@@ -26,7 +26,12 @@ class MainModelIT {
             assertThat(model.quantized()).isTrue();
             assertThat(model.defaultRequestParameters().maxOutputTokens()).isEqualTo(8);
             assertThat(model.defaultRequestParameters().temperature()).isEqualTo(0.75);
-            assertThat(model.chat("Hello")).isNotNull();
+            var response = model.chat(dev.langchain4j.model.chat.request.ChatRequest.builder()
+                .messages(dev.langchain4j.data.message.UserMessage.from("Hello")).build());
+            int tokens = response.tokenUsage().outputTokenCount();
+            assertThat(response.finishReason()).isIn(dev.langchain4j.model.output.FinishReason.STOP, dev.langchain4j.model.output.FinishReason.LENGTH);
+            assertThat(tokens).as("max_new_tokens reaches the model").isLessThanOrEqualTo(8);
+            if (response.finishReason() == dev.langchain4j.model.output.FinishReason.LENGTH) assertThat(tokens).isEqualTo(8);
         }
         assertThat(dir.resolve("cache").resolve("tiny-mistral-a-bin-safetensors")).isDirectory();
     }

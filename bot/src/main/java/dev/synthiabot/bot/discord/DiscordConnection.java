@@ -3,6 +3,10 @@ package dev.synthiabot.bot.discord;
 import dev.synthiabot.bot.ExitCode;
 import dev.synthiabot.config.DiscordSettings;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +66,7 @@ public final class DiscordConnection {
             });
             b.setCompression(Compression.NONE); // a gateway proxy need not speak zlib-stream
         });
+        verifyToken(restUrl, discord.token().reveal(), discord.restUrl().isPresent());
         JDA jda;
         try {
             jda = b.build();
@@ -92,6 +97,27 @@ public final class DiscordConnection {
             throw e;
         }
         return jda;
+    }
+
+    /**
+     * Asks Discord who the token belongs to ({@code GET /users/@me}) before JDA starts: a rejected token or an
+     * unreachable Discord is said in one line, without JDA's threads logging the aftermath of a failed login.
+     * Other answers (5xx, a proxy's quirks) are left to JDA, which retries.
+     */
+    private static void verifyToken(String restUrl, String token, boolean customUrl) throws DiscordStartException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(restUrl + "users/@me")).timeout(Duration.ofSeconds(20))
+            .header("Authorization", "Bot " + token).header("User-Agent", "DiscordBot (https://github.com/synthia-bot, 0.1)").GET().build();
+        int status;
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).build()) {
+            status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new DiscordStartException(ExitCode.DISCORD_UNREACHABLE, "Cannot reach Discord at " + restUrl + ": " + e
+                + " (check the network, DNS or proxy" + (customUrl ? ", and discord.rest_url" : "") + ")", e);
+        }
+        if (status == 401) {
+            throw new DiscordStartException(ExitCode.INVALID_TOKEN,
+                "Discord rejected the bot token (401 Unauthorized): set DISCORD_TOKEN to the token under Bot → Reset Token in the Developer Portal", null);
+        }
     }
 
     /** JDA fires its ShutdownEvent (with the gateway's close code) just after awaitReady gave up. */
