@@ -8,16 +8,11 @@ public interface Job {
     /** Called once the request is accepted, before it can run or hear its position (e.g. to label a Cancel button). */
     default void onQueued(Ticket ticket) {}
 
-    /** Called when the request's place in the queue changes (1 = next); never on the worker thread. */
-    default void onPosition(int position) {}
-
     /**
-     * The same with an estimate of the wait, from how long recent answers took (empty until one has finished).
-     * By default it calls {@link #onPosition(int)}.
+     * Called when the request's place in the queue changes (1 = next), with an estimate of the wait from how long
+     * recent answers took (empty until one has finished); never on the worker thread.
      */
-    default void onPosition(int position, Optional<Duration> estimatedWait) {
-        onPosition(position);
-    }
+    default void onPosition(int position, Optional<Duration> estimatedWait) {}
 
     /** Runs the work. {@code ticket.isCancelled()} turns true on cancel or timeout; the thread is also interrupted. */
     void run(Ticket ticket) throws Exception;

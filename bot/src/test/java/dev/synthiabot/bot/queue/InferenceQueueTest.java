@@ -21,7 +21,7 @@ class InferenceQueueTest {
     private Job job(String name, List<Integer> positions) {
         return new Job() {
             @Override
-            public void onPosition(int position) {
+            public void onPosition(int position, java.util.Optional<Duration> estimatedWait) {
                 positions.add(position);
             }
 

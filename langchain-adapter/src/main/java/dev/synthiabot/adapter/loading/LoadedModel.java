@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /** A Jlama model and the scratch directory Jlama was given; closing it removes the scratch directory. */
-public record LoadedModel(AbstractModel model, Path loadedFrom, Path workingDirectory, boolean quantized, long loadNanos)
+public record LoadedModel(AbstractModel model, Path loadedFrom, Path workingDirectory, boolean quantized)
     implements AutoCloseable {
 
     @Override

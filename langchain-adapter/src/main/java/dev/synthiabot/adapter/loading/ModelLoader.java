@@ -89,7 +89,7 @@ public final class ModelLoader {
         AbstractModel model = ModelSupport.loadModel(toLoad.toFile(), work.toFile(), DType.F32, DType.I8, Optional.empty(), threads);
         long nanos = System.nanoTime() - t0;
         log.info("Loaded {} ({}) in {} ms", toLoad, prepared.quantized() ? "Q4" : "unquantized", nanos / 1_000_000);
-        return new LoadedModel(model, toLoad, work, prepared.quantized(), nanos);
+        return new LoadedModel(model, toLoad, work, prepared.quantized());
     }
 
     /** The Q4 copy of a model in the cache, made now if it is not there yet. */

@@ -108,8 +108,4 @@ public final class PromptEncoder {
     public void rememberAnswer(String shownAnswer, int[] generatedIds) {
         answers.put(shownAnswer, generatedIds.clone());
     }
-
-    public int newlineId() {
-        return newlineId;
-    }
 }
