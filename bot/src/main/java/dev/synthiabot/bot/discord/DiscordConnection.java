@@ -76,8 +76,7 @@ public final class DiscordConnection {
         } catch (RuntimeException e) {
             IOException io = ioCause(e);
             if (io == null) throw e;
-            throw new DiscordStartException(ExitCode.DISCORD_UNREACHABLE, "Cannot reach Discord at " + restUrl + ": " + io
-                + " (check the network, DNS or proxy" + (discord.restUrl().isPresent() ? ", and discord.rest_url" : "") + ")", e);
+            throw unreachable(restUrl, io, discord.restUrl().isPresent());
         }
         try {
             jda.awaitReady();
@@ -111,13 +110,17 @@ public final class DiscordConnection {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).build()) {
             status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
-            throw new DiscordStartException(ExitCode.DISCORD_UNREACHABLE, "Cannot reach Discord at " + restUrl + ": " + e
-                + " (check the network, DNS or proxy" + (customUrl ? ", and discord.rest_url" : "") + ")", e);
+            throw unreachable(restUrl, e, customUrl);
         }
         if (status == 401) {
             throw new DiscordStartException(ExitCode.INVALID_TOKEN,
                 "Discord rejected the bot token (401 Unauthorized): set DISCORD_TOKEN to the token under Bot → Reset Token in the Developer Portal", null);
         }
+    }
+
+    private static DiscordStartException unreachable(String restUrl, IOException e, boolean customUrl) {
+        return new DiscordStartException(ExitCode.DISCORD_UNREACHABLE, "Cannot reach Discord at " + restUrl + ": " + e
+            + " (check the network, DNS or proxy" + (customUrl ? ", and discord.rest_url" : "") + ")", e);
     }
 
     /** JDA fires its ShutdownEvent (with the gateway's close code) just after awaitReady gave up. */

@@ -1,5 +1,7 @@
 package dev.synthiabot.bot.recovery;
 
+import static dev.synthiabot.bot.reply.DiscordReplyTarget.await;
+
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.reply.InteractionReplyTarget;
 import dev.synthiabot.bot.reply.Mentions;
@@ -8,12 +10,10 @@ import dev.synthiabot.bot.reply.StreamingReply;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.interactions.InteractionHook;
-import net.dv8tion.jda.api.requests.RestAction;
 import net.dv8tion.jda.api.utils.messages.MessageCreateBuilder;
 import net.dv8tion.jda.api.utils.messages.MessageEditBuilder;
 import net.dv8tion.jda.api.utils.messages.MessageEditData;
@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class RestartRecovery {
     private static final Logger log = LoggerFactory.getLogger(RestartRecovery.class);
     private static final Duration TOKEN_LIFE = Duration.ofMinutes(15);
-    private static final long REST_TIMEOUT_S = 20;
 
     private final JDA jda;
     private final PendingReplies pending;
@@ -104,9 +103,5 @@ public final class RestartRecovery {
             }
         }
         return new MessageEditBuilder().setContent(text).setComponents(List.of()).setAllowedMentions(Mentions.none()).build();
-    }
-
-    private static <T> T await(RestAction<T> action) throws Exception {
-        return action.submit().get(REST_TIMEOUT_S, TimeUnit.SECONDS);
     }
 }

@@ -69,8 +69,8 @@ public abstract class DiscordReplyTarget implements ReplyTarget {
         return b.build();
     }
 
-    /** Waits for a REST call (never called on JDA's threads: replies are rendered on the bot's scheduler). */
-    protected static <T> T await(RestAction<T> action) throws Exception {
+    /** Waits for a REST call, bounded (never called on JDA's threads: replies are rendered on the bot's own). */
+    public static <T> T await(RestAction<T> action) throws Exception {
         return action.submit().get(REST_TIMEOUT_S, TimeUnit.SECONDS);
     }
 
