@@ -51,7 +51,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Streaming runs in the calling thread and never throws: errors go to
  * {@link StreamingChatResponseHandler#onError}. A streaming answer is cancelled through the
  * {@link StreamingHandle} of {@link PartialResponseContext} or by interrupting the calling thread;
- * either stops it before the next token. Concurrent calls are served one at a time.
+ * either stops it before the next token. Concurrent calls are generated together, up to
+ * {@link Builder#maxConcurrent} at once (each step runs one token of each through the model in one pass over the
+ * weights), each streaming its own answer on its own thread; more wait for a place.
  */
 public final class SynthiaChatModel implements ChatModel, StreamingChatModel, AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SynthiaChatModel.class);
@@ -72,6 +74,8 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
     public static final int DEFAULT_MAX_OUTPUT_TOKENS = 512;
     public static final int DEFAULT_CONTEXT_WINDOW = 4096;
     public static final long DEFAULT_KV_CACHE_BYTES = 2L << 30;
+    /** Answers generated together by default: see {@link Builder#maxConcurrent}. */
+    public static final int DEFAULT_MAX_CONCURRENT = 4;
 
     private final ModelLoader.Prepared prepared;
     private final Tokenizer tokenizer;
@@ -105,7 +109,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         this.kvCacheBudget = b.kvCacheBytes;
         log.info("Forward pass: {}", forwardPass);
         this.engine = new GenerationEngine(transformer, encoder, bytes, new KvCacheManager(transformer, b.kvCacheBytes),
-            config.eosTokens, window);
+            config.eosTokens, window, b.maxConcurrent);
         this.modelName = b.modelName != null ? b.modelName : b.modelPath.getFileName().toString();
         this.defaults = DefaultChatRequestParameters.builder()
             .modelName(modelName)
@@ -274,6 +278,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         private KvCache.Precision kvPrecision = KvCache.Precision.BF16;
         private int contextWindow = DEFAULT_CONTEXT_WINDOW;
         private long kvCacheBytes = DEFAULT_KV_CACHE_BYTES;
+        private int maxConcurrent = DEFAULT_MAX_CONCURRENT;
         private double temperature = DEFAULT_TEMPERATURE;
         private int topK = DEFAULT_TOP_K;
         private double topP = DEFAULT_TOP_P;
@@ -316,9 +321,8 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         }
 
         /**
-         * How our Q4 kernels take one token's activations while generating (default
-         * {@link Q4Kernels.Activations#Q8}, as llama.cpp does: ~20-25% faster decode; {@code F32} is exact).
-         * Prompts in batches always use float activations.
+         * How our Q4 kernels take every token's activations (default {@link Q4Kernels.Activations#Q8}, as llama.cpp
+         * does; {@code F32}: exact float products, several times slower answers, for reference).
          */
         public Builder activations(Q4Kernels.Activations activations) {
             this.activations = java.util.Objects.requireNonNull(activations, "activations");
@@ -344,6 +348,16 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         /** Memory for the KV caches of recent conversations, in bytes (default 2 GiB). */
         public Builder kvCacheBytes(long kvCacheBytes) {
             this.kvCacheBytes = kvCacheBytes;
+            return this;
+        }
+
+        /**
+         * Answers generated at once (default {@value SynthiaChatModel#DEFAULT_MAX_CONCURRENT}): each step runs one token of every
+         * running answer through the model in one pass over the weights, which costs little more than one token
+         * alone while decoding is bound by memory bandwidth; more calls wait for a place. 1: one answer at a time.
+         */
+        public Builder maxConcurrent(int maxConcurrent) {
+            this.maxConcurrent = maxConcurrent;
             return this;
         }
 
@@ -405,6 +419,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
             if (contextWindow < 16) throw new IllegalArgumentException("contextWindow: " + contextWindow + " must be >= 16");
             if (kvCacheBytes < 0) throw new IllegalArgumentException("kvCacheBytes: " + kvCacheBytes + " must be >= 0");
             if (threads != null && threads < 1) throw new IllegalArgumentException("threads: " + threads + " must be >= 1");
+            if (maxConcurrent < 1) throw new IllegalArgumentException("maxConcurrent: " + maxConcurrent + " must be >= 1");
             // Validate sampling values now rather than on the first request.
             new SamplingParams(temperature, topK, topP, OptionalLong.empty(), maxOutputTokens, stopSequences);
             return new SynthiaChatModel(this);

@@ -17,7 +17,6 @@ import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.FinishReason;
-import dev.synthiabot.adapter.kernels.Q4Kernels;
 import dev.synthiabot.adapter.generation.PromptTooLongException;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +96,7 @@ class ChatModelBehaviourIT {
             ChatResponse second = cached.chat(request(turn2));
             // The fresh model answers turn 1 too (so it replays the same answer tokens), then forgets its cache.
             fresh.chat(request(turn1));
-            fresh.engine().clearCache();
+            fresh.engine().kvCache().clear();
             ChatResponse reference = fresh.chat(request(turn2));
 
             SynthiaTokenUsage usage = (SynthiaTokenUsage) second.tokenUsage();
@@ -115,11 +114,10 @@ class ChatModelBehaviourIT {
     @Test
     void should_reuse_and_fork_kv_caches_with_our_q4_kernels_exactly_like_fresh_computation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) {
         List<ChatMessage> turn1 = ask(Fixtures.TOT, "What is a prime number?");
-        // Float activations: a reused cache processes a follow-up's few new tokens one by one (matvec) where a
-        // fresh start processes the whole prompt as a batch (GEMM); with 8-bit activations for single tokens the
-        // two would differ by rounding, and this test is about the cache, not about that rounding.
-        try (SynthiaChatModel cached = TinyModels.q4Greedy(cache).activations(Q4Kernels.Activations.F32).build();
-             SynthiaChatModel fresh = TinyModels.q4Greedy(cache).activations(Q4Kernels.Activations.F32).build()) {
+        // 8-bit activations (the default): a reused cache runs a follow-up's few new tokens on the matrix-vector kernels
+        // where a fresh start runs the whole prompt through the GEMM; the kernels agree bit for bit, so the answers do.
+        try (SynthiaChatModel cached = TinyModels.q4Greedy(cache).build();
+             SynthiaChatModel fresh = TinyModels.q4Greedy(cache).build()) {
             assertThat(cached.engine().transformer().describe()).startsWith("synthia-bot Q4 kernels");
             ChatResponse first = cached.chat(request(turn1));
             List<ChatMessage> turn2 = new ArrayList<>(turn1);
@@ -129,7 +127,7 @@ class ChatModelBehaviourIT {
 
             ChatResponse second = cached.chat(request(turn2));
             fresh.chat(request(turn1)); // same greedy answer, so the same replayed answer tokens
-            fresh.engine().clearCache();
+            fresh.engine().kvCache().clear();
             ChatResponse reference = fresh.chat(request(turn2));
 
             assertThat(((SynthiaTokenUsage) reference.tokenUsage()).cachedInputTokenCount()).isZero();
@@ -191,7 +189,7 @@ class ChatModelBehaviourIT {
     }
 
     @Test
-    void should_serialize_concurrent_callers_and_give_each_its_own_answer() throws Exception {
+    void should_batch_concurrent_callers_and_give_each_its_own_answer() throws Exception {
         try (SynthiaChatModel model = TinyModels.f32Greedy().build()) {
             List<String> questions = List.of("one", "two", "three", "four");
             List<String> sequential = new ArrayList<>();

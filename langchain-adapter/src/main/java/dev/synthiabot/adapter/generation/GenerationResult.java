@@ -9,6 +9,10 @@ package dev.synthiabot.adapter.generation;
  * @param reusedTokens prompt tokens whose keys/values came from the KV cache (not recomputed)
  * @param generatedTokens tokens sampled by the model (including one that ended the answer)
  * @param droppedExchanges oldest exchanges left out to fit the context window
+ * @param promptNanos from the engine taking the request to the end of its prompt
+ * @param firstTokenNanos from the engine taking the request to its first token
+ * @param decodeNanos from the first token to the last
+ * @param longestGapNanos the longest pause between two of its tokens (another request's prompt joining the batch)
  */
 public record GenerationResult(
     String answer,
@@ -20,7 +24,8 @@ public record GenerationResult(
     int droppedExchanges,
     long promptNanos,
     long firstTokenNanos,
-    long decodeNanos) {
+    long decodeNanos,
+    long longestGapNanos) {
 
     public enum Finish {
         /** End of sequence or a stop sequence. */

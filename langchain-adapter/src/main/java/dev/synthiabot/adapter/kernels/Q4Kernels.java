@@ -8,14 +8,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Q4 weight × F32 activation kernels on the Java Vector API, chosen at startup from the preferred vector
- * width: 512-bit (AVX-512), 256-bit (AVX2), 128-bit (NEON and others) or scalar. They read
- * {@link Q4Matrix}'s panel order: sixteen rows side by side in the lanes.
- *
- * <p>Σ_j (q_j − 8)·x_j·s = s·(Σ_j q_j·x_j − 8·Σ_j x_j): the nibbles are used as they are (0..15) and the −8
- * is applied once per block with the block's activation sum ({@link #blockSums}), shared by all rows.
- * A byte holds v = lo + 16·hi, so Σ lo·x_lo + hi·x_hi = Σ v·x_lo + hi·(x_hi − 16·x_lo) = Σ v·x_lo + hi·y
- * ({@link #highMinus16Low}): the byte is converted as it is and only the high nibble needs a shift.
+ * Q4 weight kernels on the Java Vector API, chosen at startup from the preferred vector width: 512-bit (AVX-512),
+ * 256-bit (AVX2), 128-bit (NEON and others) or scalar. They read {@link Q4Matrix}'s panel order: sixteen rows side
+ * by side in the lanes. With 8-bit activations (the default): {@link Q8Matvec} for one or two tokens, {@link Q8Gemm}
+ * for many, bit-identical per token; with float activations, {@link PanelGemm} for every token.
  *
  * <p>Half-float scales become floats in the vector registers: the exponent and mantissa bits shifted into a
  * float's places and multiplied by 2^112 (the exponent bias difference; exact for normal and subnormal
@@ -60,13 +56,15 @@ public final class Q4Kernels {
      */
     public enum Activations {
         /**
-         * Quantized to 8-bit integers per block of 32 with a float scale (llama.cpp's Q8_0): the products and
-         * their sums over half a block are exact 16-bit integer arithmetic, sixteen rows per 256-bit vector,
-         * about half the vector work of {@link #F32}; decode becomes memory-bound (+20-25% tokens/s here).
-         * Adds a rounding error of about 0.4% of each block's largest activation.
+         * Quantized to 8-bit integers per block of 32 with a float scale (llama.cpp's Q8_0), for every token: the
+         * products and their sums per block are exact integers, so decode is memory-bound and every token gets the
+         * same result however it was batched. Adds a rounding error of about 0.4% of each block's largest activation.
          */
         Q8,
-        /** As they are: exact float products of the dequantized weights (slower, for reference). */
+        /**
+         * As they are, for every token: exact float products of the dequantized weights through the float GEMM, whose
+         * tiles of {@link #LANES} tokens a single token fills alone (several times slower answers; for reference).
+         */
         F32
     }
 
@@ -108,12 +106,12 @@ public final class Q4Kernels {
         float[][] x = new float[32][cols];
         for (float[] row : x) for (int i = 0; i < cols; i++) row[i] = (float) r.nextGaussian();
         float[][] batch = new float[x.length][rows];
-        Batch one = batch(x, 1, cols, Activations.F32), oneQ8 = batch(x, 1, cols, Activations.Q8);
+        Batch oneQ8 = batch(x, 1, cols, Activations.Q8), two = batch(x, 2, cols, Activations.Q8);
         Batch b32 = batch(x, 32, cols, Activations.Q8), b19 = batch(x, 19, cols, Activations.Q8);
         for (int i = 0; i < 2000; i++) {
             matmul(w, oneQ8, batch, 0, rows);
             matmul(w, oneQ8, batch, 5, rows - 7); // partial panels too
-            if (i % 4 == 0) matmul(w, one, batch, 0, rows);
+            if (i % 2 == 0) matmul(w, two, batch, 0, rows);
             if (i % 10 == 0) {
                 matmul(w, b32, batch, 0, rows);
                 matmul(w, b19, batch, 0, rows - 1);
@@ -130,82 +128,23 @@ public final class Q4Kernels {
 
     private static boolean warmedUp;
 
-    /** Per-block sums of an activation vector (length cols / 32), needed by {@link #matvec}. */
-    public static void blockSums(float[] x, float[] sums) {
-        for (int b = 0; b < sums.length; b++) {
-            float s = 0;
-            int base = b * 32;
-            for (int j = 0; j < 32; j++) s += x[base + j];
-            sums[b] = s;
-        }
-    }
-
-    /** y[16b + j] = x[32b + 16 + j] − 16·x[32b + j]: the high-half activations as the matvec kernels use them. */
-    public static float[] highMinus16Low(float[] x) {
-        float[] y = new float[x.length / 2];
-        for (int b = 0; b < x.length / 32; b++) {
-            for (int j = 0; j < 16; j++) y[b * 16 + j] = x[b * 32 + 16 + j] - 16f * x[b * 32 + j];
-        }
-        return y;
-    }
-
     /** The little-endian half float at d[o], as a float. */
     static float half(byte[] d, int o) {
         return Float.float16ToFloat((short) ((d[o] & 0xFF) | (d[o + 1] << 8)));
-    }
-
-    // ---------------------------------------------------------------- one token (decode)
-
-    /** out[r] = Σ_c w[r, c]·x[c] for rows [from, to). {@code sums} from {@link #blockSums}. */
-    public static void matvec(Q4Matrix w, float[] x, float[] sums, float[] out, int from, int to) {
-        matvec(w, x, highMinus16Low(x), sums, out, from, to);
-    }
-
-    /**
-     * The same with {@code y = highMinus16Low(x)} computed once by the caller (several threads share one
-     * activation vector). Whole panels inside the range are computed straight into {@code out}, two at a
-     * time from the two halves of the range: the loop then reads two distant sequential streams, and the
-     * prefetchers keep more memory requests in flight (~20% faster than one stream when the matrix comes
-     * from RAM). A panel only partly in the range is computed aside and its rows copied.
-     */
-    public static void matvec(Q4Matrix w, float[] x, float[] y, float[] sums, float[] out, int from, int to) {
-        if (from >= to) return;
-        int a = (from + P - 1) / P, b = to / P;
-        if (a > b) {
-            partialPanel(w, from / P, x, y, sums, out, from, to);
-            return;
-        }
-        if (from < a * P) partialPanel(w, a - 1, x, y, sums, out, from, a * P);
-        int n = b - a;
-        if (PATH == Path.AVX512) {
-            int half = n / 2;
-            for (int i = 0; i < half; i++) {
-                F32Matvec.panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x, y, sums, out, (a + i) * P, (a + half + i) * P);
-            }
-            if ((n & 1) != 0) F32Matvec.panel16(w.data(), b - 1, w.blocksPerRow(), x, y, sums, out, (b - 1) * P);
-        } else {
-            for (int p = a; p < b; p++) F32Matvec.panel(w, p, x, y, sums, out, p * P);
-        }
-        if (b * P < to) partialPanel(w, b, x, y, sums, out, b * P, to);
-    }
-
-    private static void partialPanel(Q4Matrix w, int p, float[] x, float[] y, float[] sums, float[] out, int from, int to) {
-        float[] tmp = new float[P];
-        F32Matvec.panel(w, p, x, y, sums, tmp, 0);
-        System.arraycopy(tmp, from - p * P, out, from, to - from);
     }
 
     // ---------------------------------------------------------------- one token, 8-bit activations
 
     /**
      * An activation vector quantized per block of 32 (llama.cpp's Q8_0): {@code x[c] ≈ q[c]·d[c / 32]} with
-     * |q| ≤ 127; {@code corr[b] = 8·d[b]·Σ q} over the block, the −8 nibble offset's share.
+     * |q| ≤ 127; {@code sums[b]} = Σ q over block b, for the nibbles' −8.
      */
-    public record Q8(short[] q, float[] d, float[] corr) {
+    public record Q8(short[] q, float[] d, int[] sums) {
         public static Q8 of(float[] x) {
             int blocks = x.length / 32;
             short[] q = new short[x.length];
-            float[] d = new float[blocks], corr = new float[blocks];
+            float[] d = new float[blocks];
+            int[] sums = new int[blocks];
             int step = F.length() >= 8 ? F.length() : 0; // whole vectors per block of 32 (8 or 16 lanes), else scalar
             for (int b = 0; b < blocks; b++) {
                 int o = b * 32;
@@ -225,9 +164,9 @@ public final class Q4Kernels {
                     sum += v;
                 }
                 d[b] = max / 127f;
-                corr[b] = 8f * d[b] * sum;
+                sums[b] = sum;
             }
-            return new Q8(q, d, corr);
+            return new Q8(q, d, sums);
         }
     }
 
@@ -250,12 +189,12 @@ public final class Q4Kernels {
             int quarter = n / 4;
             for (int i = 0; i < quarter; i++) {
                 Q8Matvec.panel16x4(w.data(), a + i, a + quarter + i, a + 2 * quarter + i, a + 3 * quarter + i, w.blocksPerRow(),
-                    x.q(), x.d(), x.corr(), out);
+                    x.q(), x.d(), x.sums(), out);
             }
             a += 4 * quarter;
             n -= 4 * quarter;
             int half = n / 2;
-            for (int i = 0; i < half; i++) Q8Matvec.panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, (a + i) * P, (a + half + i) * P);
+            for (int i = 0; i < half; i++) Q8Matvec.panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x.q(), x.d(), x.sums(), out, (a + i) * P, (a + half + i) * P);
             if ((n & 1) != 0) Q8Matvec.panel(w, b - 1, x, out, (b - 1) * P);
         } else {
             for (int p = a; p < b; p++) Q8Matvec.panel(w, p, x, out, p * P);
@@ -264,13 +203,13 @@ public final class Q4Kernels {
     }
 
     /**
-     * Two tokens' products with 8-bit activations for rows [from, to): on AVX-512, whole panels in pairs from the two
-     * halves of the range, each weight read once for both tokens; elsewhere, and for the panels at the edges, one token
-     * at a time. Equal to two {@link #matvec(Q4Matrix, Q8, float[], int, int)} calls, bit for bit.
+     * Two tokens' products with 8-bit activations for rows [from, to), each weight read once for both: on AVX-512 whole
+     * panels in pairs from the two halves of the range, on AVX2 panel by panel; elsewhere, and for the panels at the
+     * edges, one token at a time. Equal to two {@link #matvec(Q4Matrix, Q8, float[], int, int)} calls, bit for bit.
      */
     static void matvec2(Q4Matrix w, Q8 x, Q8 y, float[] outX, float[] outY, int from, int to) {
         int a = (from + P - 1) / P, b = to / P;
-        if (PATH != Path.AVX512 || b - a < 2) {
+        if ((PATH != Path.AVX512 && PATH != Path.AVX2) || b - a < 2) {
             matvec(w, x, outX, from, to);
             matvec(w, y, outY, from, to);
             return;
@@ -279,13 +218,17 @@ public final class Q4Kernels {
             partialPanelQ8(w, a - 1, x, outX, from, a * P);
             partialPanelQ8(w, a - 1, y, outY, from, a * P);
         }
-        int half = (b - a) / 2;
-        for (int i = 0; i < half; i++) {
-            Q8Matvec.panel16x2Tokens2(w.data(), a + i, a + half + i, w.blocksPerRow(), x, y, outX, outY, (a + i) * P, (a + half + i) * P);
-        }
-        if (((b - a) & 1) != 0) {
-            Q8Matvec.panel(w, b - 1, x, outX, (b - 1) * P);
-            Q8Matvec.panel(w, b - 1, y, outY, (b - 1) * P);
+        if (PATH == Path.AVX2) {
+            for (int p = a; p < b; p++) Q8Matvec.panel16x256Tokens2(w.data(), p, w.blocksPerRow(), x, y, outX, outY, p * P);
+        } else {
+            int half = (b - a) / 2;
+            for (int i = 0; i < half; i++) {
+                Q8Matvec.panel16x2Tokens2(w.data(), a + i, a + half + i, w.blocksPerRow(), x, y, outX, outY, (a + i) * P, (a + half + i) * P);
+            }
+            if (((b - a) & 1) != 0) {
+                Q8Matvec.panel(w, b - 1, x, outX, (b - 1) * P);
+                Q8Matvec.panel(w, b - 1, y, outY, (b - 1) * P);
+            }
         }
         if (b * P < to) {
             partialPanelQ8(w, b, x, outX, b * P, to);
@@ -299,49 +242,51 @@ public final class Q4Kernels {
         System.arraycopy(tmp, from - p * P, out, from, to - from);
     }
 
-    // ---------------------------------------------------------------- several tokens (prompt)
+    // ---------------------------------------------------------------- several tokens (prompt, batched answers)
 
     /**
-     * Activations of a batch of tokens, prepared once and shared by the threads that split the rows:
-     * whole tiles of {@link #LANES} tokens transposed for the panel GEMM, the rest (a few tokens past the
-     * last full tile, or a batch too small for a tile) with what the matvec kernel needs.
+     * Activations of a batch of tokens, prepared once and shared by the threads that split the rows. With 8-bit
+     * activations: every token quantized ({@link Q8}); whole tiles of {@link #LANES} tokens packed for {@link Q8Gemm}
+     * when the batch is large enough, the rest for the matrix-vector kernels, two tokens per pass. Every route gives a
+     * token the same result, bit for bit, so how a prompt or a set of answers is split into batches changes nothing.
+     * With float activations: all tokens packed for the float GEMM ({@link PanelGemm}), whose lanes (tokens) are
+     * computed independently, so that is split-independent too.
      */
     public static final class Batch {
-        final int tokens, panelTokens;
-        final float[] xt;
-        final float[][] x, y, sums;
+        final int tokens, gemmTokens;
+        final Activations activations;
+        final float[] xt, qt, dt;
         final Q8[] q8;
 
         private Batch(float[][] x, int tokens, int cols, Activations activations) {
             this.tokens = tokens;
-            int rest = tokens % LANES;
-            this.panelTokens = !panelPays(tokens) ? 0 : rest > 0 && rest <= SINGLE_TOKEN_REST ? tokens - rest : tokens;
-            this.xt = panelTokens > 0 ? packTokens(x, panelTokens, cols) : null;
-            this.x = x;
-            this.y = new float[tokens][];
-            this.sums = new float[tokens][];
-            this.q8 = new Q8[tokens];
-            for (int t = panelTokens; t < tokens; t++) {
-                if (activations == Activations.Q8) {
-                    q8[t] = Q8.of(x[t]);
-                } else {
-                    y[t] = highMinus16Low(x[t]);
-                    sums[t] = new float[cols / 32];
-                    blockSums(x[t], sums[t]);
-                }
+            this.activations = activations;
+            if (activations == Activations.F32) {
+                this.gemmTokens = tokens;
+                this.xt = packTokens(x, tokens, cols);
+                this.qt = this.dt = null;
+                this.q8 = null;
+                return;
             }
+            int rest = tokens % LANES;
+            this.gemmTokens = !gemmPays(tokens) ? 0 : rest > 0 && rest <= MATVEC_REST ? tokens - rest : tokens;
+            this.q8 = new Q8[tokens];
+            for (int t = 0; t < tokens; t++) q8[t] = Q8.of(x[t]);
+            float[][] packed = gemmTokens > 0 ? Q8Gemm.pack(q8, gemmTokens, cols) : new float[2][];
+            this.qt = packed[0];
+            this.dt = packed[1];
+            this.xt = null;
         }
     }
 
-    /** Tokens past the panel GEMM's last full tile that are cheaper one by one on the matvec kernel. */
-    static final int SINGLE_TOKEN_REST = 4;
+    /** Tokens past the GEMM's last full tile that are cheaper two by two on the matrix-vector kernels. */
+    static final int MATVEC_REST = 4;
 
     /**
-     * Whether a batch of this many tokens goes through the panel GEMM: it computes whole tiles of
-     * {@link #LANES} tokens, and below about three quarters of a tile the matvec kernel token by token
-     * (memory-bound, and now fast) costs less.
+     * Whether a batch of this many tokens goes through the 8-bit GEMM: it computes whole tiles of {@link #LANES}
+     * tokens, and below about three quarters of a tile the matrix-vector kernels (memory-bound) cost less.
      */
-    public static boolean panelPays(int tokens) {
+    public static boolean gemmPays(int tokens) {
         return tokens > 1 && tokens * 4 >= LANES * 3;
     }
 
@@ -352,18 +297,14 @@ public final class Q4Kernels {
 
     /** out[t][r] = Σ_c w[r, c]·x[t][c] for every token of the batch and rows [from, to). */
     public static void matmul(Q4Matrix w, Batch batch, float[][] out, int from, int to) {
-        if (batch.panelTokens > 0) PanelGemm.matmul(w, batch.xt, batch.panelTokens, out, from, to);
-        int t = batch.panelTokens;
-        for (; t + 1 < batch.tokens && batch.q8[t] != null; t += 2) { // 8-bit activations: two tokens per pass
-            matvec2(w, batch.q8[t], batch.q8[t + 1], out[t], out[t + 1], from, to);
+        if (batch.activations == Activations.F32) {
+            PanelGemm.matmul(w, batch.xt, batch.tokens, out, from, to);
+            return;
         }
-        for (; t < batch.tokens; t++) {
-            if (batch.q8[t] != null) {
-                matvec(w, batch.q8[t], out[t], from, to);
-            } else {
-                matvec(w, batch.x[t], batch.y[t], batch.sums[t], out[t], from, to);
-            }
-        }
+        if (batch.gemmTokens > 0) Q8Gemm.matmul(w, batch.qt, batch.dt, batch.gemmTokens, out, from, to);
+        int t = batch.gemmTokens;
+        for (; t + 1 < batch.tokens; t += 2) matvec2(w, batch.q8[t], batch.q8[t + 1], out[t], out[t + 1], from, to);
+        if (t < batch.tokens) matvec(w, batch.q8[t], out[t], from, to);
     }
 
     /** The same without a prepared batch (tests, one-off products). */

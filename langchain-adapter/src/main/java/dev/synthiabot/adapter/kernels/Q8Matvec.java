@@ -10,7 +10,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Matrix × vector kernels with 8-bit activations ({@link Q4Kernels.Q8}) over {@link Q4Matrix}'s panels: exact
- * 16-bit integer products and half-block sums, one int → float conversion per block. Entry point:
+ * 16-bit integer products and half-block sums, the nibbles' −8 taken off the exact block sum (8·Σq), one int → float
+ * conversion per block, then {@code acc = fma(sum·d, s, acc)}. Every kernel, and {@link Q8Gemm} for many tokens, does
+ * exactly these float steps per row and token, so a token's result does not depend on which kernel or batch ran it. Entry point:
  * {@link Q4Kernels#matvec(Q4Matrix, Q4Kernels.Q8, float[], int, int)}.
  *
  * <p>The half-float scale widening and the per-row work are written out in every kernel on purpose: a helper
@@ -21,10 +23,10 @@ final class Q8Matvec {
 
     static void panel(Q4Matrix w, int p, Q8 x, float[] out, int oo) {
         switch (PATH) {
-            case AVX512 -> panel16x2(w.data(), p, -1, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo, -1);
-            case AVX2 -> panel16x256(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
-            case VECTOR128 -> panel16x128(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
-            default -> panelScalar(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.corr(), out, oo);
+            case AVX512 -> panel16x2(w.data(), p, -1, w.blocksPerRow(), x.q(), x.d(), x.sums(), out, oo, -1);
+            case AVX2 -> panel16x256(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.sums(), out, oo);
+            case VECTOR128 -> panel16x128(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.sums(), out, oo);
+            default -> panelScalar(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.sums(), out, oo);
         }
     }
 
@@ -32,9 +34,9 @@ final class Q8Matvec {
      * Panels pa and pb (pb &lt; 0: pa alone) with 8-bit activations: sixteen rows in the 16-bit lanes of a
      * 256-bit vector, 32-bit and float work on 512-bit vectors once per block.
      */
-    static void panel16x2(byte[] nib, int pa, int pb, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oa, int ob) {
+    static void panel16x2(byte[] nib, int pa, int pb, int blocks, short[] xq, float[] d, int[] sums, float[] out, int oa, int ob) {
         boolean two = pb >= 0;
-        FloatVector acc = FloatVector.zero(F512), corr = acc, accB = acc, corrB = acc;
+        FloatVector acc = FloatVector.zero(F512), accB = acc;
         int base = pa * blocks, baseB = two ? pb * blocks : base;
         for (int b = 0; b < blocks; b++) {
             int no = (base + b) * PB, nb = (baseB + b) * PB, xo = b * 32;
@@ -57,24 +59,23 @@ final class Q8Matvec {
                     t1 = t1.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
                 }
             }
-            FloatVector db = FloatVector.broadcast(F512, d[b]), cb = FloatVector.broadcast(F512, corrs[b]);
+            FloatVector db = FloatVector.broadcast(F512, d[b]);
+            int off = 8 * sums[b]; // the nibbles' −8, taken off the exact integer sum
             IntVector sh = (IntVector) ByteVector.fromArray(B256, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
             FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                 .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
             IntVector ia = ((IntVector) s0.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I512, 0));
-            acc = ((FloatVector) ia.convert(VectorOperators.I2F, 0)).mul(db).fma(s, acc);
-            corr = s.fma(cb, corr);
+            acc = ((FloatVector) ia.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(s, acc);
             if (two) {
                 IntVector th = (IntVector) ByteVector.fromArray(B256, nib, nb + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
                 FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
                 IntVector ib = ((IntVector) t0.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t1.convertShape(VectorOperators.S2I, I512, 0));
-                accB = ((FloatVector) ib.convert(VectorOperators.I2F, 0)).mul(db).fma(t, accB);
-                corrB = t.fma(cb, corrB);
+                accB = ((FloatVector) ib.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(t, accB);
             }
         }
-        acc.sub(corr).intoArray(out, oa);
-        if (two) accB.sub(corrB).intoArray(out, ob);
+        acc.intoArray(out, oa);
+        if (two) accB.intoArray(out, ob);
     }
 
     /**
@@ -82,11 +83,8 @@ final class Q8Matvec {
      * memory reads in flight than two (measured 34 vs 31 GB/s on two threads here); the activation broadcasts are
      * shared. Written out by hand, like the others.
      */
-    static void panel16x4(byte[] nib, int pa, int pb, int pc, int pd, int blocks, short[] xq, float[] d, float[] corrs, float[] out) {
-        FloatVector acc0 = FloatVector.zero(F512), corr0 = acc0;
-        FloatVector acc1 = FloatVector.zero(F512), corr1 = acc1;
-        FloatVector acc2 = FloatVector.zero(F512), corr2 = acc2;
-        FloatVector acc3 = FloatVector.zero(F512), corr3 = acc3;
+    static void panel16x4(byte[] nib, int pa, int pb, int pc, int pd, int blocks, short[] xq, float[] d, int[] sums, float[] out) {
+        FloatVector acc0 = FloatVector.zero(F512), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int base0 = pa * blocks, base1 = pb * blocks, base2 = pc * blocks, base3 = pd * blocks;
         for (int b = 0; b < blocks; b++) {
             int xo = b * 32, no0 = (base0 + b) * PB, no1 = (base1 + b) * PB, no2 = (base2 + b) * PB, no3 = (base3 + b) * PB;
@@ -115,36 +113,33 @@ final class Q8Matvec {
                 q = (ShortVector) ByteVector.fromArray(B128, nib, no3 + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
                 t3 = t3.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
             }
-            FloatVector db = FloatVector.broadcast(F512, d[b]), cb = FloatVector.broadcast(F512, corrs[b]);
+            FloatVector db = FloatVector.broadcast(F512, d[b]);
+            int off = 8 * sums[b]; // the nibbles' −8, taken off the exact integer sum
             IntVector h0 = (IntVector) ByteVector.fromArray(B256, nib, no0 + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
             FloatVector e0 = h0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                 .reinterpretAsInts().or(h0.and(0x80000000)).reinterpretAsFloats();
             IntVector i0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t0.convertShape(VectorOperators.S2I, I512, 0));
-            acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(db).fma(e0, acc0);
-            corr0 = e0.fma(cb, corr0);
+            acc0 = ((FloatVector) i0.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(e0, acc0);
             IntVector h1 = (IntVector) ByteVector.fromArray(B256, nib, no1 + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
             FloatVector e1 = h1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                 .reinterpretAsInts().or(h1.and(0x80000000)).reinterpretAsFloats();
             IntVector i1 = ((IntVector) s1.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t1.convertShape(VectorOperators.S2I, I512, 0));
-            acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(db).fma(e1, acc1);
-            corr1 = e1.fma(cb, corr1);
+            acc1 = ((FloatVector) i1.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(e1, acc1);
             IntVector h2 = (IntVector) ByteVector.fromArray(B256, nib, no2 + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
             FloatVector e2 = h2.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                 .reinterpretAsInts().or(h2.and(0x80000000)).reinterpretAsFloats();
             IntVector i2 = ((IntVector) s2.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t2.convertShape(VectorOperators.S2I, I512, 0));
-            acc2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(db).fma(e2, acc2);
-            corr2 = e2.fma(cb, corr2);
+            acc2 = ((FloatVector) i2.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(e2, acc2);
             IntVector h3 = (IntVector) ByteVector.fromArray(B256, nib, no3 + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
             FloatVector e3 = h3.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                 .reinterpretAsInts().or(h3.and(0x80000000)).reinterpretAsFloats();
             IntVector i3 = ((IntVector) s3.convertShape(VectorOperators.S2I, I512, 0)).add((IntVector) t3.convertShape(VectorOperators.S2I, I512, 0));
-            acc3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).mul(db).fma(e3, acc3);
-            corr3 = e3.fma(cb, corr3);
+            acc3 = ((FloatVector) i3.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(e3, acc3);
         }
-        acc0.sub(corr0).intoArray(out, pa * P);
-        acc1.sub(corr1).intoArray(out, pb * P);
-        acc2.sub(corr2).intoArray(out, pc * P);
-        acc3.sub(corr3).intoArray(out, pd * P);
+        acc0.intoArray(out, pa * P);
+        acc1.intoArray(out, pb * P);
+        acc2.intoArray(out, pc * P);
+        acc3.intoArray(out, pd * P);
     }
 
     /**
@@ -155,9 +150,9 @@ final class Q8Matvec {
      */
     static void panel16x2Tokens2(byte[] nib, int pa, int pb, int blocks, Q8 x, Q8 y, float[] outX, float[] outY, int oa, int ob) {
         short[] xq = x.q(), yq = y.q();
-        float[] xd = x.d(), xc = x.corr(), yd = y.d(), yc = y.corr();
-        FloatVector accAX = FloatVector.zero(F512), corAX = accAX, accBX = accAX, corBX = accAX;
-        FloatVector accAY = accAX, corAY = accAX, accBY = accAX, corBY = accAX;
+        float[] xd = x.d(), yd = y.d();
+        int[] xs = x.sums(), ys = y.sums();
+        FloatVector accAX = FloatVector.zero(F512), accBX = accAX, accAY = accAX, accBY = accAX;
         int base = pa * blocks, baseB = pb * blocks;
         for (int b = 0; b < blocks; b++) {
             int no = (base + b) * PB, nb = (baseB + b) * PB, xo = b * 32;
@@ -187,26 +182,22 @@ final class Q8Matvec {
             IntVector th = (IntVector) ByteVector.fromArray(B256, nib, nb + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I512, 0);
             FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                 .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
-            FloatVector dx = FloatVector.broadcast(F512, xd[b]), cx = FloatVector.broadcast(F512, xc[b]);
-            FloatVector dy = FloatVector.broadcast(F512, yd[b]), cy = FloatVector.broadcast(F512, yc[b]);
-            accAX = ((FloatVector) iax.convert(VectorOperators.I2F, 0)).mul(dx).fma(s, accAX);
-            corAX = s.fma(cx, corAX);
-            accBX = ((FloatVector) ibx.convert(VectorOperators.I2F, 0)).mul(dx).fma(t, accBX);
-            corBX = t.fma(cx, corBX);
-            accAY = ((FloatVector) iay.convert(VectorOperators.I2F, 0)).mul(dy).fma(s, accAY);
-            corAY = s.fma(cy, corAY);
-            accBY = ((FloatVector) iby.convert(VectorOperators.I2F, 0)).mul(dy).fma(t, accBY);
-            corBY = t.fma(cy, corBY);
+            FloatVector dx = FloatVector.broadcast(F512, xd[b]), dy = FloatVector.broadcast(F512, yd[b]);
+            int ox = 8 * xs[b], oy = 8 * ys[b];
+            accAX = ((FloatVector) iax.sub(ox).convert(VectorOperators.I2F, 0)).mul(dx).fma(s, accAX);
+            accBX = ((FloatVector) ibx.sub(ox).convert(VectorOperators.I2F, 0)).mul(dx).fma(t, accBX);
+            accAY = ((FloatVector) iay.sub(oy).convert(VectorOperators.I2F, 0)).mul(dy).fma(s, accAY);
+            accBY = ((FloatVector) iby.sub(oy).convert(VectorOperators.I2F, 0)).mul(dy).fma(t, accBY);
         }
-        accAX.sub(corAX).intoArray(outX, oa);
-        accBX.sub(corBX).intoArray(outX, ob);
-        accAY.sub(corAY).intoArray(outY, oa);
-        accBY.sub(corBY).intoArray(outY, ob);
+        accAX.intoArray(outX, oa);
+        accBX.intoArray(outX, ob);
+        accAY.intoArray(outY, oa);
+        accBY.intoArray(outY, ob);
     }
 
     /** One panel with 8-bit activations on 256-bit vectors (AVX2): the 32-bit and float work in two halves. */
-    static void panel16x256(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
-        FloatVector accA = FloatVector.zero(F256), accB = accA, corrA = accA, corrB = accA;
+    static void panel16x256(byte[] nib, int p, int blocks, short[] xq, float[] d, int[] sums, float[] out, int oo) {
+        FloatVector accA = FloatVector.zero(F256), accB = accA;
         int base = p * blocks;
         for (int b = 0; b < blocks; b++) {
             int no = (base + b) * PB, xo = b * 32;
@@ -221,7 +212,8 @@ final class Q8Matvec {
                 ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
                 s1 = s1.add(q.and((short) 0x0F).mul(l)).add(q.lanewise(VectorOperators.LSHR, 4).mul(h));
             }
-            FloatVector db = FloatVector.broadcast(F256, d[b]), cb = FloatVector.broadcast(F256, corrs[b]);
+            FloatVector db = FloatVector.broadcast(F256, d[b]);
+            int off = 8 * sums[b]; // the nibbles' −8, taken off the exact integer sum
             IntVector lo = ((IntVector) s0.convertShape(VectorOperators.S2I, I256, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I256, 0));
             IntVector hi = ((IntVector) s0.convertShape(VectorOperators.S2I, I256, 1)).add((IntVector) s1.convertShape(VectorOperators.S2I, I256, 1));
             IntVector sh = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
@@ -230,18 +222,62 @@ final class Q8Matvec {
             IntVector th = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
             FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                 .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
-            accA = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(db).fma(s, accA);
-            corrA = s.fma(cb, corrA);
-            accB = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(db).fma(t, accB);
-            corrB = t.fma(cb, corrB);
+            accA = ((FloatVector) lo.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(s, accA);
+            accB = ((FloatVector) hi.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(t, accB);
         }
-        accA.sub(corrA).intoArray(out, oo);
-        accB.sub(corrB).intoArray(out, oo + 8);
+        accA.intoArray(out, oo);
+        accB.intoArray(out, oo + 8);
+    }
+
+    /**
+     * One panel for two tokens (x, y) on 256-bit vectors (AVX2): each weight byte is loaded and unpacked once for both, so
+     * a pair of tokens costs the extra arithmetic, not another pass over the weights. The integer sums and the float
+     * steps per lane are {@link #panel16x256}'s, so each token's result is bit-identical to its own pass.
+     */
+    static void panel16x256Tokens2(byte[] nib, int p, int blocks, Q8 x, Q8 y, float[] outX, float[] outY, int oo) {
+        short[] xq = x.q(), yq = y.q();
+        float[] xd = x.d(), yd = y.d();
+        int[] xs = x.sums(), ys = y.sums();
+        FloatVector ax = FloatVector.zero(F256), bx = ax, ay = ax, by = ax;
+        int base = p * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * PB, xo = b * 32;
+            IntVector lx = IntVector.zero(I256), hx = lx, ly = lx, hy = lx;
+            for (int half = 0; half < 16; half += 8) { // 16-bit sums over half a block, then added as 32-bit integers
+                ShortVector sx = ShortVector.zero(S256), sy = sx;
+                for (int j = half; j < half + 8; j++) {
+                    ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                    ShortVector qlo = q.and((short) 0x0F), qhi = q.lanewise(VectorOperators.LSHR, 4);
+                    sx = sx.add(qlo.mul(xq[xo + j])).add(qhi.mul(xq[xo + 16 + j]));
+                    sy = sy.add(qlo.mul(yq[xo + j])).add(qhi.mul(yq[xo + 16 + j]));
+                }
+                lx = lx.add((IntVector) sx.convertShape(VectorOperators.S2I, I256, 0));
+                hx = hx.add((IntVector) sx.convertShape(VectorOperators.S2I, I256, 1));
+                ly = ly.add((IntVector) sy.convertShape(VectorOperators.S2I, I256, 0));
+                hy = hy.add((IntVector) sy.convertShape(VectorOperators.S2I, I256, 1));
+            }
+            IntVector sh = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+            IntVector th = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
+            FloatVector dx = FloatVector.broadcast(F256, xd[b]), dy = FloatVector.broadcast(F256, yd[b]);
+            int ox = 8 * xs[b], oy = 8 * ys[b];
+            ax = ((FloatVector) lx.sub(ox).convert(VectorOperators.I2F, 0)).mul(dx).fma(s, ax);
+            bx = ((FloatVector) hx.sub(ox).convert(VectorOperators.I2F, 0)).mul(dx).fma(t, bx);
+            ay = ((FloatVector) ly.sub(oy).convert(VectorOperators.I2F, 0)).mul(dy).fma(s, ay);
+            by = ((FloatVector) hy.sub(oy).convert(VectorOperators.I2F, 0)).mul(dy).fma(t, by);
+        }
+        ax.intoArray(outX, oo);
+        bx.intoArray(outX, oo + 8);
+        ay.intoArray(outY, oo);
+        by.intoArray(outY, oo + 8);
     }
 
     /** One panel with 8-bit activations on 128-bit vectors (NEON, SSE): 8 rows per 16-bit vector, two per panel. */
-    static void panel16x128(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
-        FloatVector a0 = FloatVector.zero(F128), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+    static void panel16x128(byte[] nib, int p, int blocks, short[] xq, float[] d, int[] sums, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(F128), a1 = a0, a2 = a0, a3 = a0;
         int base = p * blocks;
         for (int b = 0; b < blocks; b++) {
             int no = (base + b) * PB, xo = b * 32;
@@ -260,7 +296,8 @@ final class Q8Matvec {
                 ShortVector r = (ShortVector) ByteVector.fromArray(B64, nib, no + j * 16 + 8).convertShape(VectorOperators.ZERO_EXTEND_B2S, S128, 0);
                 t1 = t1.add(r.and((short) 0x0F).mul(l)).add(r.lanewise(VectorOperators.LSHR, 4).mul(h));
             }
-            FloatVector db = FloatVector.broadcast(F128, d[b]), cb = FloatVector.broadcast(F128, corrs[b]);
+            FloatVector db = FloatVector.broadcast(F128, d[b]);
+            int off = 8 * sums[b]; // the nibbles' −8, taken off the exact integer sum
             IntVector i0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I128, 0)).add((IntVector) s1.convertShape(VectorOperators.S2I, I128, 0));
             IntVector i1 = ((IntVector) s0.convertShape(VectorOperators.S2I, I128, 1)).add((IntVector) s1.convertShape(VectorOperators.S2I, I128, 1));
             IntVector i2 = ((IntVector) t0.convertShape(VectorOperators.S2I, I128, 0)).add((IntVector) t1.convertShape(VectorOperators.S2I, I128, 0));
@@ -277,23 +314,19 @@ final class Q8Matvec {
             IntVector e3h = (IntVector) ByteVector.fromArray(B64, nib, no + SCALES + 24).reinterpretAsShorts().convertShape(VectorOperators.S2I, I128, 0);
             FloatVector e3 = e3h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                 .reinterpretAsInts().or(e3h.and(0x80000000)).reinterpretAsFloats();
-            a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(db).fma(e0, a0);
-            a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(db).fma(e1, a1);
-            a2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(db).fma(e2, a2);
-            a3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).mul(db).fma(e3, a3);
-            c0 = e0.fma(cb, c0);
-            c1 = e1.fma(cb, c1);
-            c2 = e2.fma(cb, c2);
-            c3 = e3.fma(cb, c3);
+            a0 = ((FloatVector) i0.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(e0, a0);
+            a1 = ((FloatVector) i1.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(e1, a1);
+            a2 = ((FloatVector) i2.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(e2, a2);
+            a3 = ((FloatVector) i3.sub(off).convert(VectorOperators.I2F, 0)).mul(db).fma(e3, a3);
         }
-        a0.sub(c0).intoArray(out, oo);
-        a1.sub(c1).intoArray(out, oo + 4);
-        a2.sub(c2).intoArray(out, oo + 8);
-        a3.sub(c3).intoArray(out, oo + 12);
+        a0.intoArray(out, oo);
+        a1.intoArray(out, oo + 4);
+        a2.intoArray(out, oo + 8);
+        a3.intoArray(out, oo + 12);
     }
 
     /** The plain reference for 8-bit activations: integer sums per block, then the same float scaling. */
-    static void panelScalar(byte[] nib, int p, int blocks, short[] xq, float[] d, float[] corrs, float[] out, int oo) {
+    static void panelScalar(byte[] nib, int p, int blocks, short[] xq, float[] d, int[] sums, float[] out, int oo) {
         for (int lane = 0; lane < P; lane++) {
             float total = 0;
             for (int b = 0; b < blocks; b++) {
@@ -304,7 +337,7 @@ final class Q8Matvec {
                     sum += (q & 0x0F) * xq[b * 32 + j] + ((q >> 4) & 0x0F) * xq[b * 32 + 16 + j];
                 }
                 float s = half(nib, pb * PB + SCALES + 2 * lane);
-                total += sum * d[b] * s - s * corrs[b];
+                total = Math.fma((sum - 8 * sums[b]) * d[b], s, total); // the vector kernels' steps
             }
             out[oo + lane] = total;
         }

@@ -16,9 +16,11 @@ import org.slf4j.LoggerFactory;
  * from it by copying the shared prefix's keys and values, leaving the other conversation intact.
  * Rolling back within a slot is safe because attention only reads positions up to the current one.
  *
- * <p>Memory is bounded by a budget: least recently used slots are closed when the total exceeds it.
- * Keys and values live in memory only, so nothing is ever written to disk.
- * Not thread-safe: the generation engine calls it under its lock.
+ * <p>Several answers run at once: a slot in use is never reused in place by another prompt (a second answer to the
+ * same conversation forks a copy) and never evicted. Memory is bounded by a budget: least recently used idle slots are
+ * closed when the total exceeds it, and a new answer is admitted only if the reserves of the running ones and its own
+ * fit ({@link #fits}). Keys and values live in memory only, so nothing is ever written to disk.
+ * The engine's stepping thread changes it; the figures can be read from any thread.
  */
 public final class KvCacheManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvCacheManager.class);
@@ -38,8 +40,12 @@ public final class KvCacheManager implements AutoCloseable {
         this.budgetBytes = budgetBytes;
     }
 
-    /** Finds or makes the slot for a prompt. At least the prompt's last token is left to process. */
-    public Lease acquire(int[] prompt) {
+    /**
+     * Finds or makes the slot for a prompt, in use until {@link #release}; {@code reserveTokens}: the most positions the
+     * answer may fill (prompt and answer), counted against the budget while it runs. At least the prompt's last token
+     * is left to process.
+     */
+    public synchronized Lease acquire(int[] prompt, int reserveTokens) {
         KvSlot best = null;
         int bestPrefix = 0;
         for (KvSlot s : slots) {
@@ -51,7 +57,7 @@ public final class KvCacheManager implements AutoCloseable {
         }
         int reuse = Math.min(bestPrefix, prompt.length - 1);
         KvSlot slot;
-        if (best != null && reuse > 0 && bestPrefix >= best.committed) {
+        if (best != null && reuse > 0 && bestPrefix >= best.committed && !best.inUse) {
             slot = best;
             slot.truncate(reuse);
         } else {
@@ -64,12 +70,24 @@ public final class KvCacheManager implements AutoCloseable {
             slots.add(slot);
         }
         slot.lastUsed = ++clock;
+        slot.inUse = true;
+        slot.reserveTokens = reserveTokens;
         evictOver(budgetBytes - (long) prompt.length * bytesPerToken, slot);
         return new Lease(slot, reuse);
     }
 
-    /** Called after a generation: trims the cache back under budget, keeping {@code current}. */
-    public void release(KvSlot current) {
+    /** Whether an answer needing {@code reserveTokens} positions fits the budget beside the running answers' reserves. */
+    public synchronized boolean fits(int reserveTokens) {
+        long reserved = (long) reserveTokens * bytesPerToken;
+        for (KvSlot s : slots) {
+            if (s.inUse) reserved += Math.max((long) s.reserveTokens * bytesPerToken, s.buffer.allocatedBytes());
+        }
+        return reserved <= budgetBytes;
+    }
+
+    /** Called after a generation: the slot is idle again, and the cache is trimmed back under budget, keeping it. */
+    public synchronized void release(KvSlot current) {
+        current.inUse = false;
         current.lastUsed = ++clock;
         evictOver(budgetBytes, current);
     }
@@ -85,7 +103,7 @@ public final class KvCacheManager implements AutoCloseable {
         lru.sort(Comparator.comparingLong(s -> s.lastUsed));
         for (KvSlot s : lru) {
             if (usedBytes() <= budget) break;
-            if (s == keep) continue;
+            if (s == keep || s.inUse) continue;
             log.debug("Evicting a KV cache of {} tokens ({} bytes)", s.highWater, s.highWater * bytesPerToken);
             slots.remove(s);
             s.buffer.close();
@@ -93,13 +111,13 @@ public final class KvCacheManager implements AutoCloseable {
     }
 
     /** Bytes of KV memory the kept conversations hold. */
-    public long usedBytes() {
+    public synchronized long usedBytes() {
         long total = 0;
         for (KvSlot s : slots) total += Math.max(s.highWater * bytesPerToken, s.buffer.allocatedBytes());
         return total;
     }
 
-    public int conversations() {
+    public synchronized int conversations() {
         return slots.size();
     }
 
@@ -107,14 +125,17 @@ public final class KvCacheManager implements AutoCloseable {
         return bytesPerToken;
     }
 
-    /** Drops every cached conversation (the next prompt is computed from scratch). */
-    public void clear() {
-        for (KvSlot s : slots) s.buffer.close();
-        slots.clear();
+    /** Drops every idle cached conversation, so the next prompt is computed from scratch (a running answer keeps its). */
+    public synchronized void clear() {
+        slots.removeIf(s -> {
+            if (s.inUse) return false;
+            s.buffer.close();
+            return true;
+        });
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         for (KvSlot s : slots) s.buffer.close();
         slots.clear();
     }

@@ -15,6 +15,10 @@ public final class KvSlot {
     /** Highest number of positions ever written: pages stay allocated up to here. */
     int highWater;
     long lastUsed;
+    /** Whether an answer is running on it: not to be reused in place by another prompt, nor evicted. */
+    boolean inUse;
+    /** The most positions its running answer may fill, counted against the budget. */
+    int reserveTokens;
 
     KvSlot(Transformer.State buffer) {
         this.buffer = buffer;

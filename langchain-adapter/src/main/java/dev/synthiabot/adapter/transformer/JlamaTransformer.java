@@ -33,8 +33,19 @@ public final class JlamaTransformer implements Transformer {
         return new JlamaState(buffers.getEphemeralKvBuffer());
     }
 
+    /** Jlama's forward pass takes one conversation at a time: the segments run one after the other. */
     @Override
-    public float[] forward(int[] tokens, int start, State state) {
+    public float[][] forward(java.util.List<Segment> segments) {
+        float[][] out = new float[segments.size()][];
+        for (int i = 0; i < out.length; i++) {
+            Segment s = segments.get(i);
+            float[] probs = forwardOne(s.tokens(), s.start(), s.state());
+            out[i] = s.wantsNext() ? probs : null;
+        }
+        return out;
+    }
+
+    private float[] forwardOne(int[] tokens, int start, State state) {
         KvBufferCache.KvBuffer kv = ((JlamaState) state).buffer();
         if (tokens.length == 1) {
             try (AbstractTensor out = model.forward(tokens[0], start, kv, Optional.empty())) {

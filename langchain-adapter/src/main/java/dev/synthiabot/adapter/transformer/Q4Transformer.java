@@ -10,6 +10,7 @@ import dev.synthiabot.adapter.kernels.VectorMath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Mistral/Llama forward pass on our own Vector API kernels over Q4 weights: batched Q4 GEMM for prompt
@@ -113,14 +114,32 @@ public final class Q4Transformer implements Transformer {
         return new Kv();
     }
 
+    /**
+     * All segments' tokens go through the matrix products as one batch (each weight read once per step for all of
+     * them); attention runs per token over its own conversation's keys and values. The kernels give each token the
+     * same result whatever else is in the batch ({@link Q4Kernels.Batch}), so a conversation's tokens do not depend
+     * on the others.
+     */
     @Override
-    public float[] forward(int[] tokens, int start, State state) {
-        Kv kv = (Kv) state;
-        int n = tokens.length;
-        if (start + n > maxContext) throw new IllegalArgumentException("position " + (start + n) + " beyond the context of " + maxContext);
-        kv.cache.ensure(start + n);
+    public float[][] forward(List<Segment> segments) {
+        int n = 0;
+        for (Segment s : segments) {
+            int end = s.start() + s.tokens().length;
+            if (end > maxContext) throw new IllegalArgumentException("position " + end + " beyond the context of " + maxContext);
+            ((Kv) s.state()).cache.ensure(end);
+            n += s.tokens().length;
+        }
+        KvCache[] rowCache = new KvCache[n];
+        int[] rowPos = new int[n];
         float[][] x = new float[n][dim];
-        for (int t = 0; t < n; t++) embed.row(tokens[t], x[t]);
+        int row = 0;
+        for (Segment s : segments) {
+            for (int t = 0; t < s.tokens().length; t++, row++) {
+                rowCache[row] = ((Kv) s.state()).cache;
+                rowPos[row] = s.start() + t;
+                embed.row(s.tokens()[t], x[row]);
+            }
+        }
         float[][] xn = new float[n][dim];
         float[][] q = new float[n][dim], k = new float[n][kvDim], v = new float[n][kvDim];
         float[][] att = new float[n][dim], o = new float[n][dim];
@@ -130,12 +149,11 @@ public final class Q4Transformer implements Transformer {
             for (int t = 0; t < n; t++) rmsNorm(x[t], L.attnNorm(), xn[t]);
             matmul(new Q4Matrix[] {L.wq(), L.wk(), L.wv()}, xn, new float[][][] {q, k, v});
             for (int t = 0; t < n; t++) {
-                int pos = start + t;
-                rope(q[t], heads, pos);
-                rope(k[t], kvHeads, pos);
-                for (int h = 0; h < kvHeads; h++) kv.cache.put(l, h, pos, k[t], h * headDim, v[t], h * headDim);
+                rope(q[t], heads, rowPos[t]);
+                rope(k[t], kvHeads, rowPos[t]);
+                for (int h = 0; h < kvHeads; h++) rowCache[t].put(l, h, rowPos[t], k[t], h * headDim, v[t], h * headDim);
             }
-            attention(kv, l, q, att, start, n);
+            attention(rowCache, rowPos, l, q, att);
             matmul(L.wo(), att, o);
             for (int t = 0; t < n; t++) add(x[t], o[t]);
             for (int t = 0; t < n; t++) rmsNorm(x[t], L.ffnNorm(), xn[t]);
@@ -144,13 +162,28 @@ public final class Q4Transformer implements Transformer {
             matmul(L.down(), g, o);
             for (int t = 0; t < n; t++) add(x[t], o[t]);
         }
-        float[] last = new float[dim];
-        rmsNorm(x[n - 1], finalNorm, last);
-        float[] logits = new float[vocab];
-        float[][] lastRow = {last}, logitRow = {logits};
-        matmul(lmHead, lastRow, logitRow);
-        softmax(logits);
-        return logits;
+        return nextTokenProbabilities(segments, x);
+    }
+
+    /** The final norm and the output head for each segment's last token, where wanted, as one batch. */
+    private float[][] nextTokenProbabilities(List<Segment> segments, float[][] x) {
+        int wanted = 0;
+        for (Segment s : segments) if (s.wantsNext()) wanted++;
+        float[][] last = new float[wanted][dim], logits = new float[wanted][vocab];
+        int row = 0, i = 0;
+        for (Segment s : segments) {
+            row += s.tokens().length;
+            if (s.wantsNext()) rmsNorm(x[row - 1], finalNorm, last[i++]);
+        }
+        if (wanted > 0) matmul(lmHead, last, logits);
+        float[][] out = new float[segments.size()][];
+        i = 0;
+        for (int j = 0; j < out.length; j++) {
+            if (!segments.get(j).wantsNext()) continue;
+            softmax(logits[i]);
+            out[j] = logits[i++];
+        }
+        return out;
     }
 
     /** out[t] = w · x[t] for every token, rows split across threads (panel GEMM or matvec, see Q4Kernels.Batch). */
@@ -163,6 +196,7 @@ public final class Q4Transformer implements Transformer {
      * prepared once and all their rows are split across the threads in one call, as if stacked.
      */
     private void matmul(Q4Matrix[] ws, float[][] x, float[][][] outs) {
+        if (x.length == 0) return;
         Q4Kernels.Batch batch = Q4Kernels.batch(x, x.length, ws[0].cols(), activations);
         int total = 0;
         for (Q4Matrix w : ws) total += w.rows();
@@ -177,22 +211,26 @@ public final class Q4Transformer implements Transformer {
     }
 
     /**
-     * Grouped-query attention, one job per (KV head, token): the query heads that share a KV head (4 in SynthIA-7B)
-     * go through the cached positions together, four at a time, so each key and value is read once for all of them
-     * ({@link KvCache#scores}, {@link KvCache#weightedSum}). Jobs are head-major, so a thread's consecutive jobs
-     * read the same head's keys and values (still in its cache) for the tokens of a prompt batch.
+     * Grouped-query attention, one job per (KV head, token), each token over its own conversation's cache up to its
+     * position: the query heads that share a KV head (4 in SynthIA-7B) go through the cached positions together, four
+     * at a time, so each key and value is read once for all of them ({@link KvCache#scores}, {@link KvCache#weightedSum}).
+     * Jobs are head-major, so a thread's consecutive jobs read the same head's keys and values (still in its cache) for
+     * the tokens of a prompt batch.
      */
-    private void attention(Kv kv, int layer, float[][] q, float[][] out, int start, int n) {
+    private void attention(KvCache[] rowCache, int[] rowPos, int layer, float[][] q, float[][] out) {
+        int n = q.length;
         int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        KvCache cache = kv.cache;
+        int longest = 0;
+        for (int p : rowPos) longest = Math.max(longest, p + 1);
+        int length = KvCache.scoresLength(longest);
         // RowParallel splits in multiples of 16 rows: 16 "rows" per job, so even 8 jobs (one token) use every thread
         pool.forRows(n * kvHeads * 16, (from, to) -> {
-            int length = KvCache.scoresLength(start + n);
             float[] s0 = new float[length], s1 = new float[length], s2 = new float[length], s3 = new float[length];
             for (int job = from / 16; job < to / 16; job++) {
                 int g = job / n, t = job % n;
-                int positions = start + t + 1;
+                KvCache cache = rowCache[t];
+                int positions = rowPos[t] + 1;
                 for (int i = 0; i < group; i += 4) {
                     int heads = Math.min(4, group - i);
                     // fewer than four heads left: the last one is repeated (same offset, same scores array)
@@ -255,7 +293,7 @@ public final class Q4Transformer implements Transformer {
 
     @Override
     public String describe() {
-        return "synthia-bot Q4 kernels (" + Q4Kernels.PATH + ", " + activations + " activations when generating, " + kvPrecision + " KV cache, " + pool.threads() + " threads)";
+        return "synthia-bot Q4 kernels (" + Q4Kernels.PATH + ", " + activations + " activations, " + kvPrecision + " KV cache, " + pool.threads() + " threads)";
     }
 
     @Override

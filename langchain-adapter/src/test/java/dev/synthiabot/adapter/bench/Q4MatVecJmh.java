@@ -19,9 +19,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The Q4 matrix-vector kernels on SynthIA-7B's largest matrix shape, 14336 x 4096: 29.4 MB of nibbles and
- * 3.7 MB of half-float scales = 33.0 MB streamed per call. Three such matrices (99 MB) are used in turn so
- * the caches (32 MB of L3 here) cannot hold them: every call streams from memory, as decode does.
+ * The Q4 kernels on SynthIA-7B's largest matrix shape, 14336 x 4096 (29.4 MB of nibbles and 3.7 MB of half-float
+ * scales = 33.0 MB per pass), for a batch of {@code tokens} (1: decode; 2-8: answers decoded together; 32: a prompt
+ * chunk), rows split over two threads as the forward pass does. Three such matrices (99 MB) are used in turn so the
+ * caches cannot hold them. Tokens per second of one matrix = tokens / (ms per op / 1000); for one token,
  * GB/s = 0.03303 / (ms per op / 1000). Run: scripts/benchmark-kernels
  */
 @State(Scope.Benchmark)
@@ -37,10 +38,13 @@ public class Q4MatVecJmh {
     @Param({"4096"})
     int cols;
 
+    @Param({"1", "2", "4", "8", "16", "32"})
+    int tokens;
+
     Q4Matrix[] w;
     int next;
-    float[] x, y, sums, out;
-    Q4Kernels.Q8 q8;
+    Q4Kernels.Batch q8, f32;
+    float[][] out;
     RowParallel two;
 
     @Setup
@@ -54,13 +58,11 @@ public class Q4MatVecJmh {
             for (int i = 0; i < sc.length; i++) sc[i] = r.nextFloat() * 0.01f;
             w[m] = Q4Matrix.ofRowMajor(rows, cols, nib, sc);
         }
-        x = new float[cols];
-        for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();
-        sums = new float[cols / 32];
-        Q4Kernels.blockSums(x, sums);
-        y = Q4Kernels.highMinus16Low(x);
-        q8 = Q4Kernels.Q8.of(x);
-        out = new float[rows];
+        float[][] x = new float[tokens][cols];
+        for (float[] v : x) for (int i = 0; i < cols; i++) v[i] = (float) r.nextGaussian();
+        q8 = Q4Kernels.batch(x, tokens, cols, Q4Kernels.Activations.Q8);
+        f32 = Q4Kernels.batch(x, tokens, cols, Q4Kernels.Activations.F32);
+        out = new float[tokens][rows];
         two = new RowParallel(2);
     }
 
@@ -74,33 +76,19 @@ public class Q4MatVecJmh {
         return w[next];
     }
 
-    /** Float activations, one thread. */
+    /** 8-bit activations (the default): the matrix-vector kernels for few tokens, the 8-bit GEMM for many. */
     @Benchmark
-    public float[] f32OneThread() {
-        Q4Kernels.matvec(matrix(), x, y, sums, out, 0, rows);
-        return out;
-    }
-
-    /** 8-bit activations (the default for generated tokens), one thread. */
-    @Benchmark
-    public float[] q8OneThread() {
-        Q4Kernels.matvec(matrix(), q8, out, 0, rows);
-        return out;
-    }
-
-    /** Float activations, rows split over two threads. */
-    @Benchmark
-    public float[] f32TwoThreads() {
+    public float[][] q8() {
         Q4Matrix m = matrix();
-        two.forRows(rows, (from, to) -> Q4Kernels.matvec(m, x, y, sums, out, from, to));
+        two.forRows(rows, (from, to) -> Q4Kernels.matmul(m, q8, out, from, to));
         return out;
     }
 
-    /** 8-bit activations, rows split over two threads. */
+    /** Float activations: the float GEMM for every batch size. */
     @Benchmark
-    public float[] q8TwoThreads() {
+    public float[][] f32() {
         Q4Matrix m = matrix();
-        two.forRows(rows, (from, to) -> Q4Kernels.matvec(m, q8, out, from, to));
+        two.forRows(rows, (from, to) -> Q4Kernels.matmul(m, f32, out, from, to));
         return out;
     }
 }
