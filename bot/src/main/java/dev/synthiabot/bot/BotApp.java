@@ -126,12 +126,13 @@ public final class BotApp implements AutoCloseable {
     /** Connects with a model that is already loaded (tests, embedding). */
     public static BotApp start(BotSettings settings, StreamingChatModel model, ChannelPromptStore prompts) throws DiscordStartException, InterruptedException {
         BotApp app = connect(settings, prompts);
-        app.modelReady(model);
+        app.modelReady(model, 1);
         return app;
     }
 
-    /** Starts answering. */
-    public void modelReady(StreamingChatModel model) {
+    /** Starts answering, up to {@code answersAtOnce} at once (the model's limit on answers generated together). */
+    public void modelReady(StreamingChatModel model, int answersAtOnce) {
+        queue.runUpTo(answersAtOnce);
         feature.modelReady(model);
         jda.getPresence().setPresence(OnlineStatus.ONLINE, null);
         log.info("Ready: answering with the model");

@@ -77,7 +77,7 @@ public final class Main {
             shutdown.run();
             return ExitCode.MODEL;
         }
-        if (shutdown.model(model)) app.modelReady(model); // else a signal came while the model loaded: the shutdown exits
+        if (shutdown.model(model)) app.modelReady(model, model.maxConcurrent()); // else a signal came while the model loaded: the shutdown exits
         Thread.currentThread().join(); // runs until a signal's shutdown exits the process
         return ExitCode.STOPPED;
     }
@@ -197,6 +197,7 @@ public final class Main {
             .threads(m.threads() > 0 ? m.threads() : null)
             .contextWindow(m.contextWindow())
             .kvCacheBytes((long) m.kvCacheMb() << 20)
+            .maxConcurrent(m.maxConcurrent() > 0 ? m.maxConcurrent() : null)
             .kvCachePrecision(m.bf16KvCache() ? KvCache.Precision.BF16 : KvCache.Precision.F32)
             .temperature(g.temperature())
             .topK(g.topK())

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /** Which model to run and how. */
 public record ModelSettings(String huggingfaceId, String huggingfaceRevision, URI huggingfaceUrl, Optional<Path> localPath, Path cacheDir,
-                            String quantization, String activations, int threads, int contextWindow, int kvCacheMb,
+                            String quantization, String activations, int threads, int maxConcurrent, int contextWindow, int kvCacheMb,
                             String kvCachePrecision) {
     public ModelSettings {
         Problems p = new Problems();
@@ -17,6 +17,7 @@ public record ModelSettings(String huggingfaceId, String huggingfaceRevision, UR
         p.check(quantization.equals("q4") || quantization.equals("none"), "model.quantization", quantization, "is not one of: q4, none");
         p.check(activations.equals("q8") || activations.equals("f32"), "model.activations", activations, "is not one of: q8, f32");
         p.range("model.threads", threads, 0, 1024);
+        p.range("model.max_concurrent", maxConcurrent, 0, 64);
         p.range("model.context_window", contextWindow, 256, 32768);
         p.range("model.kv_cache_mb", kvCacheMb, 0, 1 << 20);
         p.check(kvCachePrecision.equals("bf16") || kvCachePrecision.equals("f32"), "model.kv_cache_precision", kvCachePrecision,
@@ -28,7 +29,7 @@ public record ModelSettings(String huggingfaceId, String huggingfaceRevision, UR
         return quantization.equals("q4");
     }
 
-    /** Whether generated tokens' activations are taken as 8-bit integers by the Q4 kernels (else as floats). */
+    /** Whether every token's activations are taken as 8-bit integers by the Q4 kernels (else as floats). */
     public boolean q8Activations() {
         return activations.equals("q8");
     }

@@ -88,7 +88,7 @@ public final class SettingsLoader {
             ModelSettings model = section(() -> new ModelSettings(string("model.huggingface_id"), string("model.huggingface_revision"),
                 uri("model.huggingface_url").orElseThrow(),
                 path("model.local_path"), path("model.cache_dir").orElseThrow(), string("model.quantization").toLowerCase(java.util.Locale.ROOT),
-                string("model.activations").toLowerCase(java.util.Locale.ROOT), integer("model.threads"), integer("model.context_window"), integer("model.kv_cache_mb"),
+                string("model.activations").toLowerCase(java.util.Locale.ROOT), integer("model.threads"), integer("model.max_concurrent"), integer("model.context_window"), integer("model.kv_cache_mb"),
                 string("model.kv_cache_precision").toLowerCase(java.util.Locale.ROOT)));
             GenerationSettings generation = section(() -> new GenerationSettings(decimal("generation.temperature"), integer("generation.top_k"),
                 decimal("generation.top_p"), integer("generation.max_new_tokens"), list("generation.stop_sequences")));

@@ -57,7 +57,7 @@ class SettingsLoaderTest {
         assertThat(s.discord().restUrl()).contains(URI.create("http://127.0.0.1:8080/api/v10/"));
         assertThat(s.discord().gatewayUrl()).contains(URI.create("ws://127.0.0.1:8081/"));
         assertThat(s.model()).isEqualTo(new ModelSettings("migtissera/SynthIA-7B-v1.3", "v1.3", URI.create("https://huggingface.co"),
-            Optional.of(Path.of("/srv/models/synthia")), Path.of("/var/cache/synthia"), "q4", "f32", 2, 2048, 512, "f32"));
+            Optional.of(Path.of("/srv/models/synthia")), Path.of("/var/cache/synthia"), "q4", "f32", 2, 3, 2048, 512, "f32"));
         assertThat(s.generation()).isEqualTo(new GenerationSettings(0.5, 40, 0.9, 256, List.of("</s>", "###")));
         assertThat(s.prompts().translation()).containsOnlyKeys("ja", "fr");
         assertThat(s.prompts().channels()).containsExactly(Map.entry("333333333333333333", "You are a pirate."));

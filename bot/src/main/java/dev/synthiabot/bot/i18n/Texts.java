@@ -78,14 +78,14 @@ public enum Texts {
 
     /** The {@code /status} reply. */
     public String status(String model, java.util.Optional<dev.synthiabot.adapter.SynthiaModelStatus> m, java.time.Duration uptime, int running,
-                         int waiting, dev.synthiabot.bot.status.AnswerStats.Summary recent, long heapUsed, long heapMax, java.util.Optional<Long> rss) {
+                         int atOnce, int waiting, dev.synthiabot.bot.status.AnswerStats.Summary recent, long heapUsed, long heapMax, java.util.Optional<Long> rss) {
         boolean ja = this == JA;
         StringBuilder sb = new StringBuilder("**SynthIA** — `" + model + "`\n");
         sb.append(ja ? "カーネル: " : "Kernels: ").append(m.map(dev.synthiabot.adapter.SynthiaModelStatus::forwardPass).orElse(ja ? "（読み込み中）" : "(loading)"))
             .append('\n');
         long h = uptime.toHours(), min = uptime.toMinutesPart();
-        sb.append(ja ? "稼働時間 " + h + " 時間 " + min + " 分 · 回答中 " + running + " 件、待ち " + waiting + " 件"
-            : "Up " + h + " h " + min + " min · " + running + " answering, " + waiting + " waiting").append('\n');
+        sb.append(ja ? "稼働時間 " + h + " 時間 " + min + " 分 · 回答中 " + running + " 件（同時に最大 " + atOnce + " 件）、待ち " + waiting + " 件"
+            : "Up " + h + " h " + min + " min · " + running + " answering (up to " + atOnce + " at once), " + waiting + " waiting").append('\n');
         if (recent.answers() == 0) {
             sb.append(ja ? "最近の回答: まだありません" : "Recent answers: none yet");
         } else {

@@ -20,15 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one queue in front of the model, which runs one generation at a time.
+ * The one queue in front of the model, which generates up to {@link #concurrency} answers at once (the model batches
+ * them: see {@link #runUpTo}).
  *
  * <ul>
  *   <li>Bounded: past {@code capacity} waiting requests, new ones are refused (the user is told "busy").
  *   <li>Fair: users take turns (round robin), so one user's many requests don't starve the others.
  *   <li>At most {@code perUser} requests of one user queued or running; a cooldown between requests.
  *   <li>Each waiting request hears its position when it changes, with an estimate of the wait once an answer has
- *       finished (the running answer's expected rest + the average answer time for each one ahead); a Cancel
- *       works while queued and running.
+ *       finished (until a running answer is expected to end, then the average answer time for each round of
+ *       {@code concurrency} ahead of it); a Cancel works while queued and running.
  *   <li>A request still running after {@code timeout} is stopped.
  * </ul>
  */
@@ -47,13 +48,14 @@ public final class InferenceQueue implements AutoCloseable {
     private final Map<String, Instant> lastSubmit = new HashMap<>();
     private final Map<String, Ticket> byId = new HashMap<>();
     private int waiting;
-    private Ticket running;
-    private Instant runningSince;
+    /** Running tickets and since when. */
+    private final Map<Ticket, Instant> running = new LinkedHashMap<>();
+    private int concurrency = 1;
     /** Moving average of how long completed answers ran, in milliseconds; 0 until one has. */
     private double averageMillis;
     private boolean closed;
 
-    private final Thread worker;
+    private final List<Thread> workers = new ArrayList<>();
     private final ExecutorService notifier = Executors.newSingleThreadExecutor(DaemonThreads.named("queue-notifier"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("queue-timer"));
 
@@ -63,9 +65,28 @@ public final class InferenceQueue implements AutoCloseable {
         this.cooldown = cooldown;
         this.timeout = timeout;
         this.clock = clock;
-        this.worker = new Thread(this::work, "inference-worker");
-        this.worker.setDaemon(true);
-        this.worker.start();
+        startWorker();
+    }
+
+    /**
+     * Lets up to {@code n} answers run at once (the model's own limit on answers generated together; until it is
+     * known, one). Only grows.
+     */
+    public void runUpTo(int n) {
+        synchronized (this) {
+            if (closed || n <= concurrency) return;
+            concurrency = n;
+            while (workers.size() < n) startWorker();
+        }
+        publishPositions();
+    }
+
+    /** Must hold the lock, or be the constructor. */
+    private void startWorker() {
+        Thread t = new Thread(this::work, "inference-worker-" + (workers.size() + 1));
+        t.setDaemon(true);
+        workers.add(t);
+        t.start();
     }
 
 
@@ -126,9 +147,14 @@ public final class InferenceQueue implements AutoCloseable {
         return waiting;
     }
 
-    /** Answers being generated now (0 or 1: one generation at a time). */
+    /** Answers being generated now (up to {@link #concurrency()}). */
     public synchronized int runningCount() {
-        return running == null ? 0 : 1;
+        return running.size();
+    }
+
+    /** Answers that may be generated at once. */
+    public synchronized int concurrency() {
+        return concurrency;
     }
 
     private boolean removeWaiting(Ticket t) {
@@ -155,8 +181,7 @@ public final class InferenceQueue implements AutoCloseable {
                 }
                 if (waiting == 0 && closed) return;
                 t = takeNext();
-                running = t;
-                runningSince = clock.instant();
+                running.put(t, clock.instant());
                 t.runner = Thread.currentThread();
             }
             publishPositions();
@@ -197,12 +222,11 @@ public final class InferenceQueue implements AutoCloseable {
             deadline.cancel(false);
             Thread.interrupted(); // clear a cancel's interrupt before the next job
             synchronized (this) {
+                Instant since = running.remove(t);
                 if (outcome == Ticket.Outcome.DONE && t.stopReason() == null) {
-                    long ms = Duration.between(runningSince, clock.instant()).toMillis();
+                    long ms = Duration.between(since, clock.instant()).toMillis();
                     averageMillis = averageMillis == 0 ? ms : 0.7 * averageMillis + 0.3 * ms;
                 }
-                running = null;
-                runningSince = null;
                 t.runner = null;
             }
         }
@@ -221,11 +245,15 @@ public final class InferenceQueue implements AutoCloseable {
     private void publishPositions() {
         List<Ticket> order = new ArrayList<>();
         double average;
-        long ahead; // expected milliseconds left of the running answer
+        long ahead; // expected milliseconds until a running answer ends and frees a place (0: a place is free)
+        int places;
         synchronized (this) {
             average = averageMillis;
-            ahead = running == null || runningSince == null ? 0
-                : Math.max((long) (average / 10), (long) average - Duration.between(runningSince, clock.instant()).toMillis());
+            places = concurrency;
+            Instant now = clock.instant();
+            ahead = running.size() < concurrency ? 0 : running.values().stream()
+                .mapToLong(since -> Math.max((long) (average / 10), (long) average - Duration.between(since, now).toMillis()))
+                .min().orElse(0);
             Map<String, ArrayDeque<Ticket>> copy = new LinkedHashMap<>();
             waitingByUser.forEach((u, q) -> copy.put(u, new ArrayDeque<>(q)));
             List<String> turns = new ArrayList<>(turnOrder);
@@ -241,7 +269,9 @@ public final class InferenceQueue implements AutoCloseable {
             int pos = i + 1;
             if (t.position != pos) {
                 t.position = pos;
-                Optional<Duration> wait = average > 0 ? Optional.of(Duration.ofMillis(ahead + (long) ((pos - 1) * average))) : Optional.empty();
+                // the first `places` waiting start as places free up; each further round waits an average answer
+                Optional<Duration> wait = average > 0 ? Optional.of(Duration.ofMillis(ahead + (long) (((pos - 1) / places) * average)))
+                    : Optional.empty();
                 notifier.execute(() -> {
                     if (!t.isCancelled() && !t.isRunning()) t.job.onPosition(pos, wait);
                 });
@@ -250,19 +280,21 @@ public final class InferenceQueue implements AutoCloseable {
     }
 
     /**
-     * Stops taking work, drops waiting requests (their jobs hear SHUT_DOWN), lets the running one
-     * finish for up to {@code grace}, then stops it.
+     * Stops taking work, drops waiting requests (their jobs hear SHUT_DOWN), lets the running ones
+     * finish for up to {@code grace}, then stops them.
      */
     public void shutdown(Duration grace) {
         List<Ticket> dropped = new ArrayList<>();
-        Ticket current;
+        List<Ticket> current;
+        List<Thread> threads;
         synchronized (this) {
             closed = true;
             for (ArrayDeque<Ticket> q : waitingByUser.values()) dropped.addAll(q);
             waitingByUser.clear();
             turnOrder.clear();
             waiting = 0;
-            current = running;
+            current = new ArrayList<>(running.keySet());
+            threads = new ArrayList<>(workers);
             notifyAll();
         }
         for (Ticket t : dropped) {
@@ -270,19 +302,20 @@ public final class InferenceQueue implements AutoCloseable {
             finish(t, Ticket.Outcome.SHUT_DOWN);
             notifier.execute(() -> t.job.onDropped(Ticket.Outcome.SHUT_DOWN));
         }
-        if (current != null) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (Ticket t : current) {
             try {
-                current.completion().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+                t.completion().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (Exception e) {
-                if (current.markStopped(Ticket.Outcome.SHUT_DOWN)) {
-                    Thread r = current.runner;
+                if (t.markStopped(Ticket.Outcome.SHUT_DOWN)) {
+                    Thread r = t.runner;
                     if (r != null) r.interrupt();
                 }
-                current.completion().completeOnTimeout(Ticket.Outcome.SHUT_DOWN, 10, TimeUnit.SECONDS).join();
             }
         }
+        for (Ticket t : current) t.completion().completeOnTimeout(Ticket.Outcome.SHUT_DOWN, 10, TimeUnit.SECONDS).join();
         try {
-            worker.join(TimeUnit.SECONDS.toMillis(10));
+            for (Thread w : threads) w.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

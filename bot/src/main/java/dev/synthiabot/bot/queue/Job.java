@@ -3,7 +3,7 @@ package dev.synthiabot.bot.queue;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Work for the model, run on the queue's single worker thread. */
+/** Work for the model, run on one of the queue's worker threads (several answers are generated at once). */
 public interface Job {
     /** Called once the request is accepted, before it can run or hear its position (e.g. to label a Cancel button). */
     default void onQueued(Ticket ticket) {}

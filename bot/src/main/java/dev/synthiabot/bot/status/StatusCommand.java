@@ -38,7 +38,7 @@ public final class StatusCommand {
     String render(Texts texts) {
         Runtime rt = Runtime.getRuntime();
         return texts.status(modelName, model.get(), Duration.ofMillis(ManagementFactory.getRuntimeMXBean().getUptime()),
-            queue.runningCount(), queue.waitingCount(), stats.summary(), rt.totalMemory() - rt.freeMemory(), rt.maxMemory(), processResidentBytes());
+            queue.runningCount(), queue.concurrency(), queue.waitingCount(), stats.summary(), rt.totalMemory() - rt.freeMemory(), rt.maxMemory(), processResidentBytes());
     }
 
     /** The process's resident memory (VmRSS), where /proc tells it. */

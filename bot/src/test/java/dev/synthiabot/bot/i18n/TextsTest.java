@@ -29,9 +29,9 @@ class TextsTest {
         var summary = new dev.synthiabot.bot.status.AnswerStats.Summary(3, java.util.Optional.of(12.0), java.util.Optional.of(8.5), java.util.Optional.of(0.75));
         var model = java.util.Optional.of(new dev.synthiabot.adapter.SynthiaModelStatus("synthia-bot Q4 kernels (AVX2)", 2, 300L << 20, 2048L << 20));
 
-        String ja = Texts.JA.status("m", model, java.time.Duration.ofMinutes(135), 1, 4, summary, 5_000_000_000L, 8_000_000_000L, java.util.Optional.of(6_000_000_000L));
+        String ja = Texts.JA.status("m", model, java.time.Duration.ofMinutes(135), 1, 3, 4, summary, 5_000_000_000L, 8_000_000_000L, java.util.Optional.of(6_000_000_000L));
 
-        org.assertj.core.api.Assertions.assertThat(ja).contains("稼働時間 2 時間 15 分 · 回答中 1 件、待ち 4 件")
+        org.assertj.core.api.Assertions.assertThat(ja).contains("稼働時間 2 時間 15 分 · 回答中 1 件（同時に最大 3 件）、待ち 4 件")
             .contains("最近の 3 件: プロンプト 12.0 トークン/秒、生成 8.5 トークン/秒、75% のプロンプトを KV キャッシュから再利用")
             .contains("KV キャッシュ: 会話 2 件、300 / 2048 MB").contains("メモリ: ヒープ 5.0 / 8.0 GB、プロセス 6.0 GB");
     }

@@ -26,7 +26,7 @@ class CrashRecoveryIT {
     @Test
     void should_finish_every_reply_a_killed_process_left_when_it_starts_again() throws Exception {
         try (DiscordSimulator d = new DiscordSimulator()) {
-            ProcessSettings settings = new ProcessSettings(d, SlowModel.dir(), work).set("generation.max_new_tokens", "2000")
+            ProcessSettings settings = new ProcessSettings(d, SlowModel.dir(), work).set("model.max_concurrent", "1").set("generation.max_new_tokens", "2000")
                 .set("limits.per_user_concurrent", "3");
             ShutdownIT.Requests r;
             String mention;

@@ -169,7 +169,7 @@ class ShippedBotIT {
         RecordedRequest reply = d.await(r -> r.is("POST", "interactions/" + id + "/.*/callback"), WAIT);
         String text = reply.body().path("data").path("content").asText();
         assertThat(reply.body().path("data").path("flags").asInt() & 64).as("ephemeral").isEqualTo(64);
-        assertThat(text).contains("`tiny-mistral-a`").contains("Kernels: synthia-bot Q4 kernels (").contains("0 answering, 0 waiting")
+        assertThat(text).contains("`tiny-mistral-a`").contains("Kernels: synthia-bot Q4 kernels (").containsPattern("0 answering \\(up to \\d+ at once\\), 0 waiting")
             .containsPattern("Last \\d+ answers: prompt [0-9.]+ tokens/s, decode [0-9.]+ tokens/s, \\d+% of prompt tokens from the KV cache")
             .containsPattern("KV cache: \\d+ conversations, \\d+ / 2048 MB").containsPattern("Memory: heap [0-9.]+ / [0-9.]+ GB, process [0-9.]+ GB");
     }

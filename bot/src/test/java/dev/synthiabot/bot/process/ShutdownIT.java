@@ -74,7 +74,8 @@ class ShutdownIT {
     }
 
     private BotProcess slowBot(DiscordSimulator d, int maxTokens, int graceSeconds) throws java.io.IOException {
-        return new ProcessSettings(d, SlowModel.dir(), work).set("generation.max_new_tokens", Integer.toString(maxTokens))
+        // one answer at a time, so that two wait behind the running one
+        return new ProcessSettings(d, SlowModel.dir(), work).set("model.max_concurrent", "1").set("generation.max_new_tokens", Integer.toString(maxTokens))
             .set("limits.shutdown_grace_seconds", Integer.toString(graceSeconds)).startBot(work);
     }
 

@@ -88,6 +88,46 @@ class InferenceQueueTest {
     }
 
     @Test
+    void should_run_as_many_answers_at_once_as_the_model_takes_and_estimate_waits_per_round() throws Exception {
+        MutableClock clock = new MutableClock();
+        queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(10), clock);
+        queue.submit("x", new Job() {
+            @Override
+            public void run(Ticket ticket) {
+                clock.advance(Duration.ofSeconds(60)); // answers "take" a minute
+            }
+        }).completion().get(10, TimeUnit.SECONDS);
+        queue.runUpTo(2);
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        Job holding = new Job() {
+            @Override
+            public void run(Ticket ticket) throws Exception {
+                bothRunning.countDown();
+                release.await(10, TimeUnit.SECONDS);
+            }
+        };
+        Ticket a = queue.submit("a", holding), b = queue.submit("b", holding);
+        assertThat(bothRunning.await(10, TimeUnit.SECONDS)).as("two answers at once").isTrue();
+        assertThat(queue.runningCount()).isEqualTo(2);
+        assertThat(queue.concurrency()).isEqualTo(2);
+
+        List<java.util.Optional<Duration>> waitsC = new CopyOnWriteArrayList<>(), waitsD = new CopyOnWriteArrayList<>(),
+            waitsE = new CopyOnWriteArrayList<>();
+        queue.submit("c", estimating(waitsC));
+        queue.submit("d", estimating(waitsD));
+        queue.submit("e", estimating(waitsE));
+        for (int i = 0; i < 200 && (waitsC.isEmpty() || waitsD.isEmpty() || waitsE.isEmpty()); i++) Thread.sleep(10);
+        // both places are taken for a minute more; c and d start when they free up, e a round (a minute) later
+        assertThat(waitsC).containsExactly(java.util.Optional.of(Duration.ofSeconds(60)));
+        assertThat(waitsD).containsExactly(java.util.Optional.of(Duration.ofSeconds(60)));
+        assertThat(waitsE).containsExactly(java.util.Optional.of(Duration.ofSeconds(120)));
+        release.countDown();
+        a.completion().get(10, TimeUnit.SECONDS);
+        b.completion().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void should_give_no_estimate_before_an_answer_has_finished() throws Exception {
         queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
         Ticket blocker = queue.submit("x", job("blocker"));

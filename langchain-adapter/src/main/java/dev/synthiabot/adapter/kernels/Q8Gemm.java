@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorOperators;
  * order: each block's float sum is the integer kernels' exact sum. Per block, both then do the same float steps per
  * row and token: {@code acc = fma(sum·d, s, acc)} (d: the token's block scale, s: the row's). The layout is the float
  * prompt GEMM's ({@link PanelGemm}): a panel of 16 rows unpacked k-major into a buffer that stays in the cache, each
- * weight broadcast against tiles of {@link Q4Kernels#LANES} tokens, 16 accumulators per block in registers; the running
+ * weight broadcast against tiles of {@link Q4Kernels#LANES} tokens, 8 accumulators per block in registers; the running
  * sums live in a small buffer, updated once per block.
  */
 final class Q8Gemm {
@@ -32,35 +32,38 @@ final class Q8Gemm {
         if (from >= to) return;
         int cols = w.cols(), blocks = w.blocksPerRow();
         int tiles = (tokens + LANES - 1) / LANES;
-        float[] panel = PANEL.get(P * cols), scales = SCALE_BUFFER.get(P * blocks), acc = ACC.get(16 * LANES);
+        float[] panel = PANEL.get(P * cols), scales = SCALE_BUFFER.get(P * blocks), acc = ACC.get(8 * LANES);
         for (int p = from / P; p * P < to; p++) {
             unpack(w, p, panel, scales);
-            for (int half = 0; half < P; half += 8) {
-                int row = p * P + half;
-                if (row >= to || row + 8 <= from) continue;
+            for (int quad = 0; quad < P; quad += 4) {
+                int row = p * P + quad;
+                if (row >= to || row + 4 <= from) continue;
                 int tile = 0;
                 for (; tile + 2 <= tiles; tile += 2) {
                     java.util.Arrays.fill(acc, 0f);
-                    rows8x2(panel, scales, half, cols, blocks, qt, dt, tile, acc);
+                    rows4x2(panel, scales, quad, cols, blocks, qt, dt, tile, acc);
                     scatter(acc, 0, out, tile * LANES, tokens, row, from, to);
-                    scatter(acc, 8 * LANES, out, (tile + 1) * LANES, tokens, row, from, to);
+                    scatter(acc, 4 * LANES, out, (tile + 1) * LANES, tokens, row, from, to);
                 }
                 if (tile < tiles) {
                     java.util.Arrays.fill(acc, 0f);
-                    rows8x1(panel, scales, half, cols, blocks, qt, dt, tile, acc);
+                    rows4x1(panel, scales, quad, cols, blocks, qt, dt, tile, acc);
                     scatter(acc, 0, out, tile * LANES, tokens, row, from, to);
                 }
             }
         }
     }
 
-    /** Eight rows (from {@code off} in the panel) × two tiles of tokens; acc[i·LANES ..] row i of tile 0, acc[(8 + i)·LANES ..] of tile 1. */
-    private static void rows8x2(float[] p, float[] sc, int off, int cols, int blocks, float[] qt, float[] dt, int tile, float[] acc) {
+    /**
+     * Four rows (from {@code off} in the panel) × two tiles of tokens: 8 accumulators, two activation vectors and a
+     * broadcast weight stay in registers even on AVX2's 16, and each weight broadcast feeds two FMAs (eight rows, or
+     * one tile, would spill or wait on loads). acc[i·LANES ..]: row i of the first tile, acc[(4 + i)·LANES ..] of the second.
+     */
+    private static void rows4x2(float[] p, float[] sc, int off, int cols, int blocks, float[] qt, float[] dt, int tile, float[] acc) {
         int xa = tile * cols * LANES, xb = xa + cols * LANES;
         int da = tile * blocks * LANES, db = da + blocks * LANES;
         for (int b = 0; b < blocks; b++) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             for (int k = b * 32; k < b * 32 + 32; k++) {
                 FloatVector u = FloatVector.fromArray(F, qt, xa + k * LANES);
                 FloatVector v = FloatVector.fromArray(F, qt, xb + k * LANES);
@@ -77,18 +80,6 @@ final class Q8Gemm {
                 w = FloatVector.broadcast(F, p[pk + 3]);
                 a3 = w.fma(u, a3);
                 b3 = w.fma(v, b3);
-                w = FloatVector.broadcast(F, p[pk + 4]);
-                a4 = w.fma(u, a4);
-                b4 = w.fma(v, b4);
-                w = FloatVector.broadcast(F, p[pk + 5]);
-                a5 = w.fma(u, a5);
-                b5 = w.fma(v, b5);
-                w = FloatVector.broadcast(F, p[pk + 6]);
-                a6 = w.fma(u, a6);
-                b6 = w.fma(v, b6);
-                w = FloatVector.broadcast(F, p[pk + 7]);
-                a7 = w.fma(u, a7);
-                b7 = w.fma(v, b7);
             }
             FloatVector du = FloatVector.fromArray(F, dt, da + b * LANES), dv = FloatVector.fromArray(F, dt, db + b * LANES);
             int s = b * P + off;
@@ -96,25 +87,17 @@ final class Q8Gemm {
             scale(a1, du, sc[s + 1], acc, LANES);
             scale(a2, du, sc[s + 2], acc, 2 * LANES);
             scale(a3, du, sc[s + 3], acc, 3 * LANES);
-            scale(a4, du, sc[s + 4], acc, 4 * LANES);
-            scale(a5, du, sc[s + 5], acc, 5 * LANES);
-            scale(a6, du, sc[s + 6], acc, 6 * LANES);
-            scale(a7, du, sc[s + 7], acc, 7 * LANES);
-            scale(b0, dv, sc[s], acc, 8 * LANES);
-            scale(b1, dv, sc[s + 1], acc, 9 * LANES);
-            scale(b2, dv, sc[s + 2], acc, 10 * LANES);
-            scale(b3, dv, sc[s + 3], acc, 11 * LANES);
-            scale(b4, dv, sc[s + 4], acc, 12 * LANES);
-            scale(b5, dv, sc[s + 5], acc, 13 * LANES);
-            scale(b6, dv, sc[s + 6], acc, 14 * LANES);
-            scale(b7, dv, sc[s + 7], acc, 15 * LANES);
+            scale(b0, dv, sc[s], acc, 4 * LANES);
+            scale(b1, dv, sc[s + 1], acc, 5 * LANES);
+            scale(b2, dv, sc[s + 2], acc, 6 * LANES);
+            scale(b3, dv, sc[s + 3], acc, 7 * LANES);
         }
     }
 
-    private static void rows8x1(float[] p, float[] sc, int off, int cols, int blocks, float[] qt, float[] dt, int tile, float[] acc) {
+    private static void rows4x1(float[] p, float[] sc, int off, int cols, int blocks, float[] qt, float[] dt, int tile, float[] acc) {
         int xa = tile * cols * LANES, da = tile * blocks * LANES;
         for (int b = 0; b < blocks; b++) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             for (int k = b * 32; k < b * 32 + 32; k++) {
                 FloatVector u = FloatVector.fromArray(F, qt, xa + k * LANES);
                 int pk = k * P + off;
@@ -122,10 +105,6 @@ final class Q8Gemm {
                 a1 = FloatVector.broadcast(F, p[pk + 1]).fma(u, a1);
                 a2 = FloatVector.broadcast(F, p[pk + 2]).fma(u, a2);
                 a3 = FloatVector.broadcast(F, p[pk + 3]).fma(u, a3);
-                a4 = FloatVector.broadcast(F, p[pk + 4]).fma(u, a4);
-                a5 = FloatVector.broadcast(F, p[pk + 5]).fma(u, a5);
-                a6 = FloatVector.broadcast(F, p[pk + 6]).fma(u, a6);
-                a7 = FloatVector.broadcast(F, p[pk + 7]).fma(u, a7);
             }
             FloatVector du = FloatVector.fromArray(F, dt, da + b * LANES);
             int s = b * P + off;
@@ -133,10 +112,6 @@ final class Q8Gemm {
             scale(a1, du, sc[s + 1], acc, LANES);
             scale(a2, du, sc[s + 2], acc, 2 * LANES);
             scale(a3, du, sc[s + 3], acc, 3 * LANES);
-            scale(a4, du, sc[s + 4], acc, 4 * LANES);
-            scale(a5, du, sc[s + 5], acc, 5 * LANES);
-            scale(a6, du, sc[s + 6], acc, 6 * LANES);
-            scale(a7, du, sc[s + 7], acc, 7 * LANES);
         }
     }
 
@@ -145,9 +120,9 @@ final class Q8Gemm {
         sum.mul(d).fma(FloatVector.broadcast(F, s), FloatVector.fromArray(F, acc, o)).intoArray(acc, o);
     }
 
-    /** out[t0 + t][row + i] = acc[o + i·LANES + t] for the eight rows in [from, to) and the tokens that exist. */
+    /** out[t0 + t][row + i] = acc[o + i·LANES + t] for the four rows in [from, to) and the tokens that exist. */
     private static void scatter(float[] acc, int o, float[][] out, int t0, int tokens, int row, int from, int to) {
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 4; i++) {
             int r = row + i;
             if (r < from || r >= to) continue;
             for (int t = 0; t < LANES && t0 + t < tokens; t++) out[t0 + t][r] = acc[o + i * LANES + t];

@@ -21,10 +21,11 @@ import java.util.OptionalLong;
  *
  * <pre>scripts/benchmark [--hidden 4096] [--intermediate 14336] [--layers 32] [--heads 32] [--kv-heads 8]
  *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench] [--kernels synthia|jlama|both]
- *   [--activations q8|f32] [--kv-cache bf16|f32] [--decode-at 0,1024,4000]</pre>
+ *   [--activations q8|f32] [--kv-cache bf16|f32] [--decode-at 0,1024,4000] [--concurrent 1,2,4,8]</pre>
  *
  * <p>{@code --decode-at} times single-token forward passes at the given positions on a fresh KV cache: the cost of
  * attending over that many cached positions (the cached values are zeros; attention's cost does not depend on them).
+ * {@code --concurrent} runs {@link ConcurrentBenchmark} for those numbers of answers at once.
  */
 public final class SynthiaBenchmark {
 
@@ -76,6 +77,9 @@ public final class SynthiaBenchmark {
         SynthiaChatModel.Builder b = SynthiaChatModel.builder().modelPath(dir).quantize(true).cacheDir(root.resolve("cache"))
             .maxOutputTokens(generate).seed(1L).stopSequences(List.of()).kernels(kernels);
         if (o.containsKey("threads")) b.threads(Integer.parseInt(o.get("threads")));
+        List<Integer> concurrent = o.containsKey("concurrent")
+            ? java.util.Arrays.stream(o.get("concurrent").split(",")).map(String::trim).map(Integer::valueOf).toList() : List.of();
+        if (!concurrent.isEmpty()) b.maxConcurrent(concurrent.stream().mapToInt(Integer::intValue).max().getAsInt());
         if (o.containsKey("activations")) {
             b.activations(dev.synthiabot.adapter.kernels.Q4Kernels.Activations.valueOf(o.get("activations").toUpperCase(java.util.Locale.ROOT)));
         }
@@ -111,6 +115,10 @@ public final class SynthiaBenchmark {
             System.out.printf("KV cache            : %d conversations, %.1f MB%n", model.engine().kvCache().conversations(),
                 model.engine().kvCache().usedBytes() / 1e6);
             if (o.containsKey("decode-at")) decodeAt(model, o.get("decode-at"));
+            if (!concurrent.isEmpty()) {
+                Map<Integer, String> users = new HashMap<>();
+                ConcurrentBenchmark.run(model, concurrent, promptTokens, generate, n -> users.computeIfAbsent(n, k -> userMessageOf(model, k)));
+            }
             System.out.printf("peak RSS            : %s%n", peakRss());
             return new double[] {r1.processedPromptTokens() / (r1.promptNanos() / 1e9), forwards / (r1.decodeNanos() / 1e9)};
         }
