@@ -41,6 +41,12 @@ final class AccessPolicy {
         return channel instanceof GuildChannel gc && member.hasPermission(gc, Permission.MANAGE_CHANNEL);
     }
 
+    boolean mayChangeServerPrompt(Member member) {
+        if (member == null) return false;
+        if (access.adminRole().filter(roleIds(member)::contains).isPresent()) return true;
+        return member.hasPermission(Permission.MANAGE_SERVER);
+    }
+
     private static List<String> roleIds(Member member) {
         return member.getRoles().stream().map(Role::getId).toList();
     }

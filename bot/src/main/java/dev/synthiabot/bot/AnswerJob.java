@@ -3,8 +3,8 @@ package dev.synthiabot.bot;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.exception.InvalidRequestException;
 import dev.synthiabot.adapter.SynthiaTokenUsage;
-import dev.synthiabot.adapter.generation.PromptTooLongException;
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.metrics.BotMetrics;
 import dev.synthiabot.bot.queue.Job;
@@ -111,7 +111,7 @@ final class AnswerJob implements Job {
     }
 
     private void fail(Throwable cause) {
-        if (cause instanceof PromptTooLongException) {
+        if (cause instanceof InvalidRequestException) { // the adapter's prompt over the context window
             metrics.request(command, BotMetrics.Outcome.TOO_LONG);
             reply.finish("", texts.tooLongForModel());
         } else {

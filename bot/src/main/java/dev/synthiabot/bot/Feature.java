@@ -96,6 +96,11 @@ public final class Feature {
         return access.mayChangePrompts(member, channel);
     }
 
+    /** Whether a member may change the server's default prompt: the bot's admin role or Manage Server. */
+    public boolean mayChangeServerPrompt(Member member) {
+        return access.mayChangeServerPrompt(member);
+    }
+
     /** The system prompt that applies in a channel (threads inherit from their parent). */
     public String systemPrompt(MessageChannel channel) {
         return resolvePrompt(channel).prompt();

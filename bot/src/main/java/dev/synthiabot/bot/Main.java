@@ -1,9 +1,6 @@
 package dev.synthiabot.bot;
 
 import dev.synthiabot.adapter.SynthiaChatModel;
-import dev.synthiabot.adapter.kernels.KvCache;
-import dev.synthiabot.adapter.kernels.Q4Kernels;
-import dev.synthiabot.adapter.loading.ModelProvisioner;
 import dev.synthiabot.bot.discord.DiscordStartException;
 import dev.synthiabot.config.BotSettings;
 import dev.synthiabot.config.ConfigException;
@@ -186,19 +183,18 @@ public final class Main {
         m.localPath().filter(p -> !Files.isDirectory(p)).ifPresent(p -> {
             throw new IllegalArgumentException("model.local_path: " + p + " is not a directory");
         });
-        Path dir = m.localPath().orElseGet(() -> ModelProvisioner.fromHub(m.huggingfaceId(), m.huggingfaceRevision(), m.huggingfaceUrl(),
-            m.cacheDir(), Optional.ofNullable(env.get("HF_TOKEN"))));
-        return SynthiaChatModel.builder()
-            .modelPath(dir)
-            .modelName(m.localPath().isPresent() ? dir.getFileName().toString() : m.huggingfaceId())
+        SynthiaChatModel.Builder b = SynthiaChatModel.builder();
+        m.localPath().ifPresentOrElse(b::modelPath,
+            () -> b.huggingFace(m.huggingfaceId(), m.huggingfaceRevision(), m.huggingfaceUrl(), env.get("HF_TOKEN")));
+        return b
             .quantize(m.quantizeToQ4())
             .cacheDir(m.cacheDir())
-            .activations(m.q8Activations() ? Q4Kernels.Activations.Q8 : Q4Kernels.Activations.F32)
+            .activations(m.q8Activations() ? SynthiaChatModel.Activations.Q8 : SynthiaChatModel.Activations.F32)
             .threads(m.threads() > 0 ? m.threads() : null)
             .contextWindow(m.contextWindow())
             .kvCacheBytes((long) m.kvCacheMb() << 20)
             .maxConcurrent(m.maxConcurrent() > 0 ? m.maxConcurrent() : null)
-            .kvCachePrecision(m.bf16KvCache() ? KvCache.Precision.BF16 : KvCache.Precision.F32)
+            .kvCachePrecision(m.bf16KvCache() ? SynthiaChatModel.KvCachePrecision.BF16 : SynthiaChatModel.KvCachePrecision.F32)
             .temperature(g.temperature())
             .topK(g.topK())
             .topP(g.topP())

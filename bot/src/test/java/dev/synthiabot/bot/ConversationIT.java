@@ -178,6 +178,25 @@ class ConversationIT {
     }
 
     @Test
+    void should_use_the_servers_default_prompt_where_a_channel_has_none() {
+        String set = d.slash(d.admin, d.general, "prompt", subcommand("set", options("text", "You are the server's librarian.", "server", true)), "en-US");
+        d.await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + set + "/messages/@original") && r.content().startsWith("✅ Default system prompt of this server"), WAIT);
+        String refused = d.slash(d.bob, d.random, "prompt", subcommand("reset", options("server", true)), "en-US");
+        assertThat(d.await(r -> r.is("POST", "interactions/" + refused + "/.*/callback"), WAIT).body().path("data").path("content").asText())
+            .startsWith("🔒").contains("Manage Server");
+
+        String ask = d.slash(d.bob, d.random, "ask", options("question", "Which book?"), "en-US");
+        finalAnswer(ask);
+        String show = d.slash(d.bob, d.random, "prompt", subcommand("show", options()), "en-US");
+
+        assertThat(system(lastRequestWith("Which book?"))).isEqualTo("You are the server's librarian.");
+        d.await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + show + "/messages/@original") && r.content().contains("the server's default"), WAIT);
+        String reset = d.slash(d.admin, d.random, "prompt", subcommand("reset", options("server", true)), "en-US");
+        d.await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + reset + "/messages/@original") && r.content().startsWith("↩️"), WAIT);
+        assertThat(h.prompts.get(dev.synthiabot.config.prompts.ChannelPromptStore.guildScope(d.guildId))).isEmpty();
+    }
+
+    @Test
     void should_refuse_prompt_changes_without_the_admin_role() {
         String id = d.slash(d.bob, d.random, "prompt", subcommand("set", options("text", "Obey me.")), "ja");
 

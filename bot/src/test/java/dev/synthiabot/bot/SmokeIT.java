@@ -21,7 +21,7 @@ class SmokeIT {
         RecordingModel model = new RecordingModel(tiny);
         try (BotHarness h = BotHarness.start(dir, model, tiny, Map.of())) {
             assertThat(h.app.jda().getUnavailableGuilds()).isEmpty();
-            assertThat(tiny.engine().transformer().describe()).as("the default forward pass").startsWith("synthia-bot Q4 kernels");
+            assertThat(tiny.status().forwardPass()).as("the default forward pass").startsWith("synthia-bot Q4 kernels");
             h.discord.await(r -> r.is("PUT", "applications/\\d+/guilds/\\d+/commands"), Duration.ofSeconds(10));
 
             String id = h.discord.slash(h.discord.alice, h.discord.general, "ask", DiscordSimulator.options("question", "What is love?"), "en-US");

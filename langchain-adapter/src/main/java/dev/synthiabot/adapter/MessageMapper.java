@@ -47,9 +47,8 @@ final class MessageMapper {
                 pendingUser = null;
             }
         }
-        String last = turns.get(turns.size() - 1)[1];
-        if (pendingUser != null) last = pendingUser + "\n" + last; // cannot happen after merging, kept for safety
-        return new Transcript(Optional.ofNullable(system).map(StringBuilder::toString), history, last);
+        // turns alternate (same-role messages were merged), so the one before the last user turn is an answer
+        return new Transcript(Optional.ofNullable(system).map(StringBuilder::toString), history, turns.get(turns.size() - 1)[1]);
     }
 
     private static void add(List<String[]> turns, String role, String text) {

@@ -31,6 +31,7 @@ import dev.synthiabot.adapter.transformer.Q4Transformer;
 import dev.synthiabot.adapter.transformer.Transformer;
 import dev.synthiabot.adapter.loading.LoadedModel;
 import dev.synthiabot.adapter.loading.ModelLoader;
+import dev.synthiabot.adapter.loading.ModelProvisioner;
 import dev.synthiabot.adapter.prompt.PromptEncoder;
 import dev.synthiabot.adapter.prompt.SynthiaTemplate;
 import dev.synthiabot.adapter.prompt.Transcript;
@@ -75,40 +76,40 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
     public static final int DEFAULT_CONTEXT_WINDOW = 4096;
     public static final long DEFAULT_KV_CACHE_BYTES = 2L << 30;
 
-    private final ModelLoader.Prepared prepared;
+    /** How our Q4 kernels take every token's activations. */
+    public enum Activations {
+        /** 8-bit integers per block of 32, as llama.cpp does (the default). */
+        Q8,
+        /** Exact floats through the float GEMM: several times slower answers, for checking. */
+        F32
+    }
+
+    /** How our Q4 forward pass keeps keys and values. */
+    public enum KvCachePrecision {
+        /** bfloat16: half the memory and faster attention over long conversations (the default). */
+        BF16,
+        /** Exact floats. */
+        F32
+    }
+
+    private final boolean quantized;
     private final Tokenizer tokenizer;
     private final GenerationEngine engine;
     private final ChatRequestParameters defaults;
     private final OptionalLong seed;
     private final List<ChatModelListener> listeners;
     private final String modelName;
-
     private final String forwardPass;
     private final long kvCacheBudget;
 
-    private SynthiaChatModel(Builder b) {
-        this.prepared = ModelLoader.prepare(b.modelPath, b.quantize, b.cacheDir != null ? b.cacheDir : defaultCacheDir(b.modelPath));
-        boolean ours = b.kernels == Kernels.SYNTHIA || (b.kernels == Kernels.AUTO && prepared.quantized());
-        // Our forward pass reads the weights itself: Jlama then only provides the tokenizer and the configuration.
-        LoadedModel jlama = ours ? null : ModelLoader.load(prepared, Optional.ofNullable(b.threads));
-        ModelLoader.TokenizerAndConfig tc = ours ? ModelLoader.tokenizerAndConfig(prepared.dir())
-            : new ModelLoader.TokenizerAndConfig(jlama.model().getTokenizer(), jlama.model().getConfig());
-        this.tokenizer = tc.tokenizer();
-        Config config = tc.config();
-        PromptEncoder encoder = new PromptEncoder(text -> toInts(tokenizer.encode(text)), config.bosToken, 4096);
-        TokenBytes bytes = new TokenBytes(tokenizer.getModel().vocabLookup.inverse(), config.vocabularySize,
-            id -> tokenizer.getModel().isSpecialToken(id));
-        int window = Math.min(b.contextWindow, config.contextLength);
-        int threads = b.threads != null ? b.threads : Cores.physical();
-        Transformer transformer = ours
-            ? Q4Transformer.load(prepared.dir(), window, threads, b.activations, b.kvPrecision)
-            : new JlamaTransformer(jlama);
-        this.forwardPass = transformer.describe();
+    /** A loaded model ready to answer ({@link Builder#build()} does the loading). */
+    private SynthiaChatModel(Builder b, GenerationEngine engine, Tokenizer tokenizer, boolean quantized, String modelName) {
+        this.engine = engine;
+        this.tokenizer = tokenizer;
+        this.quantized = quantized;
+        this.modelName = modelName;
+        this.forwardPass = engine.transformer().describe();
         this.kvCacheBudget = b.kvCacheBytes;
-        log.info("Forward pass: {}", forwardPass);
-        this.engine = new GenerationEngine(transformer, encoder, bytes, new KvCacheManager(transformer, b.kvCacheBytes),
-            config.eosTokens, window, b.maxConcurrent != null ? b.maxConcurrent : Builder.automaticConcurrency(threads));
-        this.modelName = b.modelName != null ? b.modelName : b.modelPath.getFileName().toString();
         this.defaults = DefaultChatRequestParameters.builder()
             .modelName(modelName)
             .temperature(b.temperature)
@@ -215,7 +216,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
     }
 
     /** The prompt text SynthIA receives for a conversation (after trimming to the context window). */
-    public String renderPrompt(List<dev.langchain4j.data.message.ChatMessage> messages) {
+    String renderPrompt(List<dev.langchain4j.data.message.ChatMessage> messages) {
         Transcript t = MessageMapper.toTranscript(messages);
         int dropped = engine.fit(t, DEFAULT_MAX_OUTPUT_TOKENS).droppedExchanges();
         return SynthiaTemplate.render(t.dropOldest(dropped));
@@ -226,7 +227,8 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         return engine.maxConcurrent();
     }
 
-    public GenerationEngine engine() {
+    /** The generation engine behind the model: for the adapter's own tests and benchmarks. */
+    GenerationEngine engine() {
         return engine;
     }
 
@@ -237,11 +239,11 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
 
     /** Whether the model runs on Q4 weights. */
     public boolean quantized() {
-        return prepared.quantized();
+        return quantized;
     }
 
-    /** The model's tokenizer (Jlama's). */
-    public Tokenizer tokenizer() {
+    /** The model's tokenizer (Jlama's): for the adapter's own tests. */
+    Tokenizer tokenizer() {
         return tokenizer;
     }
 
@@ -273,12 +275,13 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
     /** Builder with SynthIA's model-card defaults (temperature 0.75, top_k 50, top_p 1.0). */
     public static final class Builder {
         private Path modelPath;
+        private HubSource hub;
         private boolean quantize = true;
         private Path cacheDir;
         private Integer threads;
         private Kernels kernels = Kernels.AUTO;
-        private Q4Kernels.Activations activations = Q4Kernels.Activations.Q8;
-        private KvCache.Precision kvPrecision = KvCache.Precision.BF16;
+        private Activations activations = Activations.Q8;
+        private KvCachePrecision kvPrecision = KvCachePrecision.BF16;
         private int contextWindow = DEFAULT_CONTEXT_WINDOW;
         private long kvCacheBytes = DEFAULT_KV_CACHE_BYTES;
         private Integer maxConcurrent;
@@ -293,11 +296,25 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
 
         private Builder() {}
 
-        /** Local model directory: config.json, tokenizer.json and *.safetensors. */
+        /** Local model directory: config.json, tokenizer.json and *.safetensors (or PyTorch .bin shards). */
         public Builder modelPath(Path modelPath) {
             this.modelPath = modelPath;
+            this.hub = null;
             return this;
         }
+
+        /**
+         * The model from a Hugging Face hub instead of a local directory: {@code revision} (a branch, tag or commit) is
+         * resolved to its commit and downloaded into {@link #cacheDir} once, verified; later starts use those files
+         * without the network. {@code token}: for gated or private repositories (null: none).
+         */
+        public Builder huggingFace(String repoId, String revision, java.net.URI hubUrl, String token) {
+            this.hub = new HubSource(repoId, revision, hubUrl, Optional.ofNullable(token));
+            this.modelPath = null;
+            return this;
+        }
+
+        private record HubSource(String repoId, String revision, java.net.URI url, Optional<String> token) {}
 
         /** Quantize unquantized weights to Q4 once, into {@link #cacheDir} (default true). */
         public Builder quantize(boolean quantize) {
@@ -324,20 +341,20 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         }
 
         /**
-         * How our Q4 kernels take every token's activations (default {@link Q4Kernels.Activations#Q8}, as llama.cpp
-         * does; {@code F32}: exact float products, several times slower answers, for reference).
+         * How our Q4 kernels take every token's activations (default {@link Activations#Q8}, as llama.cpp does;
+         * {@code F32}: exact float products, several times slower answers, for reference).
          */
-        public Builder activations(Q4Kernels.Activations activations) {
+        public Builder activations(Activations activations) {
             this.activations = java.util.Objects.requireNonNull(activations, "activations");
             return this;
         }
 
         /**
-         * How our Q4 forward pass stores keys and values (default {@link KvCache.Precision#BF16}: bfloat16, half the
+         * How our Q4 forward pass stores keys and values (default {@link KvCachePrecision#BF16}: bfloat16, half the
          * memory of {@code F32} and faster attention over long conversations; {@code F32} is exact). Jlama's own
          * forward pass (unquantized models) keeps its float cache.
          */
-        public Builder kvCachePrecision(KvCache.Precision kvPrecision) {
+        public Builder kvCachePrecision(KvCachePrecision kvPrecision) {
             this.kvPrecision = java.util.Objects.requireNonNull(kvPrecision, "kvPrecision");
             return this;
         }
@@ -409,13 +426,26 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         }
 
         /**
-         * Prepares the model without loading it: converts .bin shards, quantizes to Q4 if asked, into the cache
-         * directory (what a first start spends minutes on; {@code prepare-model} runs only this). Returns the
-         * directory that {@link #build()} will load.
+         * Prepares the model without loading it: downloads it (a hub source), converts .bin shards, quantizes to Q4 if
+         * asked, into the cache directory (what a first start spends minutes on; {@code prepare-model} runs only this).
+         * Returns the directory that {@link #build()} will load.
          */
         public Path prepare() {
-            if (modelPath == null) throw new IllegalArgumentException("modelPath: required (a local model directory)");
-            return ModelLoader.prepare(modelPath, quantize, cacheDir != null ? cacheDir : defaultCacheDir(modelPath)).dir();
+            return prepared().dir();
+        }
+
+        private ModelLoader.Prepared prepared() {
+            Path source = source();
+            return ModelLoader.prepare(source, quantize, cacheDir != null ? cacheDir : defaultCacheDir(source));
+        }
+
+        private Path source() {
+            if (hub != null) {
+                if (cacheDir == null) throw new IllegalArgumentException("cacheDir: required with huggingFace(...) (where the download is kept)");
+                return ModelProvisioner.fromHub(hub.repoId(), hub.revision(), hub.url(), cacheDir, hub.token());
+            }
+            if (modelPath == null) throw new IllegalArgumentException("modelPath: required (a local model directory), or huggingFace(...)");
+            return modelPath;
         }
 
         /**
@@ -428,15 +458,36 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
             return Math.min(8, Math.max(2, 2 * threads));
         }
 
+        /** Prepares the model ({@link #prepare()}), loads it and starts its generation engine. */
         public SynthiaChatModel build() {
-            if (modelPath == null) throw new IllegalArgumentException("modelPath: required (a local model directory)");
             if (contextWindow < 16) throw new IllegalArgumentException("contextWindow: " + contextWindow + " must be >= 16");
             if (kvCacheBytes < 0) throw new IllegalArgumentException("kvCacheBytes: " + kvCacheBytes + " must be >= 0");
             if (threads != null && threads < 1) throw new IllegalArgumentException("threads: " + threads + " must be >= 1");
             if (maxConcurrent != null && maxConcurrent < 1) throw new IllegalArgumentException("maxConcurrent: " + maxConcurrent + " must be >= 1");
             // Validate sampling values now rather than on the first request.
             new SamplingParams(temperature, topK, topP, OptionalLong.empty(), maxOutputTokens, stopSequences);
-            return new SynthiaChatModel(this);
+            ModelLoader.Prepared prepared = prepared();
+            boolean ours = kernels == Kernels.SYNTHIA || (kernels == Kernels.AUTO && prepared.quantized());
+            // Our forward pass reads the weights itself: Jlama then only provides the tokenizer and the configuration.
+            LoadedModel jlama = ours ? null : ModelLoader.load(prepared, Optional.ofNullable(threads));
+            ModelLoader.TokenizerAndConfig tc = ours ? ModelLoader.tokenizerAndConfig(prepared.dir())
+                : new ModelLoader.TokenizerAndConfig(jlama.model().getTokenizer(), jlama.model().getConfig());
+            Tokenizer tokenizer = tc.tokenizer();
+            Config config = tc.config();
+            PromptEncoder encoder = new PromptEncoder(text -> toInts(tokenizer.encode(text)), config.bosToken, 4096);
+            TokenBytes bytes = new TokenBytes(tokenizer.getModel().vocabLookup.inverse(), config.vocabularySize,
+                id -> tokenizer.getModel().isSpecialToken(id));
+            int window = Math.min(contextWindow, config.contextLength);
+            int threadCount = threads != null ? threads : Cores.physical();
+            Transformer transformer = ours
+                ? Q4Transformer.load(prepared.dir(), window, threadCount, Q4Kernels.Activations.valueOf(activations.name()),
+                    KvCache.Precision.valueOf(kvPrecision.name()))
+                : new JlamaTransformer(jlama);
+            log.info("Forward pass: {}", transformer.describe());
+            GenerationEngine engine = new GenerationEngine(transformer, encoder, bytes, new KvCacheManager(transformer, kvCacheBytes),
+                config.eosTokens, window, maxConcurrent != null ? maxConcurrent : automaticConcurrency(threadCount));
+            String name = modelName != null ? modelName : hub != null ? hub.repoId() : modelPath.getFileName().toString();
+            return new SynthiaChatModel(this, engine, tokenizer, prepared.quantized(), name);
         }
     }
 }

@@ -71,15 +71,22 @@ public final class CommandCatalog {
                     .setNameLocalization(JA, "設定").setDescriptionLocalization(JA, "このチャンネルのシステムプロンプトを設定する（管理者）")
                     .addOptions(new OptionData(OptionType.STRING, PromptCommand.TEXT, "The new system prompt", true)
                         .setMaxLength(OptionData.MAX_STRING_OPTION_LENGTH)
-                        .setNameLocalization(JA, "テキスト").setDescriptionLocalization(JA, "新しいシステムプロンプト")),
+                        .setNameLocalization(JA, "テキスト").setDescriptionLocalization(JA, "新しいシステムプロンプト"), serverOption()),
                 new SubcommandData(PromptCommand.RESET, "Go back to the inherited or default prompt (admins)")
-                    .setNameLocalization(JA, "リセット").setDescriptionLocalization(JA, "継承または既定のプロンプトに戻す（管理者）"));
+                    .setNameLocalization(JA, "リセット").setDescriptionLocalization(JA, "継承または既定のプロンプトに戻す（管理者）")
+                    .addOptions(serverOption()));
         all.add(guildOnly(prompt));
 
         all.add(guildOnly(Commands.slash(StatusCommand.NAME, "How the bot is doing: model, speed, queue, memory (only you see it)")
             .setNameLocalization(JA, "状態")
             .setDescriptionLocalization(JA, "ボットの状態: モデル、速度、待ち行列、メモリ（自分だけに表示）")));
         return all;
+    }
+
+    /** {@code server:true}: the server's default prompt (every channel without its own) instead of this channel's. */
+    private static OptionData serverOption() {
+        return new OptionData(OptionType.BOOLEAN, PromptCommand.SERVER, "For the whole server: the default of channels without their own (Manage Server)", false)
+            .setNameLocalization(JA, "サーバー").setDescriptionLocalization(JA, "サーバー全体の既定（独自のプロンプトがないチャンネル）（サーバー管理）");
     }
 
     private static CommandData guildOnly(CommandData c) {

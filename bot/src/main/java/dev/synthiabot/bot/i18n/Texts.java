@@ -154,6 +154,16 @@ public enum Texts {
         return (this == JA ? "このチャンネルのシステムプロンプト（" + source + "）:\n" : "System prompt of this channel (" + source + "):\n") + quote(prompt);
     }
 
+    public String noPermissionToChangeServerPrompt() {
+        return this == JA ? "🔒 サーバーの既定プロンプトの変更には管理者ロールかサーバー管理権限が必要です。"
+            : "🔒 Changing the server's default prompt needs the bot's admin role or the Manage Server permission.";
+    }
+
+    public String serverPromptSet(String prompt) {
+        return (this == JA ? "✅ サーバーの既定のシステムプロンプト（独自のプロンプトがないチャンネル用）を設定しました:\n"
+            : "✅ Default system prompt of this server (channels without their own) set to:\n") + quote(prompt);
+    }
+
     public String promptSet(String prompt) {
         return (this == JA ? "✅ このチャンネルのシステムプロンプトを設定しました:\n" : "✅ System prompt of this channel set to:\n") + quote(prompt);
     }

@@ -2,6 +2,7 @@ package dev.synthiabot.bot.prompt;
 
 import dev.synthiabot.bot.Feature;
 import dev.synthiabot.bot.i18n.Texts;
+import dev.synthiabot.config.prompts.ChannelPromptStore;
 import dev.synthiabot.config.prompts.PromptRejectedException;
 import dev.synthiabot.config.prompts.ResolvedPrompt;
 import java.util.Optional;
@@ -24,6 +25,7 @@ public final class PromptCommand {
     public static final String SET = "set";
     public static final String RESET = "reset";
     public static final String TEXT = "text";
+    public static final String SERVER = "server";
 
     private final Feature feature;
     private final ExecutorService storage;
@@ -41,20 +43,25 @@ public final class PromptCommand {
             event.reply(texts.notAllowedHere()).setEphemeral(true).queue();
             return;
         }
-        if (!sub.equals(SHOW) && !feature.mayChangePrompts(event.getMember(), channel)) {
-            event.reply(texts.noPermissionToChangePrompt()).setEphemeral(true).queue();
+        boolean server = Optional.ofNullable(event.getOption(SERVER)).map(OptionMapping::getAsBoolean).orElse(false);
+        if (!sub.equals(SHOW) && !(server ? feature.mayChangeServerPrompt(event.getMember()) : feature.mayChangePrompts(event.getMember(), channel))) {
+            event.reply(server ? texts.noPermissionToChangeServerPrompt() : texts.noPermissionToChangePrompt()).setEphemeral(true).queue();
             return;
         }
         event.deferReply(true).queue();
         String who = event.getUser().getName() + " (" + event.getUser().getId() + ")";
         String text = Optional.ofNullable(event.getOption(TEXT)).map(OptionMapping::getAsString).orElse("");
+        String scope = server && event.getGuild() != null ? ChannelPromptStore.guildScope(event.getGuild().getId()) : channel.getId();
         storage.execute(() -> {
             String answer;
             try {
                 answer = switch (sub) {
-                    case SET -> texts.promptSet(feature.prompts().set(channel.getId(), text, who).prompt());
+                    case SET -> {
+                        String set = feature.prompts().set(scope, text, who).prompt();
+                        yield server ? texts.serverPromptSet(set) : texts.promptSet(set);
+                    }
                     case RESET -> {
-                        feature.prompts().reset(channel.getId(), who);
+                        feature.prompts().reset(scope, who);
                         yield texts.promptReset(feature.resolvePrompt(channel).prompt());
                     }
                     default -> {

@@ -100,7 +100,7 @@ public final class DiscordSimulator implements AutoCloseable {
         g.putArray("features");
         ArrayNode roles = g.putArray("roles");
         roles.add(SimPayloads.role(guildId, "@everyone", SimPayloads.EVERYONE_PERMS, 0));
-        roles.add(SimPayloads.role(modsRole, "Mods", SimPayloads.MANAGE_CHANNELS, 1));
+        roles.add(SimPayloads.role(modsRole, "Mods", SimPayloads.MANAGE_CHANNELS | SimPayloads.MANAGE_GUILD, 1));
         ArrayNode channels = g.putArray("channels");
         channels.add(SimPayloads.textChannel(general, guildId, "general", 0));
         channels.add(SimPayloads.textChannel(random, guildId, "random", 1));
@@ -176,7 +176,7 @@ public final class DiscordSimulator implements AutoCloseable {
         d.set("channel", channelJson(channelId));
         boolean isAdmin = user == admin;
         ObjectNode member = SimPayloads.member(user, isAdmin ? new String[] {modsRole} : new String[0]);
-        member.put("permissions", Long.toString(SimPayloads.EVERYONE_PERMS | (isAdmin ? SimPayloads.MANAGE_CHANNELS : 0)));
+        member.put("permissions", Long.toString(SimPayloads.EVERYONE_PERMS | (isAdmin ? SimPayloads.MANAGE_CHANNELS | SimPayloads.MANAGE_GUILD : 0)));
         d.set("member", member);
         d.putObject("authorizing_integration_owners").put("0", guildId);
         if (message != null) d.set("message", message);

@@ -14,6 +14,7 @@ final class SimPayloads {
 
     static final long EVERYONE_PERMS = (1L << 10) | (1L << 11) | (1L << 14) | (1L << 15) | (1L << 16) | (1L << 31) | (1L << 38) | (1L << 6);
     static final long MANAGE_CHANNELS = 1L << 4;
+    static final long MANAGE_GUILD = 1L << 5;
 
     private SimPayloads() {}
 

@@ -1,7 +1,13 @@
 package dev.synthiabot.adapter.generation;
 
-/** The system prompt plus the last user message do not fit the context window, even with no history. */
-public final class PromptTooLongException extends IllegalArgumentException {
+import dev.langchain4j.exception.InvalidRequestException;
+
+/**
+ * The system prompt plus the last user message do not fit the context window, even with no history. A LangChain4j
+ * {@link InvalidRequestException}, as hosted providers report a prompt over the context length, so callers need no
+ * type of ours.
+ */
+public final class PromptTooLongException extends InvalidRequestException {
     private final int promptTokens;
     private final int contextWindow;
 

@@ -309,11 +309,6 @@ public final class Q4Kernels {
         if (t < batch.tokens) matvec(w, batch.q8[t], out[t], from, to);
     }
 
-    /** The same without a prepared batch (tests, one-off products). */
-    public static void matmul(Q4Matrix w, float[][] x, int tokens, float[][] out, int from, int to, Activations activations) {
-        matmul(w, batch(x, tokens, w.cols(), activations), out, from, to);
-    }
-
     /**
      * A batch of activations transposed into tiles of {@link #LANES} tokens, the layout the prompt GEMM ({@link PanelGemm})
      * reads: {@code xt[(tile·cols + c)·LANES + t] = x[tile·LANES + t][c]}, zero past the last token.

@@ -1,5 +1,6 @@
 package dev.synthiabot.adapter.bench;
 
+import dev.synthiabot.adapter.Internals;
 import dev.synthiabot.adapter.SynthiaChatModel;
 import dev.synthiabot.adapter.generation.GenerationListener;
 import dev.synthiabot.adapter.generation.GenerationResult;
@@ -22,16 +23,18 @@ import java.util.function.IntFunction;
  *   <li>The model, as llama.cpp's {@code llama-batched-bench -npp 128 -ntg 32} measures it: B conversations each
  *       get a prompt of {@code --prompt} tokens, then {@code --generate} steps decode one token of each in one pass;
  *       S_PP and S_TG are the aggregate prompt and decode tokens/s.
- *   <li>The engine, as the bot uses it: B callers ask at once (each its own prompt), each answer's own decode tokens/s
- *       and the round's wall time; then, while B - 1 answers stream, one more request arrives: its time to first token,
- *       and the longest pause its prompt caused the streaming answers.
+ *   <li>The engine, as the bot uses it: B callers ask at once (each its own prompt; the prompts join the batch one
+ *       chunk at a time): the round's wall time, the tokens per second of all answers together while all of them are
+ *       generating (from the times their text pieces arrived, about one per token), and how long the last caller
+ *       waited for its first token; then, while B - 1 answers stream, one more request arrives: its time to first
+ *       token, and the longest pause its prompt caused the streaming answers.
  * </ol>
  */
 final class ConcurrentBenchmark {
     private ConcurrentBenchmark() {}
 
     static void run(SynthiaChatModel model, List<Integer> batchSizes, int promptTokens, int generate, IntFunction<String> userOfLength) throws Exception {
-        Transformer transformer = model.engine().transformer();
+        Transformer transformer = Internals.engine(model).transformer();
         System.out.println();
         System.out.printf("== model: B conversations of %d prompt + %d generated tokens (as llama-batched-bench) ==%n", promptTokens, generate);
         System.out.println("|    B |   T_PP s | S_PP t/s |   T_TG s | S_TG t/s | per answer t/s |");
@@ -40,7 +43,7 @@ final class ConcurrentBenchmark {
             List<int[]> prompts = new ArrayList<>();
             for (int i = 0; i < b; i++) {
                 states.add(transformer.newState());
-                prompts.add(model.engine().encoder().encode(Transcript.of("Conversation " + i + ".", userOfLength.apply(promptTokens))));
+                prompts.add(Internals.engine(model).encoder().encode(Transcript.of("Conversation " + i + ".", userOfLength.apply(promptTokens))));
             }
             try {
                 long t0 = System.nanoTime();
@@ -73,52 +76,76 @@ final class ConcurrentBenchmark {
 
         System.out.println();
         System.out.printf("== engine: B callers at once, %d prompt + %d generated tokens each (the bot's path; up to %d together) ==%n",
-            promptTokens, generate, model.engine().maxConcurrent());
-        System.out.println("|    B | round s | aggregate t/s | per answer decode t/s (min-max) | late request: first token s | longest pause of the others s |");
+            promptTokens, generate, Internals.engine(model).maxConcurrent());
+        System.out.println("all decoding: tokens/s of all answers while every one of them is past its prompt; first token: the last");
+        System.out.println("caller's wait; late request: one more arrives while B - 1 answers stream: its first token, and the");
+        System.out.println("longest pause between two tokens of the streaming answers while its prompt is computed");
+        System.out.println("|    B | round s | all decoding t/s | last first token s | late request: first token s | pause of the others s |");
         ExecutorService callers = Executors.newCachedThreadPool();
         try {
             int round = 0;
             for (int b : batchSizes) {
                 round++;
-                List<CompletableFuture<GenerationResult>> answers = new ArrayList<>();
+                List<Caller> all = new ArrayList<>();
                 long t0 = System.nanoTime();
-                for (int i = 0; i < b; i++) answers.add(ask(model, callers, "Round " + round + ", caller " + i + ".", userOfLength.apply(promptTokens), generate));
-                List<GenerationResult> results = new ArrayList<>();
-                for (var f : answers) results.add(f.get());
+                for (int i = 0; i < b; i++) all.add(new Caller(model, callers, "Round " + round + ", caller " + i + ".", userOfLength.apply(promptTokens), generate));
+                for (Caller c : all) c.result.get();
                 double wall = (System.nanoTime() - t0) / 1e9;
-                int tokens = results.stream().mapToInt(GenerationResult::generatedTokens).sum();
-                double min = Double.MAX_VALUE, max = 0;
-                for (GenerationResult r : results) {
-                    double rate = (r.generatedTokens() - 1) / (r.decodeNanos() / 1e9);
-                    min = Math.min(min, rate);
-                    max = Math.max(max, rate);
-                }
+                long from = all.stream().mapToLong(c -> c.times.get(0)).max().orElseThrow();
+                long to = all.stream().mapToLong(c -> c.times.get(c.times.size() - 1)).min().orElseThrow();
+                long inWindow = all.stream().mapToLong(c -> c.times.stream().filter(t -> t > from && t <= to).count()).sum();
+                String steady = to > from ? String.format(java.util.Locale.ROOT, "%.2f", inWindow / ((to - from) / 1e9)) : "-";
+                double lastFirst = (from - t0) / 1e9;
                 String late = "-", pause = "-";
                 if (b > 1) {
-                    // b - 1 long answers stream; then one more request arrives
-                    List<CompletableFuture<GenerationResult>> streaming = new ArrayList<>();
+                    List<Caller> streaming = new ArrayList<>();
                     for (int i = 0; i < b - 1; i++) {
-                        streaming.add(ask(model, callers, "Round " + round + ", streaming " + i + ".", userOfLength.apply(promptTokens), 4 * generate));
+                        streaming.add(new Caller(model, callers, "Round " + round + ", streaming " + i + ".", userOfLength.apply(promptTokens), 4 * generate));
                     }
-                    while (model.engine().running() < b - 1) Thread.sleep(20);
-                    Thread.sleep(3000); // all of them past their prompts
-                    GenerationResult arrived = ask(model, callers, "Round " + round + ", late.", userOfLength.apply(promptTokens), 4).get();
+                    for (Caller c : streaming) c.first.await(10, java.util.concurrent.TimeUnit.MINUTES); // every one is streaming
+                    Thread.sleep(1000);
+                    long arrivedAt = System.nanoTime();
+                    Caller arrived = new Caller(model, callers, "Round " + round + ", late.", userOfLength.apply(promptTokens), 4);
+                    arrived.first.await(10, java.util.concurrent.TimeUnit.MINUTES);
+                    long firstToken = arrived.times.get(0);
                     long longest = 0;
-                    for (var f : streaming) longest = Math.max(longest, f.get().longestGapNanos());
-                    late = String.format(java.util.Locale.ROOT, "%.2f", arrived.firstTokenNanos() / 1e9);
+                    for (Caller c : streaming) {
+                        List<Long> ts = new ArrayList<>(c.times);
+                        long prev = arrivedAt;
+                        for (long t : ts) {
+                            if (t <= arrivedAt) continue;
+                            longest = Math.max(longest, Math.min(t, firstToken) - prev);
+                            prev = t;
+                            if (t >= firstToken) break;
+                        }
+                    }
+                    for (Caller c : streaming) c.result.get();
+                    arrived.result.get();
+                    late = String.format(java.util.Locale.ROOT, "%.2f", (firstToken - arrivedAt) / 1e9);
                     pause = String.format(java.util.Locale.ROOT, "%.2f", longest / 1e9);
                 }
-                System.out.printf("| %4d | %7.1f | %13.2f | %14.2f - %-14.2f | %27s | %30s |%n", b, wall, tokens / wall, min, max, late, pause);
+                System.out.printf("| %4d | %7.1f | %16s | %18.1f | %27s | %21s |%n", b, wall, steady, lastFirst, late, pause);
             }
         } finally {
             callers.shutdownNow();
         }
     }
 
-    private static CompletableFuture<GenerationResult> ask(SynthiaChatModel model, ExecutorService callers, String system, String user, int tokens) {
-        Transcript t = new Transcript(Optional.of(system), List.of(), user);
-        // Random weights rarely produce EOS; stop sequences are off so every answer has the full length.
-        SamplingParams sampling = new SamplingParams(0.75, 50, 1.0, OptionalLong.of(system.hashCode()), tokens, List.of());
-        return CompletableFuture.supplyAsync(() -> model.engine().generate(t, sampling, GenerationListener.NONE), callers);
+    /** One caller of the engine: the times its text pieces arrived, a latch on the first, and its result. */
+    private static final class Caller {
+        final List<Long> times = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        final CompletableFuture<GenerationResult> result;
+
+        Caller(SynthiaChatModel model, ExecutorService callers, String system, String user, int tokens) {
+            Transcript t = new Transcript(Optional.of(system), List.of(), user);
+            // Random weights rarely produce EOS; stop sequences are off so every answer has the full length.
+            SamplingParams sampling = new SamplingParams(0.75, 50, 1.0, OptionalLong.of(system.hashCode()), tokens, List.of());
+            GenerationListener listener = piece -> {
+                times.add(System.nanoTime());
+                first.countDown();
+            };
+            result = CompletableFuture.supplyAsync(() -> Internals.engine(model).generate(t, sampling, listener), callers);
+        }
     }
 }

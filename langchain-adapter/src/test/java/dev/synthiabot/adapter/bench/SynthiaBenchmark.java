@@ -1,5 +1,6 @@
 package dev.synthiabot.adapter.bench;
 
+import dev.synthiabot.adapter.Internals;
 import dev.synthiabot.adapter.SynthiaChatModel;
 import dev.synthiabot.adapter.generation.GenerationListener;
 import dev.synthiabot.adapter.generation.GenerationResult;
@@ -81,10 +82,10 @@ public final class SynthiaBenchmark {
             ? java.util.Arrays.stream(o.get("concurrent").split(",")).map(String::trim).map(Integer::valueOf).toList() : List.of();
         if (!concurrent.isEmpty()) b.maxConcurrent(concurrent.stream().mapToInt(Integer::intValue).max().getAsInt());
         if (o.containsKey("activations")) {
-            b.activations(dev.synthiabot.adapter.kernels.Q4Kernels.Activations.valueOf(o.get("activations").toUpperCase(java.util.Locale.ROOT)));
+            b.activations(SynthiaChatModel.Activations.valueOf(o.get("activations").toUpperCase(java.util.Locale.ROOT)));
         }
         if (o.containsKey("kv-cache")) {
-            b.kvCachePrecision(dev.synthiabot.adapter.kernels.KvCache.Precision.valueOf(o.get("kv-cache").toUpperCase(java.util.Locale.ROOT)));
+            b.kvCachePrecision(SynthiaChatModel.KvCachePrecision.valueOf(o.get("kv-cache").toUpperCase(java.util.Locale.ROOT)));
         }
         long t0 = System.nanoTime();
         try (SynthiaChatModel model = b.build()) {
@@ -93,16 +94,16 @@ public final class SynthiaBenchmark {
             Transcript first = Transcript.of("You are a benchmark.", user);
             // Random weights rarely produce EOS; stop sequences are off so the answer has the full length.
             SamplingParams sampling = new SamplingParams(0.75, 50, 1.0, OptionalLong.of(1), generate, List.of());
-            GenerationResult r1 = model.engine().generate(first, sampling, GenerationListener.NONE);
+            GenerationResult r1 = Internals.engine(model).generate(first, sampling, GenerationListener.NONE);
 
             Transcript second = new Transcript(Optional.of("You are a benchmark."),
                 List.of(new Transcript.Exchange(user, r1.answer())), "Please continue the answer.");
-            GenerationResult r2 = model.engine().generate(second, new SamplingParams(0.75, 50, 1.0, OptionalLong.of(2), 8, List.of()),
+            GenerationResult r2 = Internals.engine(model).generate(second, new SamplingParams(0.75, 50, 1.0, OptionalLong.of(2), 8, List.of()),
                 GenerationListener.NONE);
 
             System.out.println();
             System.out.println("== synthia-bot adapter benchmark ==");
-            System.out.printf("forward pass        : %s%n", model.engine().transformer().describe());
+            System.out.printf("forward pass        : %s%n", Internals.engine(model).transformer().describe());
             System.out.printf("load time           : %.2f s%n", loadS);
             System.out.printf("prompt              : %d tokens in %.2f s = %.2f tokens/s%n", r1.processedPromptTokens(), r1.promptNanos() / 1e9,
                 r1.processedPromptTokens() / (r1.promptNanos() / 1e9));
@@ -112,8 +113,8 @@ public final class SynthiaBenchmark {
                 forwards / (r1.decodeNanos() / 1e9), r1.finish());
             System.out.printf("follow-up turn      : prompt %d tokens, %d reused from the KV cache, %d processed in %.2f s%n",
                 r2.promptTokens(), r2.reusedTokens(), r2.processedPromptTokens(), r2.promptNanos() / 1e9);
-            System.out.printf("KV cache            : %d conversations, %.1f MB%n", model.engine().kvCache().conversations(),
-                model.engine().kvCache().usedBytes() / 1e6);
+            System.out.printf("KV cache            : %d conversations, %.1f MB%n", Internals.engine(model).kvCache().conversations(),
+                Internals.engine(model).kvCache().usedBytes() / 1e6);
             if (o.containsKey("decode-at")) decodeAt(model, o.get("decode-at"));
             if (!concurrent.isEmpty()) {
                 Map<Integer, String> users = new HashMap<>();
@@ -126,7 +127,7 @@ public final class SynthiaBenchmark {
 
     /** Decode speed with {@code p} positions already in the KV cache, for each p of a comma-separated list. */
     private static void decodeAt(SynthiaChatModel model, String positions) {
-        var transformer = model.engine().transformer();
+        var transformer = Internals.engine(model).transformer();
         for (String item : positions.split(",")) {
             int p = Integer.parseInt(item.trim());
             var state = transformer.newState();
@@ -158,7 +159,7 @@ public final class SynthiaBenchmark {
     }
 
     private static int promptTokens(SynthiaChatModel model, String user) {
-        return model.engine().encoder().encode(Transcript.of("You are a benchmark.", user)).length;
+        return Internals.engine(model).encoder().encode(Transcript.of("You are a benchmark.", user)).length;
     }
 
     private static String words(int n) {

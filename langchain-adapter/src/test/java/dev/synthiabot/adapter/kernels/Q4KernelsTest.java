@@ -15,6 +15,11 @@ class Q4KernelsTest {
         return (float) s;
     }
 
+    /** The product of a batch prepared from {@code x} with the given activations. */
+    private static void matmul(Q4Matrix w, float[][] x, int tokens, float[][] out, int from, int to, Q4Kernels.Activations activations) {
+        Q4Kernels.matmul(w, Q4Kernels.batch(x, tokens, w.cols(), activations), out, from, to);
+    }
+
     private static float[] random(Random r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) r.nextGaussian();
@@ -30,7 +35,7 @@ class Q4KernelsTest {
         for (int t = 0; t < tokens; t++) x[t] = random(r, cols);
 
         float[][] batch = new float[tokens][rows];
-        Q4Kernels.matmul(w, x, tokens, batch, 0, rows, Q4Kernels.Activations.F32);
+        matmul(w, x, tokens, batch, 0, rows, Q4Kernels.Activations.F32);
 
         for (int row = 0; row < rows; row++) {
             for (int t = 0; t < tokens; t++) {
@@ -169,7 +174,7 @@ class Q4KernelsTest {
         float[][] x = new float[20][];
         for (int t = 0; t < x.length; t++) x[t] = random(r, cols);
         float[][] out = new float[x.length][rows];
-        Q4Kernels.matmul(w, x, x.length, out, 0, rows, Q4Kernels.Activations.F32);
+        matmul(w, x, x.length, out, 0, rows, Q4Kernels.Activations.F32);
         float[] single8 = new float[rows];
         Q4Kernels.Q8 q8 = Q4Kernels.Q8.of(x[0]);
         Q4Kernels.matvec(w, q8, single8, 0, rows);
@@ -213,11 +218,11 @@ class Q4KernelsTest {
         float[][] x = new float[tokens][];
         for (int t = 0; t < tokens; t++) x[t] = random(r, cols);
         float[][] out = new float[tokens][rows];
-        Q4Kernels.matmul(w, x, tokens, out, from, rows, activations);
+        matmul(w, x, tokens, out, from, rows, activations);
 
         for (int t = 0; t < tokens; t++) {
             float[][] alone = new float[1][rows];
-            Q4Kernels.matmul(w, new float[][] {x[t]}, 1, alone, from, rows, activations);
+            matmul(w, new float[][] {x[t]}, 1, alone, from, rows, activations);
             // batched answers and prompts split anywhere rely on this: same token, same bits, whatever ran beside it
             assertThat(out[t]).as("token %d of %d (%s, %d lanes)", t, tokens, Q4Kernels.PATH, Q4Kernels.LANES).containsExactly(alone[0]);
             float[] d = Q4Kernels.Q8.of(x[t]).d();
