@@ -275,6 +275,61 @@ final class Q8Matvec {
         by.intoArray(outY, oo + 8);
     }
 
+    /**
+     * One panel for four tokens on 256-bit vectors (AVX2): each weight byte is loaded and unpacked once for all four, and
+     * the integer sums and float steps per lane are {@link #panel16x256}'s, so each token's result is bit-identical to
+     * its own pass. The float accumulators outlive the registers (16 on AVX2) and are kept in {@code acc}
+     * (4 tokens × 16 rows), touched once per block.
+     */
+    static void panel16x256Tokens4(byte[] nib, int p, int blocks, Q8 x0, Q8 x1, Q8 x2, Q8 x3, float[] acc) {
+        short[] q0 = x0.q(), q1 = x1.q(), q2 = x2.q(), q3 = x3.q();
+        java.util.Arrays.fill(acc, 0, 64, 0f);
+        int base = p * blocks;
+        for (int b = 0; b < blocks; b++) {
+            int no = (base + b) * PB, xo = b * 32;
+            IntVector l0 = IntVector.zero(I256), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
+            for (int half = 0; half < 16; half += 8) { // 16-bit sums over half a block, then added as 32-bit integers
+                ShortVector s0 = ShortVector.zero(S256), s1 = s0, s2 = s0, s3 = s0;
+                for (int j = half; j < half + 8; j++) {
+                    ShortVector q = (ShortVector) ByteVector.fromArray(B128, nib, no + j * 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+                    ShortVector qlo = q.and((short) 0x0F), qhi = q.lanewise(VectorOperators.LSHR, 4);
+                    int lo = xo + j, hi = xo + 16 + j;
+                    s0 = s0.add(qlo.mul(q0[lo])).add(qhi.mul(q0[hi]));
+                    s1 = s1.add(qlo.mul(q1[lo])).add(qhi.mul(q1[hi]));
+                    s2 = s2.add(qlo.mul(q2[lo])).add(qhi.mul(q2[hi]));
+                    s3 = s3.add(qlo.mul(q3[lo])).add(qhi.mul(q3[hi]));
+                }
+                l0 = l0.add((IntVector) s0.convertShape(VectorOperators.S2I, I256, 0));
+                h0 = h0.add((IntVector) s0.convertShape(VectorOperators.S2I, I256, 1));
+                l1 = l1.add((IntVector) s1.convertShape(VectorOperators.S2I, I256, 0));
+                h1 = h1.add((IntVector) s1.convertShape(VectorOperators.S2I, I256, 1));
+                l2 = l2.add((IntVector) s2.convertShape(VectorOperators.S2I, I256, 0));
+                h2 = h2.add((IntVector) s2.convertShape(VectorOperators.S2I, I256, 1));
+                l3 = l3.add((IntVector) s3.convertShape(VectorOperators.S2I, I256, 0));
+                h3 = h3.add((IntVector) s3.convertShape(VectorOperators.S2I, I256, 1));
+            }
+            IntVector sh = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector s = sh.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(sh.and(0x80000000)).reinterpretAsFloats();
+            IntVector th = (IntVector) ByteVector.fromArray(B128, nib, no + SCALES + 16).reinterpretAsShorts().convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector t = th.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts().or(th.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d;
+            d = FloatVector.broadcast(F256, x0.d()[b]);
+            ((FloatVector) l0.sub(8 * x0.sums()[b]).convert(VectorOperators.I2F, 0)).mul(d).fma(s, FloatVector.fromArray(F256, acc, 0)).intoArray(acc, 0);
+            ((FloatVector) h0.sub(8 * x0.sums()[b]).convert(VectorOperators.I2F, 0)).mul(d).fma(t, FloatVector.fromArray(F256, acc, 8)).intoArray(acc, 8);
+            d = FloatVector.broadcast(F256, x1.d()[b]);
+            ((FloatVector) l1.sub(8 * x1.sums()[b]).convert(VectorOperators.I2F, 0)).mul(d).fma(s, FloatVector.fromArray(F256, acc, 16)).intoArray(acc, 16);
+            ((FloatVector) h1.sub(8 * x1.sums()[b]).convert(VectorOperators.I2F, 0)).mul(d).fma(t, FloatVector.fromArray(F256, acc, 24)).intoArray(acc, 24);
+            d = FloatVector.broadcast(F256, x2.d()[b]);
+            ((FloatVector) l2.sub(8 * x2.sums()[b]).convert(VectorOperators.I2F, 0)).mul(d).fma(s, FloatVector.fromArray(F256, acc, 32)).intoArray(acc, 32);
+            ((FloatVector) h2.sub(8 * x2.sums()[b]).convert(VectorOperators.I2F, 0)).mul(d).fma(t, FloatVector.fromArray(F256, acc, 40)).intoArray(acc, 40);
+            d = FloatVector.broadcast(F256, x3.d()[b]);
+            ((FloatVector) l3.sub(8 * x3.sums()[b]).convert(VectorOperators.I2F, 0)).mul(d).fma(s, FloatVector.fromArray(F256, acc, 48)).intoArray(acc, 48);
+            ((FloatVector) h3.sub(8 * x3.sums()[b]).convert(VectorOperators.I2F, 0)).mul(d).fma(t, FloatVector.fromArray(F256, acc, 56)).intoArray(acc, 56);
+        }
+    }
+
     /** One panel with 8-bit activations on 128-bit vectors (NEON, SSE): 8 rows per 16-bit vector, two per panel. */
     static void panel16x128(byte[] nib, int p, int blocks, short[] xq, float[] d, int[] sums, float[] out, int oo) {
         FloatVector a0 = FloatVector.zero(F128), a1 = a0, a2 = a0, a3 = a0;
