@@ -215,13 +215,6 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
             .build();
     }
 
-    /** The prompt text SynthIA receives for a conversation (after trimming to the context window). */
-    String renderPrompt(List<dev.langchain4j.data.message.ChatMessage> messages) {
-        Transcript t = MessageMapper.toTranscript(messages);
-        int dropped = engine.fit(t, DEFAULT_MAX_OUTPUT_TOKENS).droppedExchanges();
-        return SynthiaTemplate.render(t.dropOldest(dropped));
-    }
-
     /** Answers generated at once at most (more calls wait for a place). */
     public int maxConcurrent() {
         return engine.maxConcurrent();

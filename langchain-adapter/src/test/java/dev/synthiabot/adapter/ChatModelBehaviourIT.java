@@ -218,7 +218,7 @@ class ChatModelBehaviourIT {
             }
             conv.add(UserMessage.from("Last question?"));
 
-            String prompt = model.renderPrompt(conv);
+            String prompt = Internals.renderPrompt(model, conv);
             ChatResponse r = model.chat(request(conv));
 
             assertThat(prompt).startsWith("SYSTEM: Keep me. \nUSER: ").endsWith("USER: Last question? \nASSISTANT: ");

@@ -54,7 +54,7 @@ class ReferenceGenerationIT {
     @ParameterizedTest
     @MethodSource("cases")
     void should_render_the_reference_prompt(String name) {
-        assertThat(model.renderPrompt(CONVERSATIONS.get(name))).isEqualTo(Fixtures.refCase(name).path("prompt").asText());
+        assertThat(Internals.renderPrompt(model, CONVERSATIONS.get(name))).isEqualTo(Fixtures.refCase(name).path("prompt").asText());
     }
 
     @ParameterizedTest
