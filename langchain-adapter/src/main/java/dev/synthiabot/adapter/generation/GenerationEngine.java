@@ -306,7 +306,7 @@ public final class GenerationEngine implements AutoCloseable {
         }
         kvCache.release(g.slot);
         GenerationResult r = g.result(answer, finish, System.nanoTime());
-        logAnswer(r);
+        if (log.isInfoEnabled()) log.info(r.logLine()); // one line per answer: how much of the prompt was new, the speeds
         g.events.add(r);
     }
 
@@ -319,18 +319,6 @@ public final class GenerationEngine implements AutoCloseable {
             g.events.add(t);
         }
         runningCount = 0;
-    }
-
-    private void logAnswer(GenerationResult r) {
-        if (!log.isInfoEnabled()) return;
-        // one line per answer for whoever runs the model: how much of the prompt was new, and the speeds
-        int computed = r.processedPromptTokens();
-        double decodeSeconds = r.decodeNanos() / 1e9, promptSeconds = r.promptNanos() / 1e9;
-        log.info(String.format(java.util.Locale.ROOT,
-            "Answer: %d tokens (%s) in %.1f s, %.2f tokens/s, longest pause %.2f s; prompt %d tokens, %d from the KV cache, %d computed in %.1f s (%.1f tokens/s)",
-            r.generatedTokens(), r.finish(), decodeSeconds, r.generatedTokens() > 1 && decodeSeconds > 0 ? (r.generatedTokens() - 1) / decodeSeconds : 0.0,
-            r.longestGapNanos() / 1e9, r.promptTokens(), r.reusedTokens(), computed, promptSeconds,
-            computed > 0 && promptSeconds > 0 ? computed / promptSeconds : 0.0));
     }
 
     /**

@@ -36,6 +36,17 @@ public record GenerationResult(
         CANCELLED
     }
 
+    /** The answer's line in the log, for whoever runs the model: its speed, how much of its prompt was new. */
+    public String logLine() {
+        int computed = processedPromptTokens();
+        double decodeSeconds = decodeNanos / 1e9, promptSeconds = promptNanos / 1e9;
+        return String.format(java.util.Locale.ROOT,
+            "Answer: %d tokens (%s) in %.1f s, %.2f tokens/s, longest pause %.2f s; prompt %d tokens, %d from the KV cache, %d computed in %.1f s (%.1f tokens/s)",
+            generatedTokens, finish, decodeSeconds, generatedTokens > 1 && decodeSeconds > 0 ? (generatedTokens - 1) / decodeSeconds : 0.0,
+            longestGapNanos / 1e9, promptTokens, reusedTokens, computed, promptSeconds,
+            computed > 0 && promptSeconds > 0 ? computed / promptSeconds : 0.0);
+    }
+
     /** Prompt tokens the model actually had to process. */
     public int processedPromptTokens() {
         return promptTokens - reusedTokens;
