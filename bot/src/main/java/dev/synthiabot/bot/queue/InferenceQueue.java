@@ -246,10 +246,11 @@ public final class InferenceQueue implements AutoCloseable {
         List<Ticket> order = new ArrayList<>();
         double average;
         long ahead; // expected milliseconds until a running answer ends and frees a place (0: a place is free)
-        int places;
+        int places, free;
         synchronized (this) {
             average = averageMillis;
             places = concurrency;
+            free = Math.max(0, concurrency - running.size()); // the first `free` waiting start now: no position for them
             Instant now = clock.instant();
             ahead = running.size() < concurrency ? 0 : running.values().stream()
                 .mapToLong(since -> Math.max((long) (average / 10), (long) average - Duration.between(since, now).toMillis()))
@@ -264,9 +265,9 @@ public final class InferenceQueue implements AutoCloseable {
                 if (!q.isEmpty()) turns.add(u);
             }
         }
-        for (int i = 0; i < order.size(); i++) {
+        for (int i = free; i < order.size(); i++) {
             Ticket t = order.get(i);
-            int pos = i + 1;
+            int pos = i + 1 - free;
             if (t.position != pos) {
                 t.position = pos;
                 // the first `places` waiting start as places free up; each further round waits an average answer
