@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Q4 weight kernels on the Java Vector API, chosen at startup from the preferred vector width: 512-bit (AVX-512),
  * 256-bit (AVX2), 128-bit (NEON and others) or scalar. They read {@link Q4Matrix}'s panel order: sixteen rows side
- * by side in the lanes. With 8-bit activations (the default): {@link Q8Matvec} for one or two tokens, {@link Q8Gemm}
- * for many, bit-identical per token; with float activations, {@link PanelGemm} for every token.
+ * by side in the lanes. With 8-bit activations (the default): {@link Q8Matvec} for one to four tokens, for many
+ * {@link Q8Int16Gemm} (16-bit integer lanes, AVX-512) or {@link Q8Gemm} (float lanes, elsewhere), all bit-identical
+ * per token; with float activations, {@link PanelGemm} for every token.
  *
  * <p>Half-float scales become floats in the vector registers: the exponent and mantissa bits shifted into a
  * float's places and multiplied by 2^112 (the exponent bias difference; exact for normal and subnormal
@@ -103,11 +104,11 @@ public final class Q4Kernels {
         float[] values = new float[rows * cols];
         for (int i = 0; i < values.length; i++) values[i] = (float) r.nextGaussian();
         Q4Matrix w = Q4Matrix.quantize(values, rows, cols);
-        float[][] x = new float[32][cols];
+        float[][] x = new float[64][cols];
         for (float[] row : x) for (int i = 0; i < cols; i++) row[i] = (float) r.nextGaussian();
         float[][] batch = new float[x.length][rows];
         Batch oneQ8 = batch(x, 1, cols, Activations.Q8), two = batch(x, 2, cols, Activations.Q8);
-        Batch b32 = batch(x, 32, cols, Activations.Q8), b19 = batch(x, 19, cols, Activations.Q8);
+        Batch b32 = batch(x, 32, cols, Activations.Q8), b19 = batch(x, 19, cols, Activations.Q8), b64 = batch(x, 64, cols, Activations.Q8);
         for (int i = 0; i < 2000; i++) {
             matmul(w, oneQ8, batch, 0, rows);
             matmul(w, oneQ8, batch, 5, rows - 7); // partial panels too
@@ -115,6 +116,7 @@ public final class Q4Kernels {
             if (i % 10 == 0) {
                 matmul(w, b32, batch, 0, rows);
                 matmul(w, b19, batch, 0, rows - 1);
+                matmul(w, b64, batch, 0, rows);
             }
             VectorMath.axpy(VectorMath.dotF32(x[1], 0, x[2], 0, 128) * 1e-3f, x[3], 0, x[4], 0, 128);
             VectorMath.expMinusMax(x[5].clone(), 100 + i % 37);
@@ -271,8 +273,8 @@ public final class Q4Kernels {
 
     /**
      * Activations of a batch of tokens, prepared once and shared by the threads that split the rows. With 8-bit
-     * activations: every token quantized ({@link Q8}); whole tiles of {@link #LANES} tokens packed for {@link Q8Gemm}
-     * when the batch is large enough, the rest for the matrix-vector kernels, two tokens per pass. Every route gives a
+     * activations: every token quantized ({@link Q8}); the first {@link #gemmTokens} of them packed for the GEMM
+     * ({@link Q8Int16Gemm} on AVX-512, {@link Q8Gemm} elsewhere), the rest for the matrix-vector kernels. Every route gives a
      * token the same result, bit for bit, so how a prompt or a set of answers is split into batches changes nothing.
      * With float activations: all tokens packed for the float GEMM ({@link PanelGemm}), whose lanes (tokens) are
      * computed independently, so that is split-independent too.
@@ -281,6 +283,7 @@ public final class Q4Kernels {
         final int tokens, gemmTokens;
         final Activations activations;
         final float[] xt, qt, dt;
+        final Q8Int16Gemm.Packed int16;
         final Q8[] q8;
 
         private Batch(float[][] x, int tokens, int cols, Activations activations) {
@@ -290,31 +293,43 @@ public final class Q4Kernels {
                 this.gemmTokens = tokens;
                 this.xt = packTokens(x, tokens, cols);
                 this.qt = this.dt = null;
+                this.int16 = null;
                 this.q8 = null;
                 return;
             }
-            int rest = tokens % LANES;
-            this.gemmTokens = !gemmPays(tokens) ? 0 : rest > 0 && rest <= MATVEC_REST ? tokens - rest : tokens;
+            this.gemmTokens = gemmTokens(tokens);
             this.q8 = new Q8[tokens];
             for (int t = 0; t < tokens; t++) q8[t] = Q8.of(x[t]);
-            float[][] packed = gemmTokens > 0 ? Q8Gemm.pack(q8, gemmTokens, cols) : new float[2][];
-            this.qt = packed[0];
-            this.dt = packed[1];
             this.xt = null;
+            if (gemmTokens > 0 && Q8Int16Gemm.available()) {
+                this.int16 = Q8Int16Gemm.pack(q8, gemmTokens, cols);
+                this.qt = this.dt = null;
+            } else {
+                float[][] packed = gemmTokens > 0 ? Q8Gemm.pack(q8, gemmTokens, cols) : new float[2][];
+                this.qt = packed[0];
+                this.dt = packed[1];
+                this.int16 = null;
+            }
         }
     }
 
-    /** Tokens past the GEMM's last full tile that are cheaper two by two on the matrix-vector kernels. */
-    static final int MATVEC_REST = 4;
-
     /**
-     * Whether a batch of this many tokens goes through the 8-bit GEMM: it computes whole tiles of {@link #LANES}
-     * tokens and is at its best on pairs of tiles; below about two tiles the two-token matrix-vector kernels cost less
-     * (measured on a 2-core Zen 2, 14336 x 4096: 8 tokens 13.0 ms as pairs against 17.7-22.0 ms in one tile; 12 tokens
-     * 20.7 against 27.5 ms; 16 tokens 22.7 ms in two tiles).
+     * How many of a batch's tokens go through the 8-bit GEMM (from the first), the rest through the matrix-vector
+     * kernels, four, two or one at a time. The GEMM computes whole tiles of tokens ({@link Q8Int16Gemm#TILE} on
+     * AVX-512, {@link #LANES} elsewhere), so a tile costs the same however few tokens fill it: below a tile's worth of
+     * tokens, and for a few left past the last full tile, the matrix-vector kernels cost less. Measured (JMH, 14336 x 4096,
+     * two threads; ms): Zen 5 with the 16-bit GEMM, 8 tokens 4.8 as pairs against 9.5 in a tile, 12 tokens 8.1 against
+     * 9.7, 16 tokens 9.3 either way, 32 tokens 10.2 and 64 tokens 17.3 (a second tile ~7 ms, twelve tokens' worth of pairs);
+     * Zen 2 with the float-exact GEMM, 8 tokens 13.0 as pairs against 17.7-22.0 in one tile, 12 tokens 20.7 against
+     * 27.5, 16 tokens 22.7 in two tiles.
      */
-    public static boolean gemmPays(int tokens) {
-        return tokens > 1 && tokens * 4 >= LANES * 7;
+    static int gemmTokens(int tokens) {
+        boolean int16 = Q8Int16Gemm.available();
+        int tile = int16 ? Q8Int16Gemm.TILE : LANES;
+        int fewest = int16 ? 16 : (LANES * 7 + 3) / 4, matvecRest = int16 ? 11 : 4;
+        if (tokens < Math.max(2, fewest)) return 0;
+        int rest = tokens % tile;
+        return rest > 0 && rest <= matvecRest && tokens - rest >= fewest ? tokens - rest : tokens;
     }
 
     /** Prepares x[0 .. tokens) for {@link #matmul}. */
@@ -328,7 +343,8 @@ public final class Q4Kernels {
             PanelGemm.matmul(w, batch.xt, batch.tokens, out, from, to);
             return;
         }
-        if (batch.gemmTokens > 0) Q8Gemm.matmul(w, batch.qt, batch.dt, batch.gemmTokens, out, from, to);
+        if (batch.int16 != null) Q8Int16Gemm.matmul(w, batch.int16.xs(), batch.int16.ds(), batch.gemmTokens, out, from, to);
+        else if (batch.gemmTokens > 0) Q8Gemm.matmul(w, batch.qt, batch.dt, batch.gemmTokens, out, from, to);
         int t = batch.gemmTokens;
         for (; t + 3 < batch.tokens; t += 4) matvec4(w, batch.q8, out, t, from, to);
         for (; t + 1 < batch.tokens; t += 2) matvec2(w, batch.q8[t], batch.q8[t + 1], out[t], out[t + 1], from, to);

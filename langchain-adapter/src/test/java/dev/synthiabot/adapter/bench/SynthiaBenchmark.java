@@ -22,7 +22,10 @@ import java.util.OptionalLong;
  *
  * <pre>scripts/benchmark [--hidden 4096] [--intermediate 14336] [--layers 32] [--heads 32] [--kv-heads 8]
  *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench] [--kernels synthia|jlama|both]
- *   [--activations q8|f32] [--kv-cache bf16|f32] [--decode-at 0,1024,4000] [--concurrent 1,2,4,8]</pre>
+ *   [--activations q8|f32] [--kv-cache bf16|f32] [--decode-at 0,1024,4000] [--concurrent 1,2,4,8] [--repeat 3]</pre>
+ *
+ * <p>The prompt and decode figures are measured as llama-bench measures them: one warm-up run, then {@code --repeat}
+ * runs, each from a cold KV cache; mean ± standard deviation.
  *
  * <p>{@code --decode-at} times single-token forward passes at the given positions on a fresh KV cache: the cost of
  * attending over that many cached positions (the cached values are zeros; attention's cost does not depend on them).
@@ -94,7 +97,18 @@ public final class SynthiaBenchmark {
             Transcript first = Transcript.of("You are a benchmark.", user);
             // Random weights rarely produce EOS; stop sequences are off so the answer has the full length.
             SamplingParams sampling = new SamplingParams(0.75, 50, 1.0, OptionalLong.of(1), generate, List.of());
-            GenerationResult r1 = Internals.engine(model).generate(first, sampling, GenerationListener.NONE);
+            // As llama-bench: one warm-up run (the JIT's last compilations at full size), then repetitions, each
+            // from a cold KV cache, reported as mean ± standard deviation.
+            int repeat = i(o, "repeat", 3);
+            GenerationResult r1 = null;
+            double[] prompt = new double[repeat], decode = new double[repeat];
+            for (int k = -1; k < repeat; k++) {
+                Internals.engine(model).kvCache().clear();
+                r1 = Internals.engine(model).generate(first, sampling, GenerationListener.NONE);
+                if (k < 0) continue;
+                prompt[k] = r1.processedPromptTokens() / (r1.promptNanos() / 1e9);
+                decode[k] = Math.max(1, r1.generatedTokens() - 1) / (r1.decodeNanos() / 1e9);
+            }
 
             Transcript second = new Transcript(Optional.of("You are a benchmark."),
                 List.of(new Transcript.Exchange(user, r1.answer())), "Please continue the answer.");
@@ -105,12 +119,9 @@ public final class SynthiaBenchmark {
             System.out.println("== synthia-bot adapter benchmark ==");
             System.out.printf("forward pass        : %s%n", Internals.engine(model).transformer().describe());
             System.out.printf("load time           : %.2f s%n", loadS);
-            System.out.printf("prompt              : %d tokens in %.2f s = %.2f tokens/s%n", r1.processedPromptTokens(), r1.promptNanos() / 1e9,
-                r1.processedPromptTokens() / (r1.promptNanos() / 1e9));
-            System.out.printf("time to first token : %.2f s%n", r1.firstTokenNanos() / 1e9);
-            int forwards = Math.max(1, r1.generatedTokens() - 1);
-            System.out.printf("decode              : %d tokens in %.2f s = %.2f tokens/s (%s)%n", r1.generatedTokens(), r1.decodeNanos() / 1e9,
-                forwards / (r1.decodeNanos() / 1e9), r1.finish());
+            System.out.printf("prompt              : %d tokens: %s tokens/s (%s)%n", r1.processedPromptTokens(), meanSd(prompt), list(prompt));
+            System.out.printf("time to first token : %.2f s (last run)%n", r1.firstTokenNanos() / 1e9);
+            System.out.printf("decode              : %d tokens: %s tokens/s (%s; %s)%n", r1.generatedTokens(), meanSd(decode), list(decode), r1.finish());
             System.out.printf("follow-up turn      : prompt %d tokens, %d reused from the KV cache, %d processed in %.2f s%n",
                 r2.promptTokens(), r2.reusedTokens(), r2.processedPromptTokens(), r2.promptNanos() / 1e9);
             System.out.printf("KV cache            : %d conversations, %.1f MB%n", Internals.engine(model).kvCache().conversations(),
@@ -121,7 +132,7 @@ public final class SynthiaBenchmark {
                 ConcurrentBenchmark.run(model, concurrent, promptTokens, generate, n -> users.computeIfAbsent(n, k -> userMessageOf(model, k)));
             }
             System.out.printf("peak RSS            : %s%n", peakRss());
-            return new double[] {r1.processedPromptTokens() / (r1.promptNanos() / 1e9), forwards / (r1.decodeNanos() / 1e9)};
+            return new double[] {mean(prompt), mean(decode)};
         }
     }
 
@@ -167,6 +178,20 @@ public final class SynthiaBenchmark {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < n; i++) sb.append(i == 0 ? "" : " ").append(words[i % words.length]);
         return sb.toString();
+    }
+
+    private static double mean(double[] v) {
+        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    private static String meanSd(double[] v) {
+        double m = mean(v), ss = 0;
+        for (double x : v) ss += (x - m) * (x - m);
+        return String.format("%.2f ± %.2f", m, v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0);
+    }
+
+    private static String list(double[] v) {
+        return java.util.Arrays.stream(v).mapToObj(x -> String.format("%.2f", x)).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static String peakRss() throws IOException {

@@ -210,7 +210,7 @@ class Q4KernelsTest {
 
     @ParameterizedTest(name = "{0} tokens, {2} activations, rows [{1}, 100)")
     @CsvSource({"1, 0, Q8", "2, 3, Q8", "3, 0, Q8", "5, 17, Q8", "7, 3, Q8", "8, 0, Q8", "11, 5, Q8", "12, 0, Q8", "16, 3, Q8",
-                "17, 16, Q8", "20, 0, Q8", "33, 7, Q8", "1, 0, F32", "3, 5, F32", "9, 0, F32", "17, 3, F32"})
+                "17, 16, Q8", "20, 0, Q8", "33, 7, Q8", "45, 3, Q8", "64, 0, Q8", "70, 5, Q8", "100, 16, Q8", "1, 0, F32", "3, 5, F32", "9, 0, F32", "17, 3, F32"})
     void should_give_each_token_of_any_batch_exactly_its_own_product(int tokens, int from, Q4Kernels.Activations activations) {
         int rows = 100, cols = 256;
         Random r = new Random(tokens * 13L + from);
@@ -255,6 +255,33 @@ class Q4KernelsTest {
         for (int t = 0; t < tokens; t++) {
             float[] single = new float[rows];
             Q4Kernels.matvec(w, x[t], single, 0, rows);
+            assertThat(out[t]).as("token %d", t).containsExactly(single);
+        }
+    }
+
+    /**
+     * The 16-bit integer GEMM, called directly so it is checked on every machine (it is written for 512-bit vectors and
+     * chosen only on AVX-512; elsewhere the Vector API runs it unaccelerated, slowly but exactly): one tile, pairs of
+     * tiles and a pair plus one, partial tiles, a row range that cuts panels, an outlier per token.
+     */
+    @ParameterizedTest(name = "16-bit GEMM, {0} tokens, rows [{1}, {2})")
+    @CsvSource({"1, 0, 48", "17, 0, 48", "32, 5, 40", "33, 0, 48", "64, 16, 48", "77, 3, 45", "96, 0, 17"})
+    void should_compute_the_16_bit_gemm_exactly_as_the_matrix_vector_kernel(int tokens, int from, int to) {
+        int rows = 48, cols = 256;
+        Random r = new Random(tokens * 31L + from);
+        Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
+        Q4Kernels.Q8[] x = new Q4Kernels.Q8[tokens];
+        for (int t = 0; t < tokens; t++) {
+            float[] v = random(r, cols);
+            v[(t * 7) % cols] = 60f; // an outlier per token: its block gets a coarse scale
+            x[t] = Q4Kernels.Q8.of(v);
+        }
+        Q8Int16Gemm.Packed packed = Q8Int16Gemm.pack(x, tokens, cols);
+        float[][] out = new float[tokens][rows];
+        Q8Int16Gemm.matmul(w, packed.xs(), packed.ds(), tokens, out, from, to);
+        for (int t = 0; t < tokens; t++) {
+            float[] single = new float[rows];
+            Q4Kernels.matvec(w, x[t], single, from, to);
             assertThat(out[t]).as("token %d", t).containsExactly(single);
         }
     }
