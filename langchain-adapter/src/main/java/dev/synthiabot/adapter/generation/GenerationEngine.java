@@ -42,8 +42,10 @@ public final class GenerationEngine implements AutoCloseable {
      */
     private static final int PROMPT_CHUNK = 64;
     /**
-     * Prompt tokens per step while other answers are generating: each of their tokens waits for the step, so a joining
-     * prompt is cut finer (the pause it causes is reported as {@link GenerationResult#longestGapNanos}).
+     * Prompt tokens per step while other answers are generating, at least: each of their tokens waits for the step, so a
+     * joining prompt is cut finer (the pause it causes is reported as {@link GenerationResult#longestGapNanos}). Where
+     * the transformer computes a larger tile of tokens at the same cost ({@link Transformer#tokensPerTile}: 32 with
+     * the 16-bit GEMM on AVX-512), the prompt fills what the writing answers leave of it.
      */
     private static final int JOIN_CHUNK = 16;
     /** How often a waiting caller checks its listener for a cancel. */
@@ -231,7 +233,8 @@ public final class GenerationEngine implements AutoCloseable {
         }
         if (running.isEmpty()) return;
         boolean generating = running.stream().anyMatch(g -> g.phase == Generation.Phase.DECODE);
-        int budget = generating ? JOIN_CHUNK : PROMPT_CHUNK;
+        int decoding = (int) running.stream().filter(g -> g.phase == Generation.Phase.DECODE && g.undelivered.get() == 0).count();
+        int budget = generating ? Math.max(JOIN_CHUNK, transformer.tokensPerTile() - decoding) : PROMPT_CHUNK;
         List<Generation> stepped = new ArrayList<>();
         List<Segment> segments = new ArrayList<>();
         for (Generation g : running) {

@@ -332,6 +332,14 @@ public final class Q4Kernels {
         return rest > 0 && rest <= matvecRest && tokens - rest >= fewest ? tokens - rest : tokens;
     }
 
+    /**
+     * Tokens the 8-bit GEMM computes at the cost of a few: one 16-bit tile on AVX-512; elsewhere the two float tiles
+     * {@link Q8Gemm} is at its best on.
+     */
+    public static int gemmTile() {
+        return Q8Int16Gemm.available() ? Q8Int16Gemm.TILE : 2 * LANES;
+    }
+
     /** Prepares x[0 .. tokens) for {@link #matmul}. */
     public static Batch batch(float[][] x, int tokens, int cols, Activations activations) {
         return new Batch(x, tokens, cols, activations);

@@ -292,6 +292,11 @@ public final class Q4Transformer implements Transformer {
     }
 
     @Override
+    public int tokensPerTile() {
+        return activations == Q4Kernels.Activations.Q8 ? Q4Kernels.gemmTile() : Q4Kernels.LANES;
+    }
+
+    @Override
     public String describe() {
         return "synthia-bot Q4 kernels (" + Q4Kernels.PATH + ", " + activations + " activations, " + kvPrecision + " KV cache, " + pool.threads() + " threads)";
     }

@@ -43,6 +43,14 @@ public interface Transformer extends AutoCloseable {
     /** Copies the keys and values of positions {@code [0, n)} from one state to another. */
     void copyPrefix(State from, State to, int n);
 
+    /**
+     * How many tokens one pass computes for about the cost of its first few (a GEMM tile of tokens); 1 where more tokens
+     * always cost more. A step with answers writing fills this with a joining prompt's tokens.
+     */
+    default int tokensPerTile() {
+        return 1;
+    }
+
     /** Bytes of KV memory one position takes. */
     long bytesPerToken();
 
