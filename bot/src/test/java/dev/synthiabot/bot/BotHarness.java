@@ -1,5 +1,6 @@
 package dev.synthiabot.bot;
 
+import dev.synthiabot.bot.app.BotApp;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.synthiabot.adapter.SynthiaChatModel;
 import dev.synthiabot.bot.sim.DiscordSimulator;

@@ -1,5 +1,6 @@
 package dev.synthiabot.bot;
 
+import dev.synthiabot.bot.app.BotApp;
 import static dev.synthiabot.bot.sim.DiscordSimulator.options;
 import static org.assertj.core.api.Assertions.assertThat;
 

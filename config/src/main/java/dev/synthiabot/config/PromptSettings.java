@@ -1,5 +1,6 @@
 package dev.synthiabot.config;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,7 +14,9 @@ import java.util.TreeMap;
  */
 public record PromptSettings(String defaultSystem, Map<String, String> translation, Map<String, String> channels, int maxLength) {
     public PromptSettings {
-        translation = Map.copyOf(new TreeMap<>(translation));
+        // Sorted and kept in that order: the /translate subcommands are listed in it, and a different order at each
+        // start would make Discord's registered commands look changed.
+        translation = Collections.unmodifiableMap(new TreeMap<>(translation));
         channels = Map.copyOf(channels);
         Problems p = new Problems();
         p.range("prompts.max_length", maxLength, 1, 100_000);

@@ -1,6 +1,5 @@
 package dev.synthiabot.bot.discord;
 
-import dev.synthiabot.bot.ExitCode;
 import dev.synthiabot.config.DiscordSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -71,7 +70,7 @@ public final class DiscordConnection {
         try {
             jda = b.build();
         } catch (InvalidTokenException e) {
-            throw new DiscordStartException(ExitCode.INVALID_TOKEN,
+            throw new DiscordStartException(DiscordStartException.Reason.INVALID_TOKEN,
                 "Discord rejected the bot token (401 Unauthorized): set DISCORD_TOKEN to the token under Bot → Reset Token in the Developer Portal", e);
         } catch (RuntimeException e) {
             IOException io = ioCause(e);
@@ -83,13 +82,13 @@ public final class DiscordConnection {
         } catch (IllegalStateException e) {
             CloseCode code = closeCode(closedWith);
             if (code == CloseCode.DISALLOWED_INTENTS) {
-                throw new DiscordStartException(ExitCode.DISALLOWED_INTENTS, "Discord refused the Message Content intent (gateway close 4014): "
+                throw new DiscordStartException(DiscordStartException.Reason.DISALLOWED_INTENTS, "Discord refused the Message Content intent (gateway close 4014): "
                     + "enable Bot → Privileged Gateway Intents → Message Content Intent in the Developer Portal, then start again", e);
             }
             if (code == CloseCode.AUTHENTICATION_FAILED) {
-                throw new DiscordStartException(ExitCode.INVALID_TOKEN, "Discord rejected the bot token at the gateway (close 4004): check DISCORD_TOKEN", e);
+                throw new DiscordStartException(DiscordStartException.Reason.INVALID_TOKEN, "Discord rejected the bot token at the gateway (close 4004): check DISCORD_TOKEN", e);
             }
-            throw new DiscordStartException(ExitCode.DISCORD_UNREACHABLE, "Discord's gateway closed the connection"
+            throw new DiscordStartException(DiscordStartException.Reason.UNREACHABLE, "Discord's gateway closed the connection"
                 + (code == null ? "" : " (" + code.getCode() + ": " + code.getMeaning() + ")") + " before the bot was ready", e);
         } catch (InterruptedException e) {
             jda.shutdownNow();
@@ -113,13 +112,13 @@ public final class DiscordConnection {
             throw unreachable(restUrl, e, customUrl);
         }
         if (status == 401) {
-            throw new DiscordStartException(ExitCode.INVALID_TOKEN,
+            throw new DiscordStartException(DiscordStartException.Reason.INVALID_TOKEN,
                 "Discord rejected the bot token (401 Unauthorized): set DISCORD_TOKEN to the token under Bot → Reset Token in the Developer Portal", null);
         }
     }
 
     private static DiscordStartException unreachable(String restUrl, IOException e, boolean customUrl) {
-        return new DiscordStartException(ExitCode.DISCORD_UNREACHABLE, "Cannot reach Discord at " + restUrl + ": " + e
+        return new DiscordStartException(DiscordStartException.Reason.UNREACHABLE, "Cannot reach Discord at " + restUrl + ": " + e
             + " (check the network, DNS or proxy" + (customUrl ? ", and discord.rest_url" : "") + ")", e);
     }
 

@@ -1,17 +1,25 @@
 package dev.synthiabot.bot.discord;
 
-import dev.synthiabot.bot.ExitCode;
-
-/** Discord cannot be used at all (bad token, unreachable, intents refused): one line for the user, and the exit code. */
+/** Discord cannot be used at all (bad token, unreachable, intents refused): one line for the user, and why. */
 public final class DiscordStartException extends Exception {
-    private final ExitCode exitCode;
-
-    DiscordStartException(ExitCode exitCode, String message, Throwable cause) {
-        super(message, cause);
-        this.exitCode = exitCode;
+    /** Why Discord cannot be used; each is its own exit code. */
+    public enum Reason {
+        /** Discord rejected the bot token. */
+        INVALID_TOKEN,
+        /** Discord cannot be reached (network, DNS, proxy, discord.rest_url / gateway_url). */
+        UNREACHABLE,
+        /** Discord refused the gateway intents: the Message Content intent is not enabled for the bot. */
+        DISALLOWED_INTENTS
     }
 
-    public ExitCode exitCode() {
-        return exitCode;
+    private final Reason reason;
+
+    DiscordStartException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
     }
 }

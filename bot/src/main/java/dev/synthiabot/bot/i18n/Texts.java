@@ -78,7 +78,7 @@ public enum Texts {
 
     /** The {@code /status} reply. */
     public String status(String model, java.util.Optional<dev.synthiabot.adapter.SynthiaModelStatus> m, java.time.Duration uptime, int running,
-                         int atOnce, int waiting, dev.synthiabot.bot.status.AnswerStats.Summary recent, long heapUsed, long heapMax, java.util.Optional<Long> rss) {
+                         int atOnce, int waiting, dev.synthiabot.bot.answer.AnswerStats.Summary recent, long heapUsed, long heapMax, java.util.Optional<Long> rss) {
         boolean ja = this == JA;
         StringBuilder sb = new StringBuilder("**SynthIA** — `" + model + "`\n");
         sb.append(ja ? "カーネル: " : "Kernels: ").append(m.map(dev.synthiabot.adapter.SynthiaModelStatus::forwardPass).orElse(ja ? "（読み込み中）" : "(loading)"))

@@ -1,9 +1,12 @@
 package dev.synthiabot.bot.mention;
 
-import dev.synthiabot.bot.Feature;
+import dev.synthiabot.bot.answer.AccessPolicy;
+import dev.synthiabot.bot.answer.Answers;
+import dev.synthiabot.bot.answer.ChannelPrompts;
+import dev.synthiabot.bot.answer.ChatRequests;
 import dev.synthiabot.bot.i18n.Texts;
+import dev.synthiabot.bot.reply.AllowedMentions;
 import dev.synthiabot.bot.reply.MessageReplyTarget;
-import dev.synthiabot.bot.reply.Mentions;
 import java.util.Optional;
 import net.dv8tion.jda.api.Permission;
 import net.dv8tion.jda.api.entities.Message;
@@ -21,12 +24,17 @@ public final class MentionReply {
     private static final Logger log = LoggerFactory.getLogger(MentionReply.class);
     /** The command name mentions are counted under in the metrics. */
     static final String NAME = "mention";
-    private final Feature feature;
+    private final Answers answers;
+    private final ChannelPrompts prompts;
+    private final AccessPolicy access;
 
-    public MentionReply(Feature feature) {
-        this.feature = feature;
+    public MentionReply(Answers answers, ChannelPrompts prompts, AccessPolicy access) {
+        this.answers = answers;
+        this.prompts = prompts;
+        this.access = access;
     }
 
+    /** On JDA's event thread: checks and queues; the reply chain is fetched later, on the worker. */
     public void handle(MessageReceivedEvent event) {
         Message message = event.getMessage();
         User self = event.getJDA().getSelfUser();
@@ -41,22 +49,22 @@ public final class MentionReply {
         if (!(event.getChannel() instanceof GuildChannel gc) || !event.getGuild().getSelfMember().hasPermission(gc, Permission.MESSAGE_SEND)) {
             log.info("Mentioned in {} where I cannot post: telling the author privately", event.getChannel().getId());
             event.getAuthor().openPrivateChannel()
-                .flatMap(dm -> dm.sendMessage(texts.cannotPost()).setAllowedMentions(Mentions.none()))
+                .flatMap(dm -> dm.sendMessage(texts.cannotPost()).setAllowedMentions(AllowedMentions.none()))
                 .queue(ok -> {}, err -> log.info("Could not tell {} either: {}", event.getAuthor().getId(), err.toString()));
             return;
         }
-        if (!feature.allowed(event.getChannel(), event.getMember())) return;
+        if (!access.allowed(event.getChannel(), event.getMember())) return;
         String text = ReplyChain.clean(message.getContentRaw(), self.getId());
-        Optional<String> bad = feature.checkInput(text, texts);
+        Optional<String> bad = answers.checkInput(text, texts);
         if (bad.isPresent()) {
-            feature.badInput(NAME);
-            message.reply(bad.get()).mentionRepliedUser(false).setAllowedMentions(Mentions.none()).queue();
+            answers.badInput(NAME);
+            message.reply(bad.get()).mentionRepliedUser(false).setAllowedMentions(AllowedMentions.none()).queue();
             return;
         }
         event.getChannel().sendTyping().queue(ok -> {}, err -> {});
-        String system = feature.systemPrompt(event.getChannel());
+        String system = prompts.systemPrompt(event.getChannel());
         var target = new MessageReplyTarget(message, texts.cancelButton(), locale);
-        feature.enqueue(NAME, event.getAuthor().getId(), target, texts, () -> Feature.request(system, ReplyChain.of(message, self.getId())))
-            .ifPresent(refusal -> message.reply(refusal).mentionRepliedUser(false).setAllowedMentions(Mentions.none()).queue());
+        answers.enqueue(NAME, event.getAuthor().getId(), target, texts, () -> ChatRequests.of(system, ReplyChain.of(message, self.getId())))
+            .ifPresent(refusal -> message.reply(refusal).mentionRepliedUser(false).setAllowedMentions(AllowedMentions.none()).queue());
     }
 }

@@ -3,7 +3,6 @@ package dev.synthiabot.bot.queue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,47 +26,56 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Bounded: past {@code capacity} waiting requests, new ones are refused (the user is told "busy").
- *   <li>Fair: users take turns (round robin), so one user's many requests don't starve the others.
- *   <li>At most {@code perUser} requests of one user queued or running; a cooldown between requests.
- *   <li>Each waiting request hears its position when it changes, with an estimate of the wait once an answer has
- *       finished (until a running answer is expected to end, then the average answer time for each round of
- *       {@code concurrency} ahead of it); a Cancel works while queued and running.
+ *   <li>Fair: users take turns ({@link FairQueue}), so one user's many requests don't starve the others.
+ *   <li>At most {@code perUser} requests of one user queued or running; a cooldown between requests ({@link Cooldowns}).
+ *   <li>Each waiting request hears its position when it changes, with an estimate of the wait ({@link WaitEstimate});
+ *       a Cancel works while queued and running.
  *   <li>A request still running after {@code timeout} is stopped.
  * </ul>
+ *
+ * <p>Threads: callers submit and cancel; {@code concurrency} workers run jobs; one notifier thread tells jobs their
+ * position (so a slow listener never holds the lock); one timer stops jobs past their timeout. All state is guarded by
+ * {@link #lock}; jobs run and are told things without it.
  */
 public final class InferenceQueue implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InferenceQueue.class);
 
     private final int capacity;
     private final int perUser;
-    private final Duration cooldown;
     private final Duration timeout;
     private final Clock clock;
 
-    private final Map<String, ArrayDeque<Ticket>> waitingByUser = new LinkedHashMap<>();
-    private final List<String> turnOrder = new ArrayList<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition workWaiting = lock.newCondition();
+    // Guarded by lock:
+    private final FairQueue<Ticket> waiting = new FairQueue<>();
+    private final Cooldowns cooldowns;
+    private final WaitEstimate estimate = new WaitEstimate();
+    /** Requests queued or running, by user. */
     private final Map<String, Integer> activeByUser = new HashMap<>();
-    private final Map<String, Instant> lastSubmit = new HashMap<>();
+    /** Requests queued or running, by ticket id (what a Cancel button names). */
     private final Map<String, Ticket> byId = new HashMap<>();
-    private int waiting;
     /** Running tickets and since when. */
     private final Map<Ticket, Instant> running = new LinkedHashMap<>();
     private int concurrency = 1;
-    /** Moving average of how long completed answers ran, in milliseconds; 0 until one has. */
-    private double averageMillis;
     private boolean closed;
-
     private final List<Thread> workers = new ArrayList<>();
-    private final ExecutorService notifier = Executors.newSingleThreadExecutor(DaemonThreads.named("queue-notifier"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("queue-timer"));
+
+    private final ExecutorService notifier = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("queue-notifier").daemon().factory());
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("queue-timer").daemon().factory());
 
     public InferenceQueue(int capacity, int perUser, Duration cooldown, Duration timeout, Clock clock) {
         this.capacity = capacity;
         this.perUser = perUser;
-        this.cooldown = cooldown;
+        this.cooldowns = new Cooldowns(cooldown);
         this.timeout = timeout;
         this.clock = clock;
-        startWorker();
+        lock.lock();
+        try {
+            startWorker();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -73,47 +83,43 @@ public final class InferenceQueue implements AutoCloseable {
      * known, one). Only grows.
      */
     public void runUpTo(int n) {
-        synchronized (this) {
+        lock.lock();
+        try {
             if (closed || n <= concurrency) return;
             concurrency = n;
             while (workers.size() < n) startWorker();
+            workWaiting.signalAll();
+        } finally {
+            lock.unlock();
         }
         publishPositions();
     }
 
-    /** Must hold the lock, or be the constructor. */
+    /** Must hold the lock. */
     private void startWorker() {
-        Thread t = new Thread(this::work, "inference-worker-" + (workers.size() + 1));
-        t.setDaemon(true);
-        workers.add(t);
-        t.start();
+        workers.add(Thread.ofPlatform().name("inference-worker-" + (workers.size() + 1)).daemon().start(this::work));
     }
-
 
     /** Queues a job for a user, or says why not. */
     public Ticket submit(String userId, Job job) throws QueueRejection {
         Ticket t;
-        synchronized (this) {
+        lock.lock();
+        try {
             if (closed) throw new QueueRejection(QueueRejection.Reason.SHUTTING_DOWN, 0);
             Instant now = clock.instant();
-            Instant last = lastSubmit.get(userId);
-            if (last != null && !cooldown.isZero()) {
-                Duration since = Duration.between(last, now);
-                if (since.compareTo(cooldown) < 0) {
-                    throw new QueueRejection(QueueRejection.Reason.COOLDOWN, Math.max(1, cooldown.minus(since).toSeconds() + 1));
-                }
-            }
+            Optional<Duration> cooling = cooldowns.remaining(userId, now);
+            if (cooling.isPresent()) throw new QueueRejection(QueueRejection.Reason.COOLDOWN, Math.max(1, cooling.get().toSeconds() + 1));
             if (activeByUser.getOrDefault(userId, 0) >= perUser) throw new QueueRejection(QueueRejection.Reason.USER_LIMIT, 0);
-            if (waiting >= capacity) throw new QueueRejection(QueueRejection.Reason.BUSY, 0);
+            if (waiting.size() >= capacity) throw new QueueRejection(QueueRejection.Reason.BUSY, 0);
             t = new Ticket(UUID.randomUUID().toString().substring(0, 12), userId, job);
             job.onQueued(t);
-            waitingByUser.computeIfAbsent(userId, u -> new ArrayDeque<>()).add(t);
-            if (!turnOrder.contains(userId)) turnOrder.add(userId);
+            waiting.offer(userId, t);
             activeByUser.merge(userId, 1, Integer::sum);
-            lastSubmit.put(userId, now);
+            cooldowns.asked(userId, now);
             byId.put(t.id(), t);
-            waiting++;
-            notifyAll();
+            workWaiting.signal();
+        } finally {
+            lock.unlock();
         }
         publishPositions();
         return t;
@@ -123,160 +129,142 @@ public final class InferenceQueue implements AutoCloseable {
     public boolean cancel(String ticketId, String userId) {
         Ticket t;
         boolean wasWaiting;
-        synchronized (this) {
+        lock.lock();
+        try {
             t = byId.get(ticketId);
             if (t == null || !t.userId().equals(userId) || !t.markStopped(Ticket.Outcome.CANCELLED)) return false;
-            wasWaiting = removeWaiting(t);
+            wasWaiting = waiting.remove(t.userId(), t);
+        } finally {
+            lock.unlock();
         }
         if (wasWaiting) {
             finish(t, Ticket.Outcome.CANCELLED);
             notifier.execute(() -> t.job.onDropped(Ticket.Outcome.CANCELLED));
             publishPositions();
         } else {
-            Thread r = t.runner;
-            if (r != null) r.interrupt();
+            t.interruptRunner();
         }
         return true;
     }
 
-    public synchronized Optional<Ticket> find(String ticketId) {
-        return Optional.ofNullable(byId.get(ticketId));
+    public Optional<Ticket> find(String ticketId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(byId.get(ticketId));
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public synchronized int waitingCount() {
-        return waiting;
+    public int waitingCount() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Answers being generated now (up to {@link #concurrency()}). */
-    public synchronized int runningCount() {
-        return running.size();
+    public int runningCount() {
+        lock.lock();
+        try {
+            return running.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Answers that may be generated at once. */
-    public synchronized int concurrency() {
-        return concurrency;
-    }
-
-    private boolean removeWaiting(Ticket t) {
-        ArrayDeque<Ticket> q = waitingByUser.get(t.userId());
-        if (q == null || !q.remove(t)) return false;
-        waiting--;
-        if (q.isEmpty()) {
-            waitingByUser.remove(t.userId());
-            turnOrder.remove(t.userId());
+    public int concurrency() {
+        lock.lock();
+        try {
+            return concurrency;
+        } finally {
+            lock.unlock();
         }
-        return true;
     }
 
     private void work() {
         while (true) {
             Ticket t;
-            synchronized (this) {
-                while (waiting == 0 && !closed) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        // only shutdown interrupts an idle worker
-                    }
-                }
-                if (waiting == 0 && closed) return;
-                t = takeNext();
+            lock.lock();
+            try {
+                while (waiting.size() == 0 && !closed) workWaiting.awaitUninterruptibly();
+                Optional<Ticket> next = waiting.poll();
+                if (next.isEmpty()) return; // closed and nothing left
+                t = next.get();
                 running.put(t, clock.instant());
-                t.runner = Thread.currentThread();
+                t.runOn(Thread.currentThread());
+            } finally {
+                lock.unlock();
             }
             publishPositions();
             run(t);
         }
     }
 
-    /** The next ticket in round-robin order over users. Must hold the lock. */
-    private Ticket takeNext() {
-        String user = turnOrder.remove(0);
-        ArrayDeque<Ticket> q = waitingByUser.get(user);
-        Ticket t = q.poll();
-        waiting--;
-        if (q.isEmpty()) {
-            waitingByUser.remove(user);
-        } else {
-            turnOrder.add(user); // back of the line for this user's next request
-        }
-        return t;
-    }
-
     private void run(Ticket t) {
         ScheduledFuture<?> deadline = timer.schedule(() -> {
-            if (t.markStopped(Ticket.Outcome.TIMED_OUT)) {
-                Thread r = t.runner;
-                if (r != null) r.interrupt();
-            }
+            if (t.markStopped(Ticket.Outcome.TIMED_OUT)) t.interruptRunner();
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         Ticket.Outcome outcome = Ticket.Outcome.DONE;
         try {
             t.job.run(t);
         } catch (Throwable e) {
-            if (!t.isCancelled()) {
+            if (!t.isStopped()) {
                 log.warn("Request {} of user {} failed", t.id(), t.userId(), e);
                 outcome = Ticket.Outcome.FAILED;
             }
         } finally {
             deadline.cancel(false);
-            Thread.interrupted(); // clear a cancel's interrupt before the next job
-            synchronized (this) {
+            t.ran();
+            Thread.interrupted(); // clear a stop's interrupt before the next job
+            lock.lock();
+            try {
                 Instant since = running.remove(t);
-                if (outcome == Ticket.Outcome.DONE && t.stopReason() == null) {
-                    long ms = Duration.between(since, clock.instant()).toMillis();
-                    averageMillis = averageMillis == 0 ? ms : 0.7 * averageMillis + 0.3 * ms;
-                }
-                t.runner = null;
+                if (outcome == Ticket.Outcome.DONE && t.stopReason() == null) estimate.answered(Duration.between(since, clock.instant()));
+            } finally {
+                lock.unlock();
             }
         }
         finish(t, t.stopReason() != null ? t.stopReason() : outcome);
     }
 
     private void finish(Ticket t, Ticket.Outcome outcome) {
-        synchronized (this) {
+        lock.lock();
+        try {
             byId.remove(t.id());
             activeByUser.computeIfPresent(t.userId(), (u, n) -> n > 1 ? n - 1 : null);
+        } finally {
+            lock.unlock();
         }
         t.done.complete(outcome);
     }
 
     /** Tells each waiting ticket its position if it changed (on the notifier thread, in order). */
     private void publishPositions() {
-        List<Ticket> order = new ArrayList<>();
-        double average;
-        long ahead; // expected milliseconds until a running answer ends and frees a place (0: a place is free)
-        int places, free;
-        synchronized (this) {
-            average = averageMillis;
-            places = concurrency;
-            free = Math.max(0, concurrency - running.size()); // the first `free` waiting start now: no position for them
+        record Told(Ticket ticket, int position, Optional<Duration> estimatedWait) {}
+        List<Told> changes = new ArrayList<>();
+        lock.lock();
+        try {
+            List<Ticket> order = waiting.inOrder();
+            int free = Math.max(0, concurrency - running.size()); // the first `free` waiting start now: no position for them
             Instant now = clock.instant();
-            ahead = running.size() < concurrency ? 0 : running.values().stream()
-                .mapToLong(since -> Math.max((long) (average / 10), (long) average - Duration.between(since, now).toMillis()))
-                .min().orElse(0);
-            Map<String, ArrayDeque<Ticket>> copy = new LinkedHashMap<>();
-            waitingByUser.forEach((u, q) -> copy.put(u, new ArrayDeque<>(q)));
-            List<String> turns = new ArrayList<>(turnOrder);
-            while (!turns.isEmpty()) {
-                String u = turns.remove(0);
-                ArrayDeque<Ticket> q = copy.get(u);
-                order.add(q.poll());
-                if (!q.isEmpty()) turns.add(u);
+            for (int i = free; i < order.size(); i++) {
+                Ticket t = order.get(i);
+                int position = i + 1 - free;
+                if (t.position == position) continue;
+                t.position = position;
+                changes.add(new Told(t, position, estimate.of(position, concurrency, running.values(), now)));
             }
+        } finally {
+            lock.unlock();
         }
-        for (int i = free; i < order.size(); i++) {
-            Ticket t = order.get(i);
-            int pos = i + 1 - free;
-            if (t.position != pos) {
-                t.position = pos;
-                // the first `places` waiting start as places free up; each further round waits an average answer
-                Optional<Duration> wait = average > 0 ? Optional.of(Duration.ofMillis(ahead + (long) (((pos - 1) / places) * average)))
-                    : Optional.empty();
-                notifier.execute(() -> {
-                    if (!t.isCancelled() && !t.isRunning()) t.job.onPosition(pos, wait);
-                });
-            }
+        for (Told c : changes) {
+            notifier.execute(() -> {
+                if (!c.ticket().isStopped() && !c.ticket().isRunning()) c.ticket().job.onPosition(c.position(), c.estimatedWait());
+            });
         }
     }
 
@@ -285,18 +273,18 @@ public final class InferenceQueue implements AutoCloseable {
      * finish for up to {@code grace}, then stops them.
      */
     public void shutdown(Duration grace) {
-        List<Ticket> dropped = new ArrayList<>();
+        List<Ticket> dropped;
         List<Ticket> current;
         List<Thread> threads;
-        synchronized (this) {
+        lock.lock();
+        try {
             closed = true;
-            for (ArrayDeque<Ticket> q : waitingByUser.values()) dropped.addAll(q);
-            waitingByUser.clear();
-            turnOrder.clear();
-            waiting = 0;
+            dropped = waiting.clear();
             current = new ArrayList<>(running.keySet());
             threads = new ArrayList<>(workers);
-            notifyAll();
+            workWaiting.signalAll();
+        } finally {
+            lock.unlock();
         }
         for (Ticket t : dropped) {
             t.markStopped(Ticket.Outcome.SHUT_DOWN);
@@ -308,10 +296,7 @@ public final class InferenceQueue implements AutoCloseable {
             try {
                 t.completion().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (Exception e) {
-                if (t.markStopped(Ticket.Outcome.SHUT_DOWN)) {
-                    Thread r = t.runner;
-                    if (r != null) r.interrupt();
-                }
+                if (t.markStopped(Ticket.Outcome.SHUT_DOWN)) t.interruptRunner();
             }
         }
         for (Ticket t : current) t.completion().completeOnTimeout(Ticket.Outcome.SHUT_DOWN, 10, TimeUnit.SECONDS).join();

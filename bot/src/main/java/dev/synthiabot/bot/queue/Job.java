@@ -14,7 +14,7 @@ public interface Job {
      */
     default void onPosition(int position, Optional<Duration> estimatedWait) {}
 
-    /** Runs the work. {@code ticket.isCancelled()} turns true on cancel or timeout; the thread is also interrupted. */
+    /** Runs the work. {@code ticket.isStopped()} turns true on cancel, timeout or shutdown; the thread is also interrupted. */
     void run(Ticket ticket) throws Exception;
 
     /** The request ended without running: cancelled while queued, or the bot shut down. */

@@ -12,8 +12,10 @@ public final class Ticket {
     private final String id;
     private final String userId;
     final Job job;
-    volatile int position = -1;
-    volatile Thread runner;
+    /** The position last told to the job; written under the queue's lock. */
+    int position = -1;
+    /** The worker running the job, or null; guarded by this ticket (see {@link #interruptRunner}). */
+    private Thread runner;
     private final AtomicReference<Outcome> cancelReason = new AtomicReference<>();
     final CompletableFuture<Outcome> done = new CompletableFuture<>();
 
@@ -32,7 +34,7 @@ public final class Ticket {
     }
 
     /** True once cancelled, timed out or shut down: the job should stop before its next token. */
-    public boolean isCancelled() {
+    public boolean isStopped() {
         return cancelReason.get() != null;
     }
 
@@ -45,8 +47,25 @@ public final class Ticket {
         return cancelReason.compareAndSet(null, why);
     }
 
-    public boolean isRunning() {
+    public synchronized boolean isRunning() {
         return runner != null;
+    }
+
+    synchronized void runOn(Thread worker) {
+        runner = worker;
+    }
+
+    /**
+     * The job has returned. Once this returns no stop can interrupt the worker any more, so clearing its interrupt
+     * flag afterwards leaves nothing for the worker's next job.
+     */
+    synchronized void ran() {
+        runner = null;
+    }
+
+    /** Interrupts the job's worker (cancel, timeout, shutdown), if it is running. */
+    synchronized void interruptRunner() {
+        if (runner != null) runner.interrupt();
     }
 
     /** Completes when the request has finished, failed, or was dropped. */

@@ -4,7 +4,7 @@ import static dev.synthiabot.bot.reply.DiscordReplyTarget.await;
 
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.reply.InteractionReplyTarget;
-import dev.synthiabot.bot.reply.Mentions;
+import dev.synthiabot.bot.reply.AllowedMentions;
 import dev.synthiabot.bot.reply.MessageSplitter;
 import dev.synthiabot.bot.reply.StreamingReply;
 import java.time.Clock;
@@ -66,7 +66,7 @@ public final class RestartRecovery {
         int count = Math.max(ids.size(), tokenAlive ? 1 : 0);
         if (count == 0) {
             if (p.triggerMessageId() != null && channel != null) {
-                await(channel.sendMessage(new MessageCreateBuilder().setContent(note).setAllowedMentions(Mentions.none()).build())
+                await(channel.sendMessage(new MessageCreateBuilder().setContent(note).setAllowedMentions(AllowedMentions.none()).build())
                     .setMessageReference(p.triggerMessageId()).mentionRepliedUser(false).failOnInvalidReply(false));
             } else {
                 log.info("Reply {} cannot be reached any more: its token expired before its message id was recorded", p.key());
@@ -102,6 +102,6 @@ public final class RestartRecovery {
                 text = (text.length() > room ? text.substring(0, room - 1) + "…" : text) + "\n\n" + note;
             }
         }
-        return new MessageEditBuilder().setContent(text).setComponents(List.of()).setAllowedMentions(Mentions.none()).build();
+        return new MessageEditBuilder().setContent(text).setComponents(List.of()).setAllowedMentions(AllowedMentions.none()).build();
     }
 }

@@ -1,7 +1,6 @@
 package dev.synthiabot.bot.reply;
 
 import java.util.List;
-import java.util.Optional;
 import net.dv8tion.jda.api.components.actionrow.ActionRow;
 import net.dv8tion.jda.api.components.buttons.Button;
 
@@ -13,9 +12,5 @@ public final class CancelButton {
 
     public static List<ActionRow> row(String ticketId, String label) {
         return List.of(ActionRow.of(Button.secondary(PREFIX + ticketId, label)));
-    }
-
-    public static Optional<String> ticketId(String componentId) {
-        return componentId.startsWith(PREFIX) ? Optional.of(componentId.substring(PREFIX.length())) : Optional.empty();
     }
 }

@@ -58,13 +58,13 @@ public abstract class DiscordReplyTarget implements ReplyTarget {
     }
 
     protected MessageEditData edit(String text, boolean cancelButton) {
-        MessageEditBuilder b = new MessageEditBuilder().setContent(text).setAllowedMentions(Mentions.none());
+        MessageEditBuilder b = new MessageEditBuilder().setContent(text).setAllowedMentions(AllowedMentions.none());
         b.setComponents(cancelButton && ticketId != null ? CancelButton.row(ticketId, cancelLabel) : List.of());
         return b.build();
     }
 
     protected MessageCreateData create(String text, boolean cancelButton) {
-        MessageCreateBuilder b = new MessageCreateBuilder().setContent(text).setAllowedMentions(Mentions.none());
+        MessageCreateBuilder b = new MessageCreateBuilder().setContent(text).setAllowedMentions(AllowedMentions.none());
         if (cancelButton && ticketId != null) b.setComponents(CancelButton.row(ticketId, cancelLabel));
         return b.build();
     }

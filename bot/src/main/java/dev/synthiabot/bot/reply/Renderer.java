@@ -1,6 +1,5 @@
 package dev.synthiabot.bot.reply;
 
-import dev.synthiabot.bot.queue.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * reply's slow edit hold up every other reply's updates.
  */
 public final class Renderer implements AutoCloseable {
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("reply-timer"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("reply-timer").daemon().factory());
     private final ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("reply-render-", 0).factory());
 
     /** Runs {@code task} after {@code delayMs}; throws RejectedExecutionException once closed. */

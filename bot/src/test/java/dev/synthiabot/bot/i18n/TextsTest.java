@@ -26,7 +26,7 @@ class TextsTest {
 
     @Test
     void should_give_the_status_in_japanese_to_japanese_users() {
-        var summary = new dev.synthiabot.bot.status.AnswerStats.Summary(3, java.util.Optional.of(12.0), java.util.Optional.of(8.5), java.util.Optional.of(0.75));
+        var summary = new dev.synthiabot.bot.answer.AnswerStats.Summary(3, java.util.Optional.of(12.0), java.util.Optional.of(8.5), java.util.Optional.of(0.75));
         var model = java.util.Optional.of(new dev.synthiabot.adapter.SynthiaModelStatus("synthia-bot Q4 kernels (AVX2)", 2, 300L << 20, 2048L << 20));
 
         String ja = Texts.JA.status("m", model, java.time.Duration.ofMinutes(135), 1, 3, 4, summary, 5_000_000_000L, 8_000_000_000L, java.util.Optional.of(6_000_000_000L));

@@ -2,6 +2,7 @@ package dev.synthiabot.bot.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -43,9 +44,8 @@ class InferenceQueueTest {
         queue.shutdown(Duration.ofSeconds(2));
     }
 
-    private void awaitRunning(Ticket t) throws InterruptedException {
-        for (int i = 0; i < 200 && !t.isRunning(); i++) Thread.sleep(10);
-        assertThat(t.isRunning()).isTrue();
+    private static void awaitRunning(Ticket t) {
+        await().atMost(Duration.ofSeconds(10)).until(t::isRunning);
     }
 
     @Test
@@ -81,7 +81,7 @@ class InferenceQueueTest {
         queue.submit("a", estimating(waitsA));
         queue.submit("b", estimating(waitsB));
 
-        for (int i = 0; i < 200 && (waitsA.isEmpty() || waitsB.isEmpty()); i++) Thread.sleep(10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !waitsA.isEmpty() && !waitsB.isEmpty());
         // the running answer is expected to need a minute more, and one minute per answer ahead
         assertThat(waitsA).containsExactly(java.util.Optional.of(Duration.ofSeconds(60)));
         assertThat(waitsB).containsExactly(java.util.Optional.of(Duration.ofSeconds(120)));
@@ -117,7 +117,7 @@ class InferenceQueueTest {
         queue.submit("c", estimating(waitsC));
         queue.submit("d", estimating(waitsD));
         queue.submit("e", estimating(waitsE));
-        for (int i = 0; i < 200 && (waitsC.isEmpty() || waitsD.isEmpty() || waitsE.isEmpty()); i++) Thread.sleep(10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !waitsC.isEmpty() && !waitsD.isEmpty() && !waitsE.isEmpty());
         // both places are taken for a minute more; c and d start when they free up, e a round (a minute) later
         assertThat(waitsC).containsExactly(java.util.Optional.of(Duration.ofSeconds(60)));
         assertThat(waitsD).containsExactly(java.util.Optional.of(Duration.ofSeconds(60)));
@@ -134,7 +134,7 @@ class InferenceQueueTest {
         awaitRunning(blocker);
         List<java.util.Optional<Duration>> waits = new CopyOnWriteArrayList<>();
         queue.submit("a", estimating(waits));
-        for (int i = 0; i < 200 && waits.isEmpty(); i++) Thread.sleep(10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !waits.isEmpty());
         assertThat(waits).containsExactly(java.util.Optional.empty());
     }
 
@@ -208,13 +208,13 @@ class InferenceQueueTest {
         Ticket b = queue.submit("b", waitingJob(releaseB));
         Ticket t = queue.submit("c", job("c1", third));
 
-        assertThat(pollFor(() -> third.contains(3))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> third.contains(3));
         gate.countDown(); // blocker done: a runs, c moves up
         awaitRunning(a);
-        assertThat(pollFor(() -> third.contains(2))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> third.contains(2));
         releaseA.countDown(); // a done: b runs, c is next
         awaitRunning(b);
-        assertThat(pollFor(() -> third.contains(1))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> third.contains(1));
         releaseB.countDown();
         t.completion().get(10, TimeUnit.SECONDS);
 
@@ -249,11 +249,44 @@ class InferenceQueueTest {
         assertThat(blocker.completion().get(5, TimeUnit.SECONDS)).isEqualTo(Ticket.Outcome.TIMED_OUT);
     }
 
-    private static boolean pollFor(java.util.function.BooleanSupplier c) throws InterruptedException {
-        for (int i = 0; i < 300; i++) {
-            if (c.getAsBoolean()) return true;
-            Thread.sleep(10);
-        }
-        return c.getAsBoolean();
+    @Test
+    void should_let_a_user_ask_again_once_the_cooldown_has_passed() throws Exception {
+        MutableClock clock = new MutableClock();
+        queue = new InferenceQueue(10, 5, Duration.ofSeconds(30), Duration.ofMinutes(1), clock);
+        queue.submit("a", job("a1")).completion().get(10, TimeUnit.SECONDS);
+        clock.advance(Duration.ofSeconds(20));
+        assertThatThrownBy(() -> queue.submit("a", job("a2"))).isInstanceOf(QueueRejection.class)
+            .extracting(e -> ((QueueRejection) e).retryAfterSeconds()).isEqualTo(11L);
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(queue.submit("a", job("a3")).completion().get(10, TimeUnit.SECONDS)).isEqualTo(Ticket.Outcome.DONE);
+        assertThat(ran).containsExactly("a1", "a3");
+    }
+
+    @Test
+    void should_drop_waiting_requests_and_stop_running_ones_at_shutdown() throws Exception {
+        queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        Ticket blocker = queue.submit("x", job("blocker"));
+        awaitRunning(blocker);
+        List<Ticket.Outcome> dropped = new CopyOnWriteArrayList<>();
+        Ticket waiting = queue.submit("a", new Job() {
+            @Override
+            public void run(Ticket ticket) {
+                ran.add("a1");
+            }
+
+            @Override
+            public void onDropped(Ticket.Outcome outcome) {
+                dropped.add(outcome);
+            }
+        });
+
+        queue.shutdown(Duration.ofMillis(100)); // the blocker does not finish in time: it is stopped
+
+        assertThat(waiting.completion().get(5, TimeUnit.SECONDS)).isEqualTo(Ticket.Outcome.SHUT_DOWN);
+        assertThat(blocker.completion().get(5, TimeUnit.SECONDS)).isEqualTo(Ticket.Outcome.SHUT_DOWN);
+        await().atMost(Duration.ofSeconds(5)).until(() -> dropped.contains(Ticket.Outcome.SHUT_DOWN));
+        assertThat(ran).containsExactly("blocker");
+        assertThatThrownBy(() -> queue.submit("b", job("b1"))).isInstanceOf(QueueRejection.class)
+            .extracting(e -> ((QueueRejection) e).reason()).isEqualTo(QueueRejection.Reason.SHUTTING_DOWN);
     }
 }

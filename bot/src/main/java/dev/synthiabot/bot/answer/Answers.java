@@ -1,0 +1,172 @@
+package dev.synthiabot.bot.answer;
+
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.synthiabot.adapter.SynthiaChatModel;
+import dev.synthiabot.adapter.SynthiaModelStatus;
+import dev.synthiabot.bot.i18n.Texts;
+import dev.synthiabot.bot.metrics.BotMetrics;
+import dev.synthiabot.bot.queue.InferenceQueue;
+import dev.synthiabot.bot.queue.QueueRejection;
+import dev.synthiabot.bot.recovery.PendingReplies;
+import dev.synthiabot.bot.reply.AllowedMentions;
+import dev.synthiabot.bot.reply.DiscordReplyTarget;
+import dev.synthiabot.bot.reply.InteractionReplyTarget;
+import dev.synthiabot.bot.reply.Renderer;
+import dev.synthiabot.bot.reply.StreamingReply;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.interactions.callbacks.IReplyCallback;
+
+/**
+ * The answer pipeline every feature goes through: input checks, the queue, the model, the streaming reply, and the
+ * record that lets a restarted bot finish a reply in flight. A command that asks the model one question calls
+ * {@link #answerCommand}; mentions build their own target and call {@link #enqueue}.
+ */
+public final class Answers {
+    private volatile StreamingChatModel model;
+    private final InferenceQueue queue;
+    private final AccessPolicy access;
+    private final Renderer renderer;
+    private final PendingReplies pending;
+    private final BotMetrics metrics;
+    private final int maxInputChars;
+    private final long editIntervalMs;
+    private final long timeoutSeconds;
+    private final AnswerStats stats = new AnswerStats();
+    private final Set<StreamingReply> undelivered = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param maxInputChars the longest question accepted
+     * @param editIntervalMs the shortest time between two edits of a streaming reply
+     * @param timeoutSeconds how long one answer may run
+     */
+    public Answers(InferenceQueue queue, AccessPolicy access, Renderer renderer, PendingReplies pending, BotMetrics metrics,
+                   int maxInputChars, long editIntervalMs, long timeoutSeconds) {
+        this.queue = queue;
+        this.access = access;
+        this.renderer = renderer;
+        this.pending = pending;
+        this.metrics = metrics;
+        this.maxInputChars = maxInputChars;
+        this.editIntervalMs = editIntervalMs;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    /** From now on requests are answered (until then they are told the model is loading). */
+    public void modelReady(StreamingChatModel model) {
+        this.model = model;
+    }
+
+    public boolean modelLoaded() {
+        return model != null;
+    }
+
+    /** The model's own status, once it is loaded and if it is ours. */
+    public Optional<SynthiaModelStatus> modelStatus() {
+        return model instanceof SynthiaChatModel s ? Optional.of(s.status()) : Optional.empty();
+    }
+
+    /** The speed of recent answers, for {@code /status}. */
+    public AnswerStats stats() {
+        return stats;
+    }
+
+    /** A problem with the input that the user is told about at once, or empty if it is fine. */
+    public Optional<String> checkInput(String text, Texts texts) {
+        if (text == null || InputText.isBlank(text)) return Optional.of(texts.emptyInput());
+        if (text.length() > maxInputChars) return Optional.of(texts.tooLong(text.length(), maxInputChars));
+        return Optional.empty();
+    }
+
+    /** Counts a request turned away for its input (empty, too long) before it reached the queue. */
+    public void badInput(String command) {
+        metrics.request(command, BotMetrics.Outcome.BAD_INPUT);
+    }
+
+    /**
+     * A command that asks the model one question ({@code /ask}, {@code /translate}, …) under the system prompt
+     * {@code system}: checks access and input, asks the queue, and only then acknowledges: a refusal (bad input, busy,
+     * cooldown, limit, loading) is a private reply, an accepted request a deferred response the answer streams into.
+     * Runs on JDA's event thread and returns at once.
+     */
+    public void answerCommand(String command, IReplyCallback event, MessageChannel channel, String input, boolean ephemeral, Supplier<String> system) {
+        String locale = event.getUserLocale().getLocale();
+        Texts texts = Texts.forLocale(locale);
+        if (!access.allowed(channel, event.getMember())) {
+            event.reply(texts.notAllowedHere()).setEphemeral(true).queue();
+            return;
+        }
+        Optional<String> refusal = checkInput(input, texts);
+        if (refusal.isPresent()) {
+            badInput(command);
+        } else {
+            String prompt = system.get();
+            var target = new InteractionReplyTarget(event.getHook(), channel, ephemeral, texts.cancelButton(), locale);
+            refusal = enqueue(command, event.getUser().getId(), target, texts, () -> ChatRequests.of(prompt, input));
+        }
+        if (refusal.isPresent()) {
+            event.reply(refusal.get()).setEphemeral(true).setAllowedMentions(AllowedMentions.none()).queue();
+        } else {
+            event.deferReply(ephemeral).queue();
+        }
+    }
+
+    /**
+     * Queues an answer shown through {@code target}; returns the text to show instead if it was refused (model
+     * still loading, busy, per-user limit, cooldown, shutting down). Decided at once, so a refusal can be private.
+     * The request is built on the worker (a reply chain is fetched over REST there, not on JDA's thread).
+     */
+    public Optional<String> enqueue(String command, String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request) {
+        StreamingChatModel m = model;
+        if (m == null) {
+            metrics.request(command, BotMetrics.Outcome.REFUSED_LOADING);
+            return Optional.of(texts.modelLoading());
+        }
+        StreamingReply reply = new StreamingReply(target, renderer, editIntervalMs);
+        target.onChange(pending::save);
+        AnswerJob job = new AnswerJob(m, command, request, reply, texts, timeoutSeconds, stats, metrics, ticket -> {
+            target.attach(ticket);
+            pending.save(target.pending());
+            undelivered.add(reply);
+            reply.delivered().whenComplete((ok, err) -> {
+                pending.remove(ticket);
+                undelivered.remove(reply);
+            });
+        });
+        try {
+            queue.submit(userId, job);
+            return Optional.empty();
+        } catch (QueueRejection r) {
+            metrics.request(command, switch (r.reason()) {
+                case BUSY -> BotMetrics.Outcome.REFUSED_BUSY;
+                case USER_LIMIT -> BotMetrics.Outcome.REFUSED_LIMIT;
+                case COOLDOWN -> BotMetrics.Outcome.REFUSED_COOLDOWN;
+                case SHUTTING_DOWN -> BotMetrics.Outcome.REFUSED_SHUTTING_DOWN;
+            });
+            return Optional.of(switch (r.reason()) {
+                case BUSY -> texts.busy();
+                case USER_LIMIT -> texts.userLimit();
+                case COOLDOWN -> texts.cooldown(r.retryAfterSeconds());
+                case SHUTTING_DOWN -> texts.shuttingDown();
+            });
+        }
+    }
+
+    /** Waits until every accepted answer's final text is out (shown, posted instead, or given up); false on timeout. */
+    public boolean awaitDelivered(Duration timeout) {
+        CompletableFuture<?> all = CompletableFuture.allOf(undelivered.stream().map(StreamingReply::delivered).toArray(CompletableFuture[]::new));
+        try {
+            all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

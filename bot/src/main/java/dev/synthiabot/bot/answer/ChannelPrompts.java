@@ -1,0 +1,32 @@
+package dev.synthiabot.bot.answer;
+
+import dev.synthiabot.config.prompts.ChannelPromptStore;
+import dev.synthiabot.config.prompts.ResolvedPrompt;
+import java.util.Optional;
+import net.dv8tion.jda.api.entities.channel.middleman.GuildChannel;
+import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+
+/** The system prompt of a Discord channel: its own, its parent's (threads), the server's default, or the global one. */
+public final class ChannelPrompts {
+    private final ChannelPromptStore store;
+
+    public ChannelPrompts(ChannelPromptStore store) {
+        this.store = store;
+    }
+
+    /** The prompt that applies in a channel and where it comes from. Reads SQLite the first time a channel is seen. */
+    public ResolvedPrompt resolve(MessageChannel channel) {
+        Optional<String> guild = channel instanceof GuildChannel gc ? Optional.of(gc.getGuild().getId()) : Optional.empty();
+        return store.resolve(channel.getId(), AccessPolicy.parentOf(channel), guild);
+    }
+
+    /** The prompt text that applies in a channel. */
+    public String systemPrompt(MessageChannel channel) {
+        return resolve(channel).prompt();
+    }
+
+    /** The store itself, for the commands that change prompts. */
+    public ChannelPromptStore store() {
+        return store;
+    }
+}
