@@ -31,13 +31,7 @@ public final class Problems {
         list.add(problem);
     }
 
-    public void addAll(Collection<String> problems) {
-        list.addAll(problems);
-    }
 
-    public boolean isEmpty() {
-        return list.isEmpty();
-    }
 
     public List<String> list() {
         return List.copyOf(list);

@@ -49,10 +49,17 @@ public final class CommandRegistrar {
         }
     }
 
-    /** Whether Discord's commands equal ours, compared through JDA's own serialization of both. */
-    static boolean same(List<Command> existing, List<CommandData> wanted) {
+    private static boolean same(List<Command> existing, List<CommandData> wanted) {
+        return sameDefinitions(existing.stream().map(CommandData::fromCommand).toList(), wanted);
+    }
+
+    /**
+     * Whether Discord's commands equal ours, compared through JDA's own serialization of both: commands in any order,
+     * but options and subcommands in theirs (Discord shows them in that order, so a change of order is a change).
+     */
+    static boolean sameDefinitions(List<CommandData> existing, List<CommandData> wanted) {
         if (existing.size() != wanted.size()) return false;
-        List<String> a = existing.stream().map(c -> canonical(CommandData.fromCommand(c).toData())).sorted().toList();
+        List<String> a = existing.stream().map(c -> canonical(c.toData())).sorted().toList();
         List<String> b = wanted.stream().map(c -> canonical(c.toData())).sorted().toList();
         return a.equals(b);
     }

@@ -24,16 +24,9 @@ public final class PendingReplies implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PendingReplies.class);
     private final Connection db;
 
+    /** Opens the bot's database, whose schema (table {@code pending_reply} included) {@link SqliteFile} keeps current. */
     public PendingReplies(Path file) {
         db = SqliteFile.open(file, SqliteFile.Durability.NORMAL);
-        try (Statement s = db.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS pending_reply (key TEXT PRIMARY KEY, interaction_token TEXT, created_at INTEGER NOT NULL, "
-                + "channel_id TEXT NOT NULL, trigger_message_id TEXT, message_ids TEXT NOT NULL, ephemeral INTEGER NOT NULL, "
-                + "locale TEXT NOT NULL, writing INTEGER NOT NULL)");
-        } catch (SQLException e) {
-            SqliteFile.close(db);
-            throw new IllegalStateException("Cannot open the database " + file + ": " + e.getMessage(), e);
-        }
     }
 
     public synchronized void save(PendingReply p) {

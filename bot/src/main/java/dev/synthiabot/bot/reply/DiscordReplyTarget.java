@@ -50,7 +50,8 @@ public abstract class DiscordReplyTarget implements ReplyTarget {
 
     protected abstract PendingReply pending(String key, List<String> messageIds, String locale, boolean writing);
 
-    /** Answer text (not a status line) is being shown from now on. */
+    /** Answer text (not a status line) is being shown from now on: a restart must say the answer was cut. */
+    @Override
     public void writing() {
         if (writing) return;
         writing = true;

@@ -55,10 +55,11 @@ public final class InteractionReplyTarget extends DiscordReplyTarget {
         }
     }
 
+    /** A private answer can only be posted through the interaction; a public one goes to the channel, which needs no token. */
     @Override
     public void postInstead(int index, String text) throws Exception {
-        Message m = ephemeral || tokenExpiring()
-            ? await(hook.sendMessage(create(text, false)).setEphemeral(ephemeral))
+        Message m = ephemeral
+            ? await(hook.sendMessage(create(text, false)).setEphemeral(true))
             : await(channel.sendMessage(create(text, false)));
         remember(index, m.getId());
     }

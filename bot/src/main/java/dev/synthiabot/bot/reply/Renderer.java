@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
  * thread. A render waits on REST calls (rate limits, a slow Discord, retries), so a fixed pool would let one
  * reply's slow edit hold up every other reply's updates.
  */
-public final class Renderer implements AutoCloseable {
+public final class Renderer implements Scheduler, AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("reply-timer").daemon().factory());
     private final ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("reply-render-", 0).factory());
 
-    /** Runs {@code task} after {@code delayMs}; throws RejectedExecutionException once closed. */
-    void after(long delayMs, Runnable task) {
+    @Override
+    public void after(long delayMs, Runnable task) {
         if (delayMs <= 0) {
             io.execute(task);
         } else {

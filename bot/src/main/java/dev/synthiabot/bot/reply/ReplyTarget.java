@@ -17,4 +17,7 @@ public interface ReplyTarget {
 
     /** Called while the answer is being generated (e.g. to refresh a typing indicator). */
     default void working() {}
+
+    /** Called before each render that shows answer text rather than a status line (e.g. to record that writing began). */
+    default void writing() {}
 }

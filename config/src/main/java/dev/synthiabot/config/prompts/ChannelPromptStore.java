@@ -32,16 +32,6 @@ public final class ChannelPromptStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChannelPromptStore.class);
     static final String GUILD_PREFIX = "guild:";
 
-    /** Schema migrations: index i brings the schema from version i to i + 1. */
-    private static final List<String[]> MIGRATIONS = List.of(
-        new String[] {
-            "CREATE TABLE channel_prompt (scope TEXT PRIMARY KEY, prompt TEXT NOT NULL, changed_by TEXT NOT NULL, changed_at INTEGER NOT NULL)"
-        },
-        new String[] {
-            "CREATE TABLE prompt_history (id INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT NOT NULL, prompt TEXT, changed_by TEXT NOT NULL, changed_at INTEGER NOT NULL)",
-            "CREATE INDEX prompt_history_scope ON prompt_history(scope)"
-        });
-
     private final Connection db;
     private final String globalDefault;
     private final int maxLength;
@@ -53,43 +43,14 @@ public final class ChannelPromptStore implements AutoCloseable {
         this.maxLength = maxLength;
         this.clock = clock;
         db = SqliteFile.open(file, SqliteFile.Durability.FULL);
-        try {
-            migrate();
-        } catch (SQLException e) {
-            SqliteFile.close(db);
-            throw new IllegalStateException("Cannot open the prompt database " + file + ": " + e.getMessage(), e);
-        }
     }
 
     public ChannelPromptStore(Path file, String globalDefault, int maxLength) {
         this(file, globalDefault, maxLength, Clock.systemUTC());
     }
 
-    private synchronized void migrate() throws SQLException {
-        int version = schemaVersion();
-        if (version > MIGRATIONS.size()) {
-            throw new SQLException("database schema version " + version + " is newer than this bot (" + MIGRATIONS.size() + "); upgrade the bot");
-        }
-        for (int v = version; v < MIGRATIONS.size(); v++) {
-            db.setAutoCommit(false);
-            try (Statement s = db.createStatement()) {
-                for (String sql : MIGRATIONS.get(v)) s.execute(sql);
-                s.execute("PRAGMA user_version=" + (v + 1));
-                db.commit();
-                log.info("Prompt database migrated to schema version {}", v + 1);
-            } catch (SQLException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
-        }
-    }
-
     public synchronized int schemaVersion() throws SQLException {
-        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-            return rs.next() ? rs.getInt(1) : 0;
-        }
+        return SqliteFile.schemaVersion(db);
     }
 
     /** The prompt that applies in a channel; {@code parentId} is a thread's parent channel. */
@@ -202,14 +163,6 @@ public final class ChannelPromptStore implements AutoCloseable {
 
     public static String guildScope(String guildId) {
         return GUILD_PREFIX + guildId;
-    }
-
-    public String globalDefault() {
-        return globalDefault;
-    }
-
-    public int maxLength() {
-        return maxLength;
     }
 
     @Override

@@ -98,33 +98,68 @@ class ChannelPromptStoreTest {
         }
 
         try (ChannelPromptStore store = new ChannelPromptStore(file, GLOBAL, 4000, CLOCK)) {
-            assertThat(store.schemaVersion()).isEqualTo(2);
+            assertThat(store.schemaVersion()).isEqualTo(3);
             assertThat(store.get("5").orElseThrow().prompt()).isEqualTo("Old prompt.");
             store.set("5", "New prompt.", "admin"); // writes to the table version 2 added
         }
     }
 
     @Test
-    void should_not_corrupt_under_concurrent_writers() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try (ChannelPromptStore store = open()) {
+    void should_keep_the_replies_in_flight_of_a_database_that_made_its_table_before_it_was_numbered() throws Exception {
+        Path file = dir.resolve("v2.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE channel_prompt (scope TEXT PRIMARY KEY, prompt TEXT NOT NULL, changed_by TEXT NOT NULL, changed_at INTEGER NOT NULL)");
+            s.execute("CREATE TABLE prompt_history (id INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT NOT NULL, prompt TEXT, changed_by TEXT NOT NULL, changed_at INTEGER NOT NULL)");
+            s.execute("PRAGMA user_version=2");
+            s.execute("CREATE TABLE IF NOT EXISTS pending_reply (key TEXT PRIMARY KEY, interaction_token TEXT, created_at INTEGER NOT NULL, "
+                + "channel_id TEXT NOT NULL, trigger_message_id TEXT, message_ids TEXT NOT NULL, ephemeral INTEGER NOT NULL, "
+                + "locale TEXT NOT NULL, writing INTEGER NOT NULL)");
+            s.execute("INSERT INTO pending_reply VALUES ('t1', NULL, 0, '5', NULL, '', 0, 'en-US', 0)");
+        }
+
+        try (ChannelPromptStore store = new ChannelPromptStore(file, GLOBAL, 4000, CLOCK)) {
+            assertThat(store.schemaVersion()).isEqualTo(3);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT key FROM pending_reply")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("t1");
+        }
+    }
+
+    /**
+     * Several connections to one file, as the bot has (the prompt store, the replies in flight): opened at once (each
+     * migrating the new file) and writing at once, so SQLite itself arbitrates, not this class's lock.
+     */
+    @Test
+    void should_not_corrupt_under_concurrent_connections_writing() throws Exception {
+        int connections = 4, threadsEach = 2, writes = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(connections * threadsEach);
+        List<ChannelPromptStore> stores = new ArrayList<>();
+        try {
+            List<Future<ChannelPromptStore>> opening = new ArrayList<>();
+            for (int c = 0; c < connections; c++) opening.add(pool.submit(this::open));
+            for (Future<ChannelPromptStore> f : opening) stores.add(f.get(60, TimeUnit.SECONDS));
             List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
+            for (int t = 0; t < connections * threadsEach; t++) {
                 int thread = t;
+                ChannelPromptStore store = stores.get(t % connections);
                 futures.add(pool.submit(() -> {
-                    for (int i = 0; i < 25; i++) {
+                    for (int i = 0; i < writes; i++) {
                         store.set("ch" + thread + "-" + i, "prompt " + thread + "/" + i, "user" + thread);
                         store.set("shared", "shared by " + thread + "/" + i, "user" + thread);
                         store.resolve("ch" + thread + "-" + i, Optional.of("shared"), Optional.empty());
                     }
                 }));
             }
-            for (Future<?> f : futures) f.get(60, TimeUnit.SECONDS);
+            for (Future<?> f : futures) f.get(120, TimeUnit.SECONDS);
         } finally {
+            stores.forEach(ChannelPromptStore::close);
             pool.shutdownNow();
         }
         try (ChannelPromptStore reopened = open()) {
-            assertThat(reopened.list()).hasSize(8 * 25 + 1);
+            assertThat(reopened.schemaVersion()).isEqualTo(3);
+            assertThat(reopened.list()).hasSize(connections * threadsEach * writes + 1);
             assertThat(reopened.get("ch7-24").orElseThrow().prompt()).isEqualTo("prompt 7/24");
             assertThat(reopened.get("shared").orElseThrow().prompt()).startsWith("shared by ");
         }
