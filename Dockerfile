@@ -3,7 +3,9 @@
 #   docker build -t synthia-bot .
 #   docker run -e DISCORD_TOKEN=... -v synthia-data:/data synthia-bot      (or: docker compose up -d, see compose.yaml)
 #   docker run --rm -v synthia-data:/data synthia-bot prepare-model       (only download, convert and quantize)
-# /data holds the settings file (optional), the model cache (~14.5 GB download + ~4.5 GB Q4) and the database.
+# /data holds the settings file (optional), the model cache (~34 GB, all kept: 14.5 GB fp16 download + 14.5 GB
+# converted safetensors + 4.5 GB Q4) and the database. Memory: 12 GB (the launcher's 8 GiB heap holds the Q4 weights,
+# ~4.1 GB, and model.kv_cache_mb, 2048 MiB; then the JVM's own and native memory); see README.md, What it needs.
 # `docker stop` sends SIGTERM and waits 10 s: the bot gives a running answer limits.shutdown_grace_seconds (8 s)
 # to finish, tells waiting users it is restarting, then exits 0. Raise both for longer grace periods.
 FROM maven:3.9-eclipse-temurin-21 AS build
