@@ -47,9 +47,62 @@ class ArchitectureTest {
             .check(main);
     }
 
+    // The bot's own parts (README "Changing the bot"): app composes; commands and mentions take requests; answer runs
+    // them through the queue and the model into replies; queue, reply and recovery are the machinery under it.
+
+    @Test
+    void nothing_depends_on_the_composition_root() {
+        noClasses().that().resideInAPackage("dev.synthiabot.bot..").and().resideOutsideOfPackage("dev.synthiabot.bot.app..")
+            .should().dependOnClassesThat().resideInAPackage("dev.synthiabot.bot.app..")
+            .because("app wires the parts together; the parts don't know how they are wired")
+            .check(main);
+    }
+
+    @Test
+    void the_queue_is_plain_java() {
+        noClasses().that().resideInAPackage("dev.synthiabot.bot.queue..")
+            .should().dependOnClassesThat(resideInAnyPackage("net.dv8tion..", "dev.langchain4j..", "dev.synthiabot.adapter..",
+                "dev.synthiabot.bot.answer..", "dev.synthiabot.bot.commands..", "dev.synthiabot.bot.reply..", "dev.synthiabot.bot.mention.."))
+            .because("the queue's order and fairness are tested as values, without Discord or a model")
+            .check(main);
+    }
+
+    @Test
+    void replies_know_nothing_of_the_model_or_the_queue() {
+        noClasses().that().resideInAPackage("dev.synthiabot.bot.reply..")
+            .should().dependOnClassesThat(resideInAnyPackage("dev.langchain4j..", "dev.synthiabot.adapter..", "dev.synthiabot.bot.queue..",
+                "dev.synthiabot.bot.answer..", "dev.synthiabot.bot.commands..", "dev.synthiabot.bot.mention.."))
+            .because("a reply shows text on Discord, whatever produced it")
+            .check(main);
+    }
+
+    @Test
+    void commands_and_mentions_reach_the_model_only_through_the_answer_pipeline() {
+        noClasses().that().resideInAnyPackage("dev.synthiabot.bot.commands..", "dev.synthiabot.bot.mention..")
+            .should().dependOnClassesThat(resideInAnyPackage("dev.langchain4j.model..", "dev.synthiabot.bot.recovery..")
+                .or(resideInAPackage("dev.synthiabot.bot.queue..").and(not(com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleName("InferenceQueue")))))
+            .because("a command asks Answers; only the Cancel button and /status talk to the queue, through its public face")
+            .check(main);
+    }
+
+    @Test
+    void the_answer_pipeline_does_not_know_its_callers() {
+        noClasses().that().resideInAPackage("dev.synthiabot.bot.answer..")
+            .should().dependOnClassesThat(resideInAnyPackage("dev.synthiabot.bot.commands..", "dev.synthiabot.bot.mention..",
+                "dev.synthiabot.bot.terminal.."))
+            .check(main);
+    }
+
+    @Test
+    void the_terminal_needs_no_discord() {
+        noClasses().that().resideInAPackage("dev.synthiabot.bot.terminal..")
+            .should().dependOnClassesThat(resideInAnyPackage("net.dv8tion..", "dev.synthiabot.bot.reply..", "dev.synthiabot.bot.queue.."))
+            .check(main);
+    }
+
     @Test
     void the_import_sees_all_three_modules() {
-        org.assertj.core.api.Assertions.assertThat(main.containPackage("dev.synthiabot.bot")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(main.containPackage("dev.synthiabot.bot.app")).isTrue();
         org.assertj.core.api.Assertions.assertThat(main.containPackage("dev.synthiabot.adapter.kernels")).isTrue();
         org.assertj.core.api.Assertions.assertThat(main.containPackage("dev.synthiabot.config")).isTrue();
     }

@@ -1,6 +1,8 @@
 package dev.synthiabot.bot;
 
+import dev.synthiabot.bot.answer.Answers;
 import dev.synthiabot.bot.app.BotApp;
+import dev.synthiabot.bot.commands.SlashCommand;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.synthiabot.adapter.SynthiaChatModel;
 import dev.synthiabot.bot.sim.DiscordSimulator;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** The real bot (JDA, queue, features) against the Discord simulator, with the tiny model or a scripted one. */
 final class BotHarness implements AutoCloseable {
@@ -47,6 +50,12 @@ final class BotHarness implements AutoCloseable {
     }
 
     static BotHarness start(Path dir, StreamingChatModel model, AutoCloseable closeModel, Map<String, String> extraEnv) throws Exception {
+        return start(dir, model, closeModel, extraEnv, answers -> List.of());
+    }
+
+    /** With slash commands of the test's beside the bot's own (as a newcomer adds one). */
+    static BotHarness start(Path dir, StreamingChatModel model, AutoCloseable closeModel, Map<String, String> extraEnv,
+                            Function<Answers, List<SlashCommand>> extraCommands) throws Exception {
         DiscordSimulator discord = new DiscordSimulator();
         Map<String, String> env = new HashMap<>();
         env.put("DISCORD_TOKEN", DiscordSimulator.TOKEN);
@@ -61,7 +70,7 @@ final class BotHarness implements AutoCloseable {
         BotSettings settings = SettingsLoader.loadYaml("", env);
         ChannelPromptStore prompts = new ChannelPromptStore(settings.storage().databasePath(), settings.prompts().defaultSystem(),
             settings.prompts().maxLength());
-        BotApp app = BotApp.start(settings, model, prompts);
+        BotApp app = BotApp.start(settings, model, prompts, extraCommands);
         return new BotHarness(discord, settings, prompts, app, model, closeModel);
     }
 
