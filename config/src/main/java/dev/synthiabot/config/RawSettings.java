@@ -78,6 +78,11 @@ final class RawSettings {
     private void readKey(String path, NodeTuple entry, String fileName) {
         Node v = entry.getValueNode();
         String source = fileName + " line " + line(v);
+        if (path.equals("server.api_keys")) {
+            problems.add("server.api_keys: must not be in the settings file (" + source + "): put them in the "
+                + SettingKey.SERVER_API_KEYS_ENV + " environment variable or in the file named by server.api_keys_file");
+            return;
+        }
         if (path.equals("discord.token")) {
             problems.add("discord.token: must not be in the settings file (" + source + "): put it in the "
                 + SettingKey.TOKEN_ENV + " environment variable or in the file named by discord.token_file");
@@ -92,6 +97,7 @@ final class RawSettings {
         Object value = switch (key.get().type()) {
             case LIST -> v instanceof SequenceNode seq ? seq.getValue().stream().map(RawSettings::scalar).toList() : wrong(path, "a list", source);
             case MAP -> v instanceof MappingNode map ? toMap(map) : wrong(path, "a map of key: value", source);
+            case ENDPOINTS -> v instanceof SequenceNode seq ? endpoints(path, seq, source) : wrong(path, "a list", source);
             default -> v instanceof ScalarNode s ? s.getValue() : wrong(path, "a single value", source);
         };
         if (value != null) values.put(path, new Raw(value, source));
@@ -100,6 +106,21 @@ final class RawSettings {
     private Object wrong(String path, String expected, String source) {
         problems.add(path + ": expected " + expected + " (" + source + ")");
         return null;
+    }
+
+    /** Each entry a URL, or a map of url and options: kept as a map per entry ({@code url} always set). */
+    private List<Map<String, String>> endpoints(String path, SequenceNode seq, String source) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (Node item : seq.getValue()) {
+            if (item instanceof MappingNode m) {
+                out.add(toMap(m));
+            } else if (item instanceof ScalarNode sc) {
+                out.add(Map.of("url", sc.getValue()));
+            } else {
+                problems.add(path + ": each entry is a URL or a map of url, max_concurrent, api_key_file, api_key_env (" + source + ")");
+            }
+        }
+        return out;
     }
 
     private static Map<String, String> toMap(MappingNode map) {
@@ -113,13 +134,15 @@ final class RawSettings {
         Map<String, Map<String, String>> mapEntries = new LinkedHashMap<>();
         for (var e : env.entrySet()) {
             String name = e.getKey();
-            if (!name.startsWith(SettingKey.ENV_PREFIX) || name.equals(SettingsLoader.CONFIG_ENV) || name.equals("SYNTHIA_DISCORD__TOKEN")) continue;
+            if (!name.startsWith(SettingKey.ENV_PREFIX) || name.equals(SettingsLoader.CONFIG_ENV) || name.equals("SYNTHIA_DISCORD__TOKEN")
+                || name.equals(SettingKey.SERVER_API_KEYS_ENV)) continue;
             String source = "environment " + name;
             Optional<SettingKey> exact = SettingKey.ALL.stream().filter(k -> k.envVar().equals(name)).findFirst();
             if (exact.isPresent()) {
                 SettingKey k = exact.get();
                 Object value = switch (k.type()) {
                     case LIST -> splitList(e.getValue());
+                    case ENDPOINTS -> splitList(e.getValue()).stream().map(url -> Map.of("url", url)).toList();
                     case MAP -> null;
                     default -> e.getValue();
                 };

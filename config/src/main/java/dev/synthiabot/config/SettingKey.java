@@ -11,7 +11,7 @@ import java.util.Map;
 public record SettingKey(String path, Type type, Object defaultValue, String description) {
 
     public enum Type {
-        STRING, INT, DECIMAL, PATH, URL, LIST, MAP;
+        STRING, INT, DECIMAL, PATH, URL, LIST, MAP, ENDPOINTS;
 
         String describe() {
             return switch (this) {
@@ -22,6 +22,7 @@ public record SettingKey(String path, Type type, Object defaultValue, String des
                 case URL -> "URL";
                 case LIST -> "list";
                 case MAP -> "map";
+                case ENDPOINTS -> "list of URLs or of {url, …}";
             };
         }
     }
@@ -38,6 +39,8 @@ public record SettingKey(String path, Type type, Object defaultValue, String des
     public static final String ENV_PREFIX = "SYNTHIA_";
     /** The conventional variable for the bot token (also accepted: {@code SYNTHIA_DISCORD__TOKEN}). */
     public static final String TOKEN_ENV = "DISCORD_TOKEN";
+    /** The API keys clients of {@code serve} must send, comma-separated (never in the YAML file). */
+    public static final String SERVER_API_KEYS_ENV = "SYNTHIA_SERVER__API_KEYS";
 
     public static final String TREE_OF_THOUGHTS =
         "Elaborate on the topic using a Tree of Thoughts and backtrack when necessary to construct a clear, cohesive Chain of Thought reasoning. Always answer without hesitation.";
@@ -59,6 +62,8 @@ public record SettingKey(String path, Type type, Object defaultValue, String des
         k("model.max_concurrent", Type.INT, 0, "Answers generated at once, batched in one pass over the weights (more wait in the queue); 0 = twice the inference threads, 2 to 8."),
         k("model.context_window", Type.INT, 4096, "Tokens of prompt + answer (SynthIA was trained on 4096); older turns are dropped to fit."),
         k("model.kv_cache_mb", Type.INT, 2048, "Memory for the KV caches of recent conversations, in MiB (SynthIA-7B: 128 KiB per token in bf16, 256 in f32)."),
+        k("model.provider", Type.STRING, "local", "`local` (the model runs in the bot's own JVM) or `openai` (the model servers of `model.endpoints`: our `serve`, llama-server, vLLM, Ollama — anything that speaks the OpenAI Chat Completions API)."),
+        k("model.endpoints", Type.ENDPOINTS, List.of(), "With `model.provider: openai`: each server's base URL (`http://10.0.0.2:8080/v1`), or `{url, max_concurrent, api_key_file, api_key_env}`; `max_concurrent` (answers it runs at once) defaults to 4."),
         k("model.kv_cache_precision", Type.STRING, "bf16", "How the KV caches keep keys and values: `bf16` (half the memory, faster attention over long conversations) or `f32` (exact floats)."),
         k("generation.temperature", Type.DECIMAL, 0.75, "Sampling temperature; 0 = always the most likely token."),
         k("generation.top_k", Type.INT, 50, "Sample among the k most likely tokens; 0 = no limit."),
@@ -83,6 +88,11 @@ public record SettingKey(String path, Type type, Object defaultValue, String des
         k("access.admin_role", Type.STRING, null, "Role id that may change prompts (`/prompt set|reset`); members with Manage Channels always may."),
         k("logging.format", Type.STRING, "text", "`text` (a readable line per event, on standard error) or `json` (one JSON object per line, for log collectors)."),
         k("logging.level", Type.STRING, "info", "Least severe level logged: `trace`, `debug`, `info`, `warn` or `error`. User content is never logged at `info` or above."),
+        k("server.bind", Type.STRING, "127.0.0.1", "`serve`: the address the OpenAI-compatible API listens on; `0.0.0.0` for every interface."),
+        k("server.port", Type.INT, 8080, "`serve`: the API's port (`--port` overrides it)."),
+        k("server.api_keys_file", Type.PATH, null, "`serve`: a file of API keys, one per line, that clients must send (`Authorization: Bearer …`); also `SYNTHIA_SERVER__API_KEYS` (comma-separated). None: no key needed."),
+        k("server.queue_capacity", Type.INT, 16, "`serve`: requests that may wait for a free place beyond `model.max_concurrent`; more get `429` with `Retry-After`."),
+        k("server.max_body_kb", Type.INT, 1024, "`serve`: the largest request body, in KiB (`413` beyond)."),
         k("metrics.port", Type.INT, 0, "Port of the Prometheus metrics (`/metrics`) and the health check (`/health`); 0 = off."),
         k("metrics.bind", Type.STRING, "127.0.0.1", "Address the metrics port listens on; `0.0.0.0` for every interface (e.g. in a container).")
     );

@@ -103,8 +103,11 @@ public final class SettingsLoader {
             LoggingSettings logging = section(() -> new LoggingSettings(string("logging.format").toLowerCase(java.util.Locale.ROOT),
                 string("logging.level").toLowerCase(java.util.Locale.ROOT)));
             MetricsSettings metrics = section(() -> new MetricsSettings(integer("metrics.port"), string("metrics.bind")));
+            ProviderSettings provider = section(() -> new ProviderSettings(provider(), endpoints()));
+            ServerSettings server = section(() -> new ServerSettings(string("server.bind"), integer("server.port"), apiKeys(),
+                integer("server.queue_capacity"), integer("server.max_body_kb")));
             if (!problems.isEmpty()) throw new ConfigException(problems);
-            return new BotSettings(discord, model, generation, prompts, limits, storage, access, logging, metrics);
+            return new BotSettings(discord, model, provider, generation, prompts, limits, storage, access, logging, metrics, server);
         }
 
         private <T> T section(Supplier<T> make) {
@@ -144,6 +147,86 @@ public final class SettingsLoader {
                     + " environment variable or discord.token_file (the token is never read from the YAML file)");
             }
             return new Secret("");
+        }
+
+        private ProviderSettings.Provider provider() {
+            String p = string("model.provider").strip().toLowerCase(java.util.Locale.ROOT);
+            return switch (p) {
+                case "local" -> ProviderSettings.Provider.LOCAL;
+                case "openai" -> ProviderSettings.Provider.OPENAI;
+                default -> {
+                    problems.add("model.provider: '" + p + "' is not one of: local, openai" + source("model.provider"));
+                    yield ProviderSettings.Provider.LOCAL;
+                }
+            };
+        }
+
+        @SuppressWarnings("unchecked")
+        private List<ProviderSettings.Endpoint> endpoints() {
+            List<ProviderSettings.Endpoint> out = new ArrayList<>();
+            for (Map<String, String> e : (List<Map<String, String>>) value("model.endpoints")) {
+                String where = "model.endpoints[" + out.size() + "]";
+                for (String k : e.keySet()) {
+                    if (!List.of("url", "max_concurrent", "api_key_file", "api_key_env").contains(k)) {
+                        problems.add(where + "." + k + ": unknown key (url, max_concurrent, api_key_file, api_key_env)" + source("model.endpoints"));
+                    }
+                }
+                URI url;
+                try {
+                    url = new URI(String.valueOf(e.get("url")).strip());
+                    if (!url.isAbsolute()) throw new URISyntaxException(url.toString(), "not absolute");
+                } catch (URISyntaxException ex) {
+                    problems.add(where + ".url: '" + e.get("url") + "' is not an absolute URL" + source("model.endpoints"));
+                    continue;
+                }
+                int places = ProviderSettings.DEFAULT_MAX_CONCURRENT;
+                if (e.get("max_concurrent") != null) {
+                    try {
+                        places = Integer.parseInt(e.get("max_concurrent").strip());
+                    } catch (NumberFormatException ex) {
+                        problems.add(where + ".max_concurrent: '" + e.get("max_concurrent") + "' is not an integer" + source("model.endpoints"));
+                    }
+                }
+                Optional<Secret> key = Optional.empty();
+                if (e.get("api_key_env") != null) {
+                    String name = e.get("api_key_env").strip();
+                    String v = env.get(name);
+                    if (v == null || v.isBlank()) {
+                        problems.add(where + ".api_key_env: the environment variable " + name + " is not set" + source("model.endpoints"));
+                    } else {
+                        key = Optional.of(new Secret(v.strip()));
+                    }
+                } else if (e.get("api_key_file") != null) {
+                    Path file = Path.of(e.get("api_key_file").strip());
+                    try {
+                        key = Optional.of(new Secret(Files.readString(file, StandardCharsets.UTF_8).strip()));
+                    } catch (IOException ex) {
+                        problems.add(where + ".api_key_file: '" + file + "' cannot be read (" + ex.getClass().getSimpleName() + ")");
+                    }
+                }
+                out.add(new ProviderSettings.Endpoint(url, places, key));
+            }
+            return out;
+        }
+
+        /** From {@code SYNTHIA_SERVER__API_KEYS} (comma-separated) and the lines of {@code server.api_keys_file}. */
+        private List<Secret> apiKeys() {
+            List<Secret> keys = new ArrayList<>();
+            String fromEnv = env.get(SettingKey.SERVER_API_KEYS_ENV);
+            if (fromEnv != null) {
+                for (String k : fromEnv.split(",")) if (!k.isBlank()) keys.add(new Secret(k.strip()));
+            }
+            Optional<Path> file = path("server.api_keys_file");
+            if (file.isPresent()) {
+                try {
+                    for (String line : Files.readAllLines(file.get(), StandardCharsets.UTF_8)) {
+                        if (!line.isBlank() && !line.strip().startsWith("#")) keys.add(new Secret(line.strip()));
+                    }
+                } catch (IOException e) {
+                    problems.add("server.api_keys_file: '" + file.get() + "' cannot be read (" + e.getClass().getSimpleName() + ")");
+                }
+            }
+            return keys;
         }
 
         private Object value(String path) {

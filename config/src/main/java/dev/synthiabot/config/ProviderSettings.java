@@ -1,0 +1,38 @@
+package dev.synthiabot.config;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where answers come from: the model in the bot's own JVM ({@code local}), or OpenAI-compatible model servers
+ * ({@code openai}: our {@code serve}, llama-server, vLLM, Ollama), each running up to {@code maxConcurrent} answers.
+ */
+public record ProviderSettings(Provider provider, List<Endpoint> endpoints) {
+    public enum Provider { LOCAL, OPENAI }
+
+    /** One model server: its base URL (ending in {@code /v1} for most servers), its places, and its API key if it needs one. */
+    public record Endpoint(URI url, int maxConcurrent, Optional<Secret> apiKey) {}
+
+    public static final int DEFAULT_MAX_CONCURRENT = 4;
+
+    public ProviderSettings {
+        endpoints = List.copyOf(endpoints);
+        Problems p = new Problems();
+        p.check(provider != Provider.OPENAI || !endpoints.isEmpty(), "model.endpoints", "[]",
+            "is empty: model.provider openai needs at least one server URL");
+        for (Endpoint e : endpoints) {
+            p.check(e.url().getScheme() != null && e.url().getScheme().matches("https?") && e.url().getHost() != null,
+                "model.endpoints", e.url(), "is not an http(s) URL with a host");
+            p.range("model.endpoints max_concurrent", e.maxConcurrent(), 1, 256);
+        }
+        p.check(endpoints.stream().map(Endpoint::url).distinct().count() == endpoints.size(), "model.endpoints", endpoints.size() + " entries",
+            "lists a server twice");
+        p.throwIfAny();
+    }
+
+    /** Answers the endpoints run at once in all. */
+    public int places() {
+        return endpoints.stream().mapToInt(Endpoint::maxConcurrent).sum();
+    }
+}
