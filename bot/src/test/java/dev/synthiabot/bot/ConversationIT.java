@@ -3,10 +3,10 @@ package dev.synthiabot.bot;
 import static dev.synthiabot.bot.sim.DiscordSimulator.options;
 import static dev.synthiabot.bot.sim.DiscordSimulator.subcommand;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Commands, mentions, reply chains and per-channel prompts, end to end: real JDA, simulator, tiny model. */
 class ConversationIT {
     static final Duration WAIT = Duration.ofSeconds(30);
+    static final Duration POLL = Duration.ofMillis(20);
     @TempDir
     static Path dir;
     static BotHarness h;
@@ -53,19 +55,11 @@ class ConversationIT {
             && !r.content().startsWith("⏳"), WAIT);
     }
 
+    /** Waits (bounded) for the model to receive a request whose last message is {@code userText}; returns it. */
     static ChatRequest lastRequestWith(String userText) {
-        for (int i = 0; i < 500; i++) {
-            for (ChatRequest r : model.requests) {
-                ChatMessage last = r.messages().get(r.messages().size() - 1);
-                if (last instanceof UserMessage u && u.singleText().equals(userText)) return r;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("the model never received " + userText);
+        return await("the model receiving " + userText).atMost(Duration.ofSeconds(10)).pollInterval(POLL)
+            .until(() -> model.requests.stream().filter(r -> r.messages().get(r.messages().size() - 1) instanceof UserMessage u
+                && u.singleText().equals(userText)).findFirst(), Optional::isPresent).orElseThrow();
     }
 
     static String system(ChatRequest r) {
@@ -121,15 +115,12 @@ class ConversationIT {
         assertThat(((AiMessage) second.messages().get(2)).text()).isEqualTo(answer1);
     }
 
-    /** The id of the bot's reply to a user message. */
+    /** The id of the bot's reply to a user message, once the simulator holds one. */
     static String awaitBotReplyTo(String userMessage) {
-        for (int i = 0; i < 1500; i++) {
-            for (String id : botMessageIds()) {
-                if (d.message(id).path("message_reference").path("message_id").asText().equals(userMessage)) return id;
-            }
-            sleep(20);
-        }
-        throw new AssertionError("no bot reply to " + userMessage);
+        return await("a bot reply to " + userMessage).atMost(WAIT).pollInterval(POLL)
+            .until(() -> botMessageIds().stream()
+                .filter(id -> d.message(id).path("message_reference").path("message_id").asText().equals(userMessage)).findFirst(),
+                Optional::isPresent).orElseThrow();
     }
 
     static List<String> botMessageIds() {
@@ -137,23 +128,13 @@ class ConversationIT {
             .filter(id -> d.message(id).path("author").path("id").asText().equals(DiscordSimulator.APP_ID)).toList();
     }
 
-    /** Waits until a bot message shows a final text (no cursor, no status, no Cancel button). */
+    /** Waits until a bot message shows a final text (no cursor, no status, no Cancel button); returns that text. */
     static String awaitFinalContent(String messageId) {
-        for (int i = 0; i < 1500; i++) {
-            JsonNode m = d.message(messageId);
-            String c = m.path("content").asText();
-            if (!c.isEmpty() && !c.contains("▌") && !c.startsWith("🤔") && !c.startsWith("⏳") && m.path("components").isEmpty()) return c;
-            sleep(20);
-        }
-        throw new AssertionError("message " + messageId + " never got its final text: " + d.message(messageId));
-    }
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
+        return await("the final text of message " + messageId).atMost(WAIT).pollInterval(POLL)
+            .until(() -> d.message(messageId), m -> {
+                String c = m.path("content").asText();
+                return !c.isEmpty() && !c.contains("▌") && !c.startsWith("🤔") && !c.startsWith("⏳") && m.path("components").isEmpty();
+            }).path("content").asText();
     }
 
     @Test

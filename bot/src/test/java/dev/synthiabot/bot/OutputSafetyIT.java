@@ -3,9 +3,11 @@ package dev.synthiabot.bot;
 import static dev.synthiabot.bot.sim.DiscordSimulator.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.synthiabot.bot.sim.DiscordSimulator;
 import dev.synthiabot.bot.sim.RecordedRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,22 +33,33 @@ class OutputSafetyIT extends ScriptedBotIT {
 
     @Test
     void should_send_pings_in_model_output_with_empty_allowed_mentions() {
-        model.answer("Hello @everyone and @here, <@&" + d.modsRole + "> and <@" + d.id(d.bob) + ">!");
+        String pings = "Hello @everyone and @here, <@&" + d.modsRole + "> and <@" + d.id(d.bob) + ">!";
+        model.answer(pings);
         String id = d.slash(d.alice, d.general, "ask", options("question", "ping people"), "en-US");
         String mention = d.post(d.bob, d.general, "<@" + DiscordSimulator.APP_ID + "> ping people too", null);
 
-        d.await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + id + "/messages/@original") && r.content() != null && r.content().startsWith("Hello @everyone"), WAIT);
-        d.await(r -> (r.is("PATCH", "channels/\\d+/messages/\\d+") || r.is("POST", "channels/\\d+/messages")) && r.content() != null
-            && r.content().startsWith("Hello @everyone"), WAIT);
+        assertThat(d.awaitFinalResponse(id, WAIT).path("content").asText()).as("the model's text, shown as it is").isEqualTo(pings);
+        ObjectNode reply = d.awaitFinalReplyTo(mention, WAIT);
+        assertThat(reply.path("content").asText()).as("the model's text, shown as it is").isEqualTo(pings);
 
-        List<RecordedRequest> writes = h.messageWrites();
-        assertThat(writes).isNotEmpty().allSatisfy(w -> {
-            assertThat(w.body().has("allowed_mentions")).as(w.toString()).isTrue();
-            assertThat(w.body().path("allowed_mentions").path("parse")).as(w.toString()).isEmpty();
-            assertThat(w.body().path("allowed_mentions").path("users")).isEmpty();
-            assertThat(w.body().path("allowed_mentions").path("roles")).isEmpty();
-        });
-        assertThat(mention).isNotBlank();
+        assertThat(h.messageWrites()).isNotEmpty().allSatisfy(OutputSafetyIT::assertPingsNobody);
+        // The reply to the mention in particular: created as a reply that does not ping its author either, and no write
+        // of it (its creation, each edit up to the text with @everyone) lets Discord ping anyone.
+        List<RecordedRequest> created = d.requests("POST", "channels/" + d.general + "/messages").stream()
+            .filter(r -> r.body().path("message_reference").path("message_id").asText().equals(mention)).toList();
+        assertThat(created).as("the reply's creation").hasSize(1);
+        assertThat(created.get(0).body().path("allowed_mentions").path("replied_user").asBoolean(true)).as(created.get(0).toString()).isFalse();
+        List<RecordedRequest> replyWrites = new ArrayList<>(created);
+        replyWrites.addAll(d.requests("PATCH", "channels/" + d.general + "/messages/" + reply.path("id").asText()));
+        assertThat(replyWrites).anyMatch(w -> pings.equals(w.content())).allSatisfy(OutputSafetyIT::assertPingsNobody);
+    }
+
+    /** A message write with allowed_mentions that let Discord ping nobody, whatever its text says. */
+    static void assertPingsNobody(RecordedRequest w) {
+        assertThat(w.body().has("allowed_mentions")).as(w.toString()).isTrue();
+        assertThat(w.body().path("allowed_mentions").path("parse")).as(w.toString()).isEmpty();
+        assertThat(w.body().path("allowed_mentions").path("users")).as(w.toString()).isEmpty();
+        assertThat(w.body().path("allowed_mentions").path("roles")).as(w.toString()).isEmpty();
     }
 
     @Test

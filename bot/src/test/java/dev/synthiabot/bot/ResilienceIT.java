@@ -2,11 +2,13 @@ package dev.synthiabot.bot;
 
 import static dev.synthiabot.bot.sim.DiscordSimulator.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.synthiabot.bot.sim.DiscordSimulator;
 import dev.synthiabot.bot.sim.RecordedRequest;
 import java.time.Duration;
 import java.util.List;
+import net.dv8tion.jda.api.JDA;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,22 +48,20 @@ class ResilienceIT extends ScriptedBotIT {
         int before = d.gatewayReceived().size();
         d.dropGateway(4000);
 
-        for (int i = 0; i < 500 && d.gatewayReceived().subList(before, d.gatewayReceived().size()).stream().noneMatch(m -> m.contains("\"op\":6")); i++) {
-            sleep(20);
-        }
-        assertThat(d.gatewayReceived().subList(before, d.gatewayReceived().size())).anyMatch(m -> m.contains("\"op\":6") && m.contains("sim-session"));
-        for (int i = 0; i < 500 && !d.gatewayConnected(); i++) sleep(20);
-        sleep(300);
+        // Back to work means: the bot reconnected, sent RESUME (op 6) on the new connection, and JDA took the
+        // simulator's RESUMED (JDA is CONNECTED again only then: RESUME is sent while it is still identifying).
+        await("the bot resuming its gateway session").atMost(WAIT)
+            .until(() -> sentSince(before).stream().anyMatch(m -> m.contains("\"op\":6")) && d.gatewayConnected()
+                && h.app.jda().getStatus() == JDA.Status.CONNECTED);
+        assertThat(sentSince(before)).anyMatch(m -> m.contains("\"op\":6") && m.contains("sim-session"));
 
         String id = d.slash(d.alice, d.general, "ask", options("question", "still there after the resume?"), "en-US");
         d.await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + id + "/messages/@original") && "A steady answer.".equals(r.content()), WAIT);
     }
 
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
+    /** What the bot sent on the gateway after the first {@code before} messages. */
+    static List<String> sentSince(int before) {
+        List<String> all = d.gatewayReceived();
+        return all.subList(before, all.size());
     }
 }

@@ -2,12 +2,18 @@ package dev.synthiabot.bot.process;
 
 import static dev.synthiabot.bot.sim.DiscordSimulator.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.synthiabot.bot.recovery.PendingReplies;
+import dev.synthiabot.bot.recovery.PendingReply;
 import dev.synthiabot.bot.sim.DiscordSimulator;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +46,16 @@ class CrashRecoveryIT {
                 aging = d.slashCreatedAgo(d.alice, d.general, "ask", options("question", "an old one"), "en-US",
                     Duration.ofMillis(System.currentTimeMillis() - agingCreated));
                 d.await(q -> q.is("PATCH", ShutdownIT.original(aging)) && q.content() != null && q.content().startsWith("⏳"), WAIT);
-                BotProcess.sleep(1000); // the bot records a message's id once Discord answered the edit that made it
+                // The bot records a message's id once Discord answered the request that made it: wait until the database
+                // the restarted bot will read holds all five replies, each with every message the simulator holds for it,
+                // and the running one as writing (its notice goes below the text shown).
+                Path db = work.resolve("data/synthia-bot.db");
+                await("every reply in flight recorded with its messages").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptionsInstanceOf(IllegalStateException.class) // the file busy while the bot writes: read again
+                    .until(() -> recorded(db), left -> left.size() == 5
+                        && left.stream().allMatch(p -> !p.messageIds().isEmpty() && !p.messageIds().contains(null))
+                        && left.stream().flatMap(p -> p.messageIds().stream()).collect(Collectors.toSet()).containsAll(botMessages(d))
+                        && left.stream().anyMatch(p -> ("tok-" + r.running()).equals(p.interactionToken()) && p.writing()));
 
                 bot.kill();
                 assertThat(bot.awaitExit(Duration.ofSeconds(30))).isEqualTo(137);
@@ -48,7 +63,10 @@ class CrashRecoveryIT {
             assertThat(DiscordSimulator.isFinal(d.message("orig:tok-" + r.running()))).as("left streaming by the kill").isFalse();
             String shownBeforeKill = r.lastStreamed(d);
             long tokenDeadline = agingCreated + Duration.ofMinutes(14).toMillis();
-            BotProcess.sleep(Math.max(0, tokenDeadline - System.currentTimeMillis() + 1000)); // its token is now past the bot's margin
+            // A real time requirement, not a race: at start the bot decides whether a recorded token still lives by comparing
+            // its own clock with the interaction's creation time (plus 15 minutes less its margin). Nothing anyone can observe
+            // changes at that instant, so the test lets it pass (plus a second) before starting the bot again.
+            BotProcess.sleep(Math.max(0, tokenDeadline - System.currentTimeMillis() + 1000));
 
             try (BotProcess again = BotProcess.start(work, Map.of("DISCORD_TOKEN", DiscordSimulator.TOKEN), "--config", settings.write(work).toString())) {
                 again.awaitLine("Finishing 5 replies left unfinished by the previous run", Duration.ofSeconds(120));
@@ -70,5 +88,18 @@ class CrashRecoveryIT {
                 assertThat(again.awaitExit(Duration.ofSeconds(60))).isZero();
             }
         }
+    }
+
+    /** The replies in flight as the bot's database holds them: what a restarted bot finds. */
+    static List<PendingReply> recorded(Path db) {
+        try (PendingReplies pending = new PendingReplies(db)) {
+            return pending.all();
+        }
+    }
+
+    /** Ids of the messages the bot has made, as the simulator holds them. */
+    static Set<String> botMessages(DiscordSimulator d) {
+        return d.storedMessageIds().stream().filter(id -> d.message(id).path("author").path("id").asText().equals(DiscordSimulator.APP_ID))
+            .collect(Collectors.toSet());
     }
 }

@@ -3,6 +3,7 @@ package dev.synthiabot.bot.process;
 import static dev.synthiabot.bot.sim.DiscordSimulator.options;
 import static dev.synthiabot.bot.sim.DiscordSimulator.subcommand;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.synthiabot.bot.sim.DiscordSimulator;
@@ -13,18 +14,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bot as it ships: {@code scripts/run-bot} starts the built jar with its lib/ and JVM flags as a separate
  * process, on the tiny model (quantized to Q4 on the first start, like the real one), against the Discord
- * simulator. A missing runtime library, a wrong launcher line or a packaging mistake fails here.
+ * simulator. A missing runtime library, a wrong launcher line or a packaging mistake fails here. One bot process serves
+ * the class; each test makes its own requests and counts only what happened after it began (the order of the tests
+ * does not matter), and the SIGTERM test stops a bot of its own.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ShippedBotIT {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final Path TINY_MODEL = BotProcess.ROOT.resolve("langchain-adapter/src/test/resources/models/tiny-mistral-a");
@@ -51,14 +50,12 @@ class ShippedBotIT {
     }
 
     @Test
-    @Order(1)
     void should_run_the_built_artifact_without_rebuilding_it() {
         assertThat(bot.output()).noneMatch(l -> l.contains("Building synthia-bot"));
         assertThat(bot.output()).anyMatch(l -> l.contains("Forward pass: synthia-bot Q4 kernels"));
     }
 
     @Test
-    @Order(2)
     void should_answer_ask() {
         String id = d.slash(d.alice, d.general, "ask", options("question", "Why is the sky blue?"), "en-US");
 
@@ -66,7 +63,6 @@ class ShippedBotIT {
     }
 
     @Test
-    @Order(3)
     void should_answer_translate_ja() {
         String id = d.slash(d.bob, d.general, "translate", subcommand("ja", options("text", "Good morning, everyone.")), "ja");
 
@@ -74,7 +70,6 @@ class ShippedBotIT {
     }
 
     @Test
-    @Order(4)
     void should_answer_a_mention_with_a_reply() {
         String trigger = d.post(d.alice, d.random, "<@" + DiscordSimulator.APP_ID + "> tell me a story", null);
 
@@ -85,7 +80,6 @@ class ShippedBotIT {
     }
 
     @Test
-    @Order(5)
     void should_retry_a_final_edit_that_got_a_500() {
         d.failFinalEdits("webhooks/\\d+/tok-\\d+/messages/@original", 500, 1);
         String id = d.slash(d.alice, d.general, "ask", options("question", "Tell me about rivers."), "en-US");
@@ -99,12 +93,13 @@ class ShippedBotIT {
     }
 
     @Test
-    @Order(6)
     void should_post_the_answer_anew_when_every_try_of_its_final_edit_fails() {
+        long began = System.nanoTime();
         d.failFinalEdits("webhooks/\\d+/tok-\\d+/messages/@original", 500, 5);
         String id = d.slash(d.bob, d.general, "ask", options("question", "Tell me about mountains."), "en-US");
 
-        RecordedRequest posted = d.await(r -> r.is("POST", "channels/" + d.general + "/messages") && r.content() != null, Duration.ofSeconds(90));
+        RecordedRequest posted = d.await(r -> r.nanos() > began && r.is("POST", "channels/" + d.general + "/messages") && r.content() != null,
+            Duration.ofSeconds(90));
 
         long finals = d.requests("PATCH", "webhooks/\\d+/tok-" + id + "/messages/@original").stream()
             .filter(r -> r.body().path("components").isEmpty()).count();
@@ -116,31 +111,55 @@ class ShippedBotIT {
     }
 
     @Test
-    @Order(7)
     void should_count_every_answer_in_the_prometheus_metrics_and_report_healthy() throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
-        var base = java.net.URI.create("http://127.0.0.1:" + metricsPort);
-        String metrics = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/metrics")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        var health = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        String before = awaitIdle(); // earlier answers have all been counted: what follows is this test's own
+        d.failFinalEdits("webhooks/\\d+/tok-\\d+/messages/@original", 500, 1); // taken by the first answer's final edit
+        for (String question : List.of("Tell me about clouds.", "Tell me about rain.")) {
+            assertAnswer(d.awaitFinalResponse(d.slash(d.alice, d.general, "ask", options("question", question), "en-US"), WAIT));
+        }
+        assertAnswer(d.awaitFinalResponse(d.slash(d.bob, d.general, "translate", subcommand("ja", options("text", "Good night.")), "ja"), WAIT));
+        assertAnswer(d.awaitFinalReplyTo(d.post(d.alice, d.random, "<@" + DiscordSimulator.APP_ID + "> tell me a joke", null), WAIT));
+        int answers = 4; // two asks (the second reuses the first's system prompt from the KV cache), a translation, a mention
 
-        assertThat(value(metrics, "synthia_requests_total{command=\"ask\",outcome=\"answered\"}")).isEqualTo(3); // orders 2, 5, 6
-        assertThat(value(metrics, "synthia_requests_total{command=\"translate\",outcome=\"answered\"}")).isEqualTo(1);
-        assertThat(value(metrics, "synthia_requests_total{command=\"mention\",outcome=\"answered\"}")).isEqualTo(1);
-        assertThat(value(metrics, "synthia_queue_wait_seconds_count")).isEqualTo(5);
-        assertThat(value(metrics, "synthia_time_to_first_token_seconds_count")).isEqualTo(5);
-        assertThat(value(metrics, "synthia_generated_tokens_total")).isBetween(5.0, 5 * 24.0);
-        assertThat(value(metrics, "synthia_prompt_tokens_total{source=\"computed\"}")).isPositive();
-        assertThat(value(metrics, "synthia_prompt_tokens_total{source=\"kv_cache\"}")).as("the shared system prompt is reused").isPositive();
-        assertThat(value(metrics, "synthia_decode_tokens_per_second_count")).isEqualTo(5);
-        assertThat(value(metrics, "synthia_answers_running")).isZero();
-        assertThat(metrics).contains("jvm_memory_used_bytes");
-        assertThat(value(metrics, "synthia_discord_rest_seconds_count{method=\"PATCH\",status=\"5xx\"}")).as("the six 500s of orders 5 and 6")
-            .isEqualTo(6);
-        assertThat(value(metrics, "synthia_discord_rest_seconds_count{method=\"PATCH\",status=\"2xx\"}")).isPositive();
+        // An answer is counted just after its final text goes to Discord: wait until the four are, then compare.
+        String after = awaitIdle();
+        var http = java.net.http.HttpClient.newHttpClient();
+        var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/health")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(delta(before, after, "synthia_requests_total{command=\"ask\",outcome=\"answered\"}")).isEqualTo(2);
+        assertThat(delta(before, after, "synthia_requests_total{command=\"translate\",outcome=\"answered\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "synthia_requests_total{command=\"mention\",outcome=\"answered\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "synthia_queue_wait_seconds_count")).isEqualTo(answers);
+        assertThat(delta(before, after, "synthia_time_to_first_token_seconds_count")).isEqualTo(answers);
+        assertThat(delta(before, after, "synthia_generated_tokens_total")).isBetween((double) answers, answers * 24.0);
+        assertThat(delta(before, after, "synthia_prompt_tokens_total{source=\"computed\"}")).isPositive();
+        assertThat(delta(before, after, "synthia_prompt_tokens_total{source=\"kv_cache\"}")).as("the shared system prompt is reused").isPositive();
+        assertThat(delta(before, after, "synthia_decode_tokens_per_second_count")).isEqualTo(answers);
+        assertThat(value(after, "synthia_answers_running")).isZero();
+        assertThat(after).contains("jvm_memory_used_bytes");
+        assertThat(delta(before, after, "synthia_discord_rest_seconds_count{method=\"PATCH\",status=\"5xx\"}")).as("the 500 this test injected")
+            .isEqualTo(1);
+        assertThat(delta(before, after, "synthia_discord_rest_seconds_count{method=\"PATCH\",status=\"2xx\"}")).isPositive();
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"model\":\"loaded\"").contains("\"discord\":\"connected\"");
         assertThat(dockerHealthcheck()).as("the Dockerfile's HEALTHCHECK command, run against this bot").isZero();
+    }
+
+    /** The bot's metrics once it is idle: no answer running or waiting, so every answer so far is counted. */
+    static String awaitIdle() {
+        return await("the bot idle").atMost(WAIT).until(ShippedBotIT::metrics,
+            m -> valueOrZero(m, "synthia_answers_running") == 0 && valueOrZero(m, "synthia_answers_waiting") == 0);
+    }
+
+    static String metrics() throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort
+            + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** How much a sample grew from one exposition to a later one (a counter not yet created counts as 0 before). */
+    static double delta(String before, String after, String sample) {
+        return value(after, sample) - valueOrZero(before, sample);
     }
 
     /** Runs the Dockerfile's HEALTHCHECK command (its exec form), with the image's metrics port replaced by this bot's. */
@@ -155,6 +174,10 @@ class ShippedBotIT {
         return p.exitValue();
     }
 
+    static double valueOrZero(String exposition, String sample) {
+        return exposition.lines().anyMatch(l -> l.startsWith(sample + " ")) ? value(exposition, sample) : 0;
+    }
+
     /** The value of one sample line of a Prometheus text exposition. */
     static double value(String exposition, String sample) {
         return exposition.lines().filter(l -> l.startsWith(sample + " ")).mapToDouble(l -> Double.parseDouble(l.substring(sample.length() + 1).trim()))
@@ -162,8 +185,10 @@ class ShippedBotIT {
     }
 
     @Test
-    @Order(8)
     void should_tell_whoever_asks_how_the_bot_is_doing_privately() {
+        // An answer of its own for the figures of the last answers; then an idle bot for "0 answering, 0 waiting".
+        assertAnswer(d.awaitFinalResponse(d.slash(d.admin, d.general, "ask", options("question", "How are you?"), "en-US"), WAIT));
+        awaitIdle();
         String id = d.slash(d.bob, d.general, "status", DiscordSimulator.options(), "en-US");
 
         RecordedRequest reply = d.await(r -> r.is("POST", "interactions/" + id + "/.*/callback"), WAIT);
@@ -175,12 +200,14 @@ class ShippedBotIT {
     }
 
     @Test
-    @Order(9)
-    void should_exit_0_on_sigterm() throws Exception {
-        bot.terminate();
+    void should_exit_0_on_sigterm(@TempDir Path own) throws Exception {
+        try (DiscordSimulator sim = new DiscordSimulator();
+             BotProcess stopping = new ProcessSettings(sim, TINY_MODEL, own).set("generation.max_new_tokens", "24").startBot(own)) {
+            stopping.terminate();
 
-        assertThat(bot.awaitExit(Duration.ofSeconds(60))).isZero();
-        assertThat(bot.output()).anyMatch(l -> l.contains("synthia-bot stopped"));
+            assertThat(stopping.awaitExit(Duration.ofSeconds(60))).isZero();
+            assertThat(stopping.output()).anyMatch(l -> l.contains("synthia-bot stopped"));
+        }
     }
 
     /** A final answer: text, no cursor, no Cancel button, none of the bot's error notes, nobody pinged. */

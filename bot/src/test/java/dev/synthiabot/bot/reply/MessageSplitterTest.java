@@ -45,8 +45,9 @@ class MessageSplitterTest {
         assertThat(parts).allMatch(p -> fences(p) % 2 == 0);
         assertThat(parts.get(1)).startsWith("```java\n");
         assertThat(parts.get(parts.size() - 1)).endsWith("Done.");
-        assertThat(String.join("", parts).replace("\n```java\n", "\n").replace("\n```", "\n```"))
-            .contains("System.out.println(149);");
+        // Each cut inside the block closed it ("\n```" ending one part) and reopened it ("```java\n" starting the next) at a
+        // line break: joining the parts at that line break and dropping the fences added there gives the original back.
+        assertThat(String.join("\n", parts).replace("\n```\n```java\n", "\n")).isEqualTo(code.toString());
     }
 
     @Test
