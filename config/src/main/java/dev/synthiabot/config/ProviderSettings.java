@@ -11,10 +11,15 @@ import java.util.Optional;
 public record ProviderSettings(Provider provider, List<Endpoint> endpoints) {
     public enum Provider { LOCAL, OPENAI }
 
-    /** One model server: its base URL (ending in {@code /v1} for most servers), its places, and its API key if it needs one. */
-    public record Endpoint(URI url, int maxConcurrent, Optional<Secret> apiKey) {}
+    /**
+     * One model server: its base URL (ending in {@code /v1} for most servers), the model name it is asked for, its
+     * places, and its API key if it needs one.
+     */
+    public record Endpoint(URI url, String model, int maxConcurrent, Optional<Secret> apiKey) {}
 
     public static final int DEFAULT_MAX_CONCURRENT = 4;
+    /** The name {@code synthia-bot serve} answers as by default (the Hugging Face model's name, lower case). */
+    public static final String DEFAULT_MODEL = "synthia-7b-v1.3";
 
     public ProviderSettings {
         endpoints = List.copyOf(endpoints);
@@ -25,6 +30,7 @@ public record ProviderSettings(Provider provider, List<Endpoint> endpoints) {
             p.check(e.url().getScheme() != null && e.url().getScheme().matches("https?") && e.url().getHost() != null,
                 "model.endpoints", e.url(), "is not an http(s) URL with a host");
             p.range("model.endpoints max_concurrent", e.maxConcurrent(), 1, 256);
+            p.check(!e.model().isBlank(), "model.endpoints model", "''", "is empty");
         }
         p.check(endpoints.stream().map(Endpoint::url).distinct().count() == endpoints.size(), "model.endpoints", endpoints.size() + " entries",
             "lists a server twice");

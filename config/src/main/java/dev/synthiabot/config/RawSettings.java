@@ -117,7 +117,7 @@ final class RawSettings {
             } else if (item instanceof ScalarNode sc) {
                 out.add(Map.of("url", sc.getValue()));
             } else {
-                problems.add(path + ": each entry is a URL or a map of url, max_concurrent, api_key_file, api_key_env (" + source + ")");
+                problems.add(path + ": each entry is a URL or a map of url, model, max_concurrent, api_key_file, api_key_env (" + source + ")");
             }
         }
         return out;

@@ -63,7 +63,7 @@ public record SettingKey(String path, Type type, Object defaultValue, String des
         k("model.context_window", Type.INT, 4096, "Tokens of prompt + answer (SynthIA was trained on 4096); older turns are dropped to fit."),
         k("model.kv_cache_mb", Type.INT, 2048, "Memory for the KV caches of recent conversations, in MiB (SynthIA-7B: 128 KiB per token in bf16, 256 in f32)."),
         k("model.provider", Type.STRING, "local", "`local` (the model runs in the bot's own JVM) or `openai` (the model servers of `model.endpoints`: our `serve`, llama-server, vLLM, Ollama — anything that speaks the OpenAI Chat Completions API)."),
-        k("model.endpoints", Type.ENDPOINTS, List.of(), "With `model.provider: openai`: each server's base URL (`http://10.0.0.2:8080/v1`), or `{url, max_concurrent, api_key_file, api_key_env}`; `max_concurrent` (answers it runs at once) defaults to 4."),
+        k("model.endpoints", Type.ENDPOINTS, List.of(), "With `model.provider: openai`: each server's base URL (`http://10.0.0.2:8080/v1`), or `{url, model, max_concurrent, api_key_file, api_key_env}`; `model` (the name the server is asked for) defaults to `synthia-7b-v1.3` (what `serve` answers as), `max_concurrent` (answers it runs at once) to 4."),
         k("model.kv_cache_precision", Type.STRING, "bf16", "How the KV caches keep keys and values: `bf16` (half the memory, faster attention over long conversations) or `f32` (exact floats)."),
         k("generation.temperature", Type.DECIMAL, 0.75, "Sampling temperature; 0 = always the most likely token."),
         k("generation.top_k", Type.INT, 50, "Sample among the k most likely tokens; 0 = no limit."),

@@ -167,8 +167,8 @@ public final class SettingsLoader {
             for (Map<String, String> e : (List<Map<String, String>>) value("model.endpoints")) {
                 String where = "model.endpoints[" + out.size() + "]";
                 for (String k : e.keySet()) {
-                    if (!List.of("url", "max_concurrent", "api_key_file", "api_key_env").contains(k)) {
-                        problems.add(where + "." + k + ": unknown key (url, max_concurrent, api_key_file, api_key_env)" + source("model.endpoints"));
+                    if (!List.of("url", "model", "max_concurrent", "api_key_file", "api_key_env").contains(k)) {
+                        problems.add(where + "." + k + ": unknown key (url, model, max_concurrent, api_key_file, api_key_env)" + source("model.endpoints"));
                     }
                 }
                 URI url;
@@ -204,7 +204,8 @@ public final class SettingsLoader {
                         problems.add(where + ".api_key_file: '" + file + "' cannot be read (" + ex.getClass().getSimpleName() + ")");
                     }
                 }
-                out.add(new ProviderSettings.Endpoint(url, places, key));
+                String model = e.getOrDefault("model", ProviderSettings.DEFAULT_MODEL).strip();
+                out.add(new ProviderSettings.Endpoint(url, model, places, key));
             }
             return out;
         }

@@ -164,4 +164,78 @@ class SettingsLoaderTest {
         assertThat(SettingsLoader.settingsPath(Optional.empty(), Map.of("SYNTHIA_CONFIG", "b.yaml"))).isEqualTo(Path.of("b.yaml"));
         assertThat(SettingsLoader.settingsPath(Optional.empty(), Map.of())).isEqualTo(Path.of("synthia-bot.yaml"));
     }
+
+    @Test
+    void should_read_model_servers_as_urls_or_maps_with_their_keys_from_the_environment(@TempDir Path dir) throws IOException {
+        Path keyFile = dir.resolve("b.key");
+        Files.writeString(keyFile, "key-b\n");
+        Map<String, String> env = new java.util.HashMap<>(TOKEN);
+        env.put("KEY_C", "key-c");
+        BotSettings s = SettingsLoader.loadYaml("""
+            model:
+              provider: openai
+              endpoints:
+                - http://10.0.0.2:8080/v1
+                - url: http://10.0.0.3:8080/v1
+                  max_concurrent: 8
+                  api_key_file: %s
+                - url: http://10.0.0.4:8000/v1
+                  model: SynthIA-7B-v1.3
+                  api_key_env: KEY_C
+            """.formatted(keyFile), env);
+
+        assertThat(s.provider().provider()).isEqualTo(ProviderSettings.Provider.OPENAI);
+        assertThat(s.provider().endpoints()).extracting(e -> e.url().toString(), ProviderSettings.Endpoint::model, ProviderSettings.Endpoint::maxConcurrent)
+            .containsExactly(org.assertj.core.groups.Tuple.tuple("http://10.0.0.2:8080/v1", "synthia-7b-v1.3", 4),
+                org.assertj.core.groups.Tuple.tuple("http://10.0.0.3:8080/v1", "synthia-7b-v1.3", 8),
+                org.assertj.core.groups.Tuple.tuple("http://10.0.0.4:8000/v1", "SynthIA-7B-v1.3", 4));
+        assertThat(s.provider().endpoints()).extracting(e -> e.apiKey().map(Secret::reveal).orElse(null))
+            .containsExactly(null, "key-b", "key-c");
+        assertThat(s.provider().places()).isEqualTo(16);
+
+        Map<String, String> envOnly = new java.util.HashMap<>(TOKEN);
+        envOnly.put("SYNTHIA_MODEL__PROVIDER", "openai");
+        envOnly.put("SYNTHIA_MODEL__ENDPOINTS", "http://a:8080/v1,http://b:8080/v1");
+        assertThat(SettingsLoader.loadYaml("", envOnly).provider().endpoints()).extracting(e -> e.url().toString())
+            .containsExactly("http://a:8080/v1", "http://b:8080/v1");
+    }
+
+    @Test
+    void should_list_every_problem_of_the_model_servers_at_once() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> SettingsLoader.loadYaml("""
+            model:
+              provider: openai
+              endpoints:
+                - ftp://10.0.0.2/v1
+                - url: http://10.0.0.3:8080/v1
+                  max_concurrent: lots
+                  colour: blue
+                - url: http://10.0.0.4:8080/v1
+                  api_key_env: NOT_SET_ANYWHERE
+            """, TOKEN));
+        assertThat(e.problems()).hasSize(4).anySatisfy(p -> assertThat(p).startsWith("model.endpoints: ftp://10.0.0.2/v1 is not an http(s) URL"))
+            .anySatisfy(p -> assertThat(p).startsWith("model.endpoints[1].max_concurrent: 'lots' is not an integer"))
+            .anySatisfy(p -> assertThat(p).startsWith("model.endpoints[1].colour: unknown key"))
+            .anySatisfy(p -> assertThat(p).startsWith("model.endpoints[2].api_key_env: the environment variable NOT_SET_ANYWHERE is not set"));
+
+        assertThat(catchThrowableOfType(ConfigException.class, () -> SettingsLoader.loadYaml("model:\n  provider: openai\n", TOKEN)).problems())
+            .containsExactly("model.endpoints: '[]' is empty: model.provider openai needs at least one server URL");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> SettingsLoader.loadYaml("model:\n  provider: cloud\n", TOKEN)).problems())
+            .containsExactly("model.provider: 'cloud' is not one of: local, openai (settings.yaml line 2)".replace("settings.yaml", SettingsLoader.DEFAULT_FILE));
+    }
+
+    @Test
+    void should_take_server_api_keys_from_the_environment_and_a_file_never_from_the_yaml(@TempDir Path dir) throws IOException {
+        Path keys = dir.resolve("keys");
+        Files.writeString(keys, "# clients\nkey-one\n\nkey-two\n");
+        Map<String, String> env = new java.util.HashMap<>(TOKEN);
+        env.put("SYNTHIA_SERVER__API_KEYS", "key-three, key-four");
+        BotSettings s = SettingsLoader.loadYaml("server:\n  api_keys_file: " + keys + "\n  port: 9000\n", env);
+
+        assertThat(s.server().apiKeys()).extracting(Secret::reveal).containsExactly("key-three", "key-four", "key-one", "key-two");
+        assertThat(s.server().port()).isEqualTo(9000);
+        assertThat(s.server().bind()).isEqualTo("127.0.0.1");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> SettingsLoader.loadYaml("server:\n  api_keys: [k]\n", TOKEN)).problems())
+            .singleElement().asString().startsWith("server.api_keys: must not be in the settings file");
+    }
 }
