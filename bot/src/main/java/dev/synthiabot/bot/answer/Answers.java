@@ -14,7 +14,10 @@ import dev.synthiabot.bot.reply.DiscordReplyTarget;
 import dev.synthiabot.bot.reply.InteractionReplyTarget;
 import dev.synthiabot.bot.reply.Renderer;
 import dev.synthiabot.bot.reply.StreamingReply;
+import dev.synthiabot.bot.servers.ModelServers;
+import dev.synthiabot.bot.servers.ServerStatus;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +74,11 @@ public final class Answers {
     /** The model's own status, once it is loaded and if it is ours. */
     public Optional<SynthiaModelStatus> modelStatus() {
         return model instanceof SynthiaChatModel s ? Optional.of(s.status()) : Optional.empty();
+    }
+
+    /** The model servers answering instead of the bot's own model, as they stand (empty when it runs its own). */
+    public List<ServerStatus> servers() {
+        return model instanceof ModelServers s ? s.status() : List.of();
     }
 
     /** The speed of recent answers, for {@code /status}. */

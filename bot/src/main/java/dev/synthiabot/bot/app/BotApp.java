@@ -104,6 +104,7 @@ public final class BotApp implements AutoCloseable {
         ChannelPrompts prompts = new ChannelPrompts(store);
         Answers answers = new Answers(queue, access, renderer, pending, metrics, limits.maxInputChars(), limits.replyEditIntervalMs(),
             limits.generationTimeoutSeconds());
+        metrics.modelServers(answers::servers);
         AtomicReference<JDA> connected = new AtomicReference<>();
         MetricsServer server = null;
         if (settings.metrics().enabled()) {
@@ -128,7 +129,7 @@ public final class BotApp implements AutoCloseable {
             new AskCommand(answers, prompts, limits.maxInputChars()),
             translate,
             new PromptCommand(prompts, access, storage),
-            new StatusCommand(modelName, answers::modelStatus, queue, answers.stats())));
+            new StatusCommand(modelName, answers::modelStatus, answers::servers, queue, answers.stats())));
         slash.addAll(extraCommands.apply(answers));
         List<MessageCommand> message = settings.prompts().translation().containsKey("ja") ? List.of(new TranslateMessageCommand(translate)) : List.of();
         CommandRouter router = new CommandRouter(slash, message, List.of(new CancelButtonHandler(queue)), new MentionReply(answers, prompts, access));

@@ -2,12 +2,14 @@ package dev.synthiabot.bot.app;
 
 import dev.synthiabot.adapter.SynthiaChatModel;
 import dev.synthiabot.bot.discord.DiscordStartException;
+import dev.synthiabot.bot.servers.ModelServers;
 import dev.synthiabot.bot.terminal.TerminalAnswer;
 import dev.synthiabot.bot.terminal.TerminalChat;
 import dev.synthiabot.config.BotSettings;
 import dev.synthiabot.config.ConfigException;
 import dev.synthiabot.config.GenerationSettings;
 import dev.synthiabot.config.ModelSettings;
+import dev.synthiabot.config.ProviderSettings;
 import dev.synthiabot.config.SettingsLoader;
 import dev.synthiabot.config.prompts.ChannelPromptStore;
 import java.io.UncheckedIOException;
@@ -67,16 +69,21 @@ public final class Main {
         Shutdown shutdown = new Shutdown(app, prompts);
         shutdown.onSignals();
 
-        SynthiaChatModel model;
-        try {
-            model = modelBuilder(settings.model(), settings.generation(), env).build();
-        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | OutOfMemoryError e) {
-            // Bad model directory, failed download or conversion, a heap too small: say what and stop.
-            log.error("Cannot load the model: {}", reason(e));
-            shutdown.run();
-            return ExitCode.MODEL;
+        if (settings.provider().provider() == ProviderSettings.Provider.OPENAI) {
+            ModelServers servers = ModelServers.connect(settings.provider(), settings.generation());
+            if (shutdown.model(servers)) app.modelReady(servers, servers.places());
+        } else {
+            SynthiaChatModel model;
+            try {
+                model = modelBuilder(settings.model(), settings.generation(), env).build();
+            } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | OutOfMemoryError e) {
+                // Bad model directory, failed download or conversion, a heap too small: say what and stop.
+                log.error("Cannot load the model: {}", reason(e));
+                shutdown.run();
+                return ExitCode.MODEL;
+            }
+            if (shutdown.model(model)) app.modelReady(model, model.maxConcurrent()); // else a signal came while the model loaded: the shutdown exits
         }
-        if (shutdown.model(model)) app.modelReady(model, model.maxConcurrent()); // else a signal came while the model loaded: the shutdown exits
         Thread.currentThread().join(); // runs until a signal's shutdown exits the process
         return ExitCode.STOPPED;
     }

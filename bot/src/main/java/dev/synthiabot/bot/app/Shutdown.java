@@ -1,6 +1,5 @@
 package dev.synthiabot.bot.app;
 
-import dev.synthiabot.adapter.SynthiaChatModel;
 import dev.synthiabot.config.prompts.ChannelPromptStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +17,7 @@ final class Shutdown implements Runnable {
 
     private final BotApp app;
     private final ChannelPromptStore prompts;
-    private SynthiaChatModel model;
+    private AutoCloseable model;
     private boolean started;
 
     Shutdown(BotApp app, ChannelPromptStore prompts) {
@@ -33,9 +32,9 @@ final class Shutdown implements Runnable {
     }
 
     /** The loaded model, to close at shutdown; false if the shutdown already began (the caller must not start answering). */
-    synchronized boolean model(SynthiaChatModel model) {
+    synchronized boolean model(AutoCloseable model) {
         if (started) {
-            model.close();
+            closeQuietly(model);
             return false;
         }
         this.model = model;
@@ -64,12 +63,20 @@ final class Shutdown implements Runnable {
             started = true;
         }
         app.close();
-        SynthiaChatModel m;
+        AutoCloseable m;
         synchronized (this) {
             m = model;
         }
-        if (m != null) m.close();
+        if (m != null) closeQuietly(m);
         prompts.close();
         log.info("synthia-bot stopped");
+    }
+
+    private static void closeQuietly(AutoCloseable model) {
+        try {
+            model.close();
+        } catch (Exception e) {
+            log.warn("Closing the model failed: {}", e.toString());
+        }
     }
 }

@@ -6,11 +6,13 @@ import dev.synthiabot.adapter.SynthiaModelStatus;
 import dev.synthiabot.bot.answer.AnswerStats;
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.reply.AllowedMentions;
+import dev.synthiabot.bot.servers.ServerStatus;
 import dev.synthiabot.bot.queue.InferenceQueue;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
@@ -26,12 +28,16 @@ public final class StatusCommand implements SlashCommand {
 
     private final String modelName;
     private final Supplier<Optional<SynthiaModelStatus>> model;
+    private final Supplier<List<ServerStatus>> servers;
     private final InferenceQueue queue;
     private final AnswerStats stats;
 
-    public StatusCommand(String modelName, Supplier<Optional<SynthiaModelStatus>> model, InferenceQueue queue, AnswerStats stats) {
+    /** @param servers the model servers answering instead of the bot's own model (empty when it runs its own) */
+    public StatusCommand(String modelName, Supplier<Optional<SynthiaModelStatus>> model, Supplier<List<ServerStatus>> servers, InferenceQueue queue,
+                         AnswerStats stats) {
         this.modelName = modelName;
         this.model = model;
+        this.servers = servers;
         this.queue = queue;
         this.stats = stats;
     }
@@ -51,7 +57,7 @@ public final class StatusCommand implements SlashCommand {
 
     String render(Texts texts) {
         Runtime rt = Runtime.getRuntime();
-        return texts.status(modelName, model.get(), Duration.ofMillis(ManagementFactory.getRuntimeMXBean().getUptime()),
+        return texts.status(modelName, model.get(), servers.get(), Duration.ofMillis(ManagementFactory.getRuntimeMXBean().getUptime()),
             queue.runningCount(), queue.concurrency(), queue.waitingCount(), stats.summary(), rt.totalMemory() - rt.freeMemory(), rt.maxMemory(), processResidentBytes());
     }
 

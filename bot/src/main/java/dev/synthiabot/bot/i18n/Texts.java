@@ -77,12 +77,25 @@ public enum Texts {
     }
 
     /** The {@code /status} reply. */
-    public String status(String model, java.util.Optional<dev.synthiabot.adapter.SynthiaModelStatus> m, java.time.Duration uptime, int running,
+    public String status(String model, java.util.Optional<dev.synthiabot.adapter.SynthiaModelStatus> m,
+                         java.util.List<dev.synthiabot.bot.servers.ServerStatus> servers, java.time.Duration uptime, int running,
                          int atOnce, int waiting, dev.synthiabot.bot.answer.AnswerStats.Summary recent, long heapUsed, long heapMax, java.util.Optional<Long> rss) {
         boolean ja = this == JA;
         StringBuilder sb = new StringBuilder("**SynthIA** — `" + model + "`\n");
-        sb.append(ja ? "カーネル: " : "Kernels: ").append(m.map(dev.synthiabot.adapter.SynthiaModelStatus::forwardPass).orElse(ja ? "（読み込み中）" : "(loading)"))
-            .append('\n');
+        if (servers.isEmpty()) {
+            sb.append(ja ? "カーネル: " : "Kernels: ").append(m.map(dev.synthiabot.adapter.SynthiaModelStatus::forwardPass).orElse(ja ? "（読み込み中）" : "(loading)"))
+                .append('\n');
+        }
+        for (var server : servers) {
+            sb.append("• `").append(server.name()).append("` — ");
+            if (server.up()) {
+                sb.append(ja ? "稼働中、回答中 " + server.running() + " / " + server.places() + " 件" : "up, " + server.running() + " / " + server.places() + " answering")
+                    .append(server.decodeTokensPerSecond().map(r -> String.format(ja ? "、生成 %.1f トークン/秒" : ", decode %.1f tokens/s", r)).orElse(""));
+            } else {
+                sb.append(ja ? "停止中" : "down").append(server.problem().map(p -> " (" + p + ")").orElse(""));
+            }
+            sb.append('\n');
+        }
         long h = uptime.toHours(), min = uptime.toMinutesPart();
         sb.append(ja ? "稼働時間 " + h + " 時間 " + min + " 分 · 回答中 " + running + " 件（同時に最大 " + atOnce + " 件）、待ち " + waiting + " 件"
             : "Up " + h + " h " + min + " min · " + running + " answering (up to " + atOnce + " at once), " + waiting + " waiting").append('\n');

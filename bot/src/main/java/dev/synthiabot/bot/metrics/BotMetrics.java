@@ -3,6 +3,8 @@ package dev.synthiabot.bot.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -11,7 +13,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.synthiabot.bot.servers.ServerStatus;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +42,11 @@ public final class BotMetrics {
     private final Counter promptReused;
     private final Counter promptComputed;
     private final Counter generated;
+    private volatile Supplier<List<ServerStatus>> servers = List::of;
+    private final MultiGauge serverUp;
+    private final MultiGauge serverRunning;
+    private final MultiGauge serverDecode;
+    private final MultiGauge serverAnswers;
 
     public BotMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -52,6 +61,12 @@ public final class BotMetrics {
         promptReused = Counter.builder("synthia.prompt.tokens").tag("source", "kv_cache").description("Prompt tokens, by where they came from").register(registry);
         promptComputed = Counter.builder("synthia.prompt.tokens").tag("source", "computed").description("Prompt tokens, by where they came from").register(registry);
         generated = Counter.builder("synthia.generated.tokens").description("Tokens generated").register(registry);
+        serverUp = MultiGauge.builder("synthia.model.server.up").description("1 while a model server takes work, 0 while it is out").register(registry);
+        serverRunning = MultiGauge.builder("synthia.model.server.answers.running").description("Answers a model server is writing").register(registry);
+        serverDecode = MultiGauge.builder("synthia.model.server.decode.tokens.per.second").description("A model server's decode speed over its answers")
+            .register(registry);
+        serverAnswers = MultiGauge.builder("synthia.model.server.answers").description("Answers a model server ended, by outcome (since start)")
+            .register(registry);
     }
 
     /** Answers running and waiting, read when scraped. */
@@ -88,8 +103,23 @@ public final class BotMetrics {
         return registry;
     }
 
+    /** The model servers, when the bot answers through them: read at each scrape (up, answers running, decode speed). */
+    public void modelServers(Supplier<List<ServerStatus>> servers) {
+        this.servers = servers;
+    }
+
     /** The Prometheus text exposition of every metric. */
     public String scrape() {
+        List<ServerStatus> now = servers.get();
+        if (!now.isEmpty()) {
+            serverUp.register(now.stream().map(s -> MultiGauge.Row.of(Tags.of("server", s.name()), s.up() ? 1 : 0)).toList(), true);
+            serverRunning.register(now.stream().map(s -> MultiGauge.Row.of(Tags.of("server", s.name()), s.running())).toList(), true);
+            serverDecode.register(now.stream().filter(s -> s.decodeTokensPerSecond().isPresent())
+                .map(s -> MultiGauge.Row.of(Tags.of("server", s.name()), s.decodeTokensPerSecond().get())).toList(), true);
+            serverAnswers.register(now.stream().flatMap(s -> List.of(
+                MultiGauge.Row.of(Tags.of("server", s.name(), "outcome", "answered"), s.answered()),
+                MultiGauge.Row.of(Tags.of("server", s.name(), "outcome", "failed"), s.failed())).stream()).toList(), true);
+        }
         return registry.scrape();
     }
 }

@@ -16,7 +16,7 @@ class CommandRegistrarTest {
         Map<String, String> sorted = new PromptSettings("System.", translations, Map.of(), 4000).translation();
         TranslateCommand translate = new TranslateCommand(null, sorted, 4000);
         return List.of(new AskCommand(null, null, 4000).definition(), translate.definition(), new PromptCommand(null, null, null).definition(),
-            new StatusCommand("model", null, null, null).definition(), new TranslateMessageCommand(translate).definition());
+            new StatusCommand("model", null, null, null, null).definition(), new TranslateMessageCommand(translate).definition());
     }
 
     /** The commands as Discord sends them back: parsed from their JSON. */

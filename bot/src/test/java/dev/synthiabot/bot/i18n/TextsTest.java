@@ -29,10 +29,26 @@ class TextsTest {
         var summary = new dev.synthiabot.bot.answer.AnswerStats.Summary(3, java.util.Optional.of(12.0), java.util.Optional.of(8.5), java.util.Optional.of(0.75));
         var model = java.util.Optional.of(new dev.synthiabot.adapter.SynthiaModelStatus("synthia-bot Q4 kernels (AVX2)", 2, 300L << 20, 2048L << 20));
 
-        String ja = Texts.JA.status("m", model, java.time.Duration.ofMinutes(135), 1, 3, 4, summary, 5_000_000_000L, 8_000_000_000L, java.util.Optional.of(6_000_000_000L));
+        String ja = Texts.JA.status("m", model, java.util.List.of(), java.time.Duration.ofMinutes(135), 1, 3, 4, summary, 5_000_000_000L, 8_000_000_000L, java.util.Optional.of(6_000_000_000L));
 
         org.assertj.core.api.Assertions.assertThat(ja).contains("稼働時間 2 時間 15 分 · 回答中 1 件（同時に最大 3 件）、待ち 4 件")
             .contains("最近の 3 件: プロンプト 12.0 トークン/秒、生成 8.5 トークン/秒、75% のプロンプトを KV キャッシュから再利用")
             .contains("KV キャッシュ: 会話 2 件、300 / 2048 MB").contains("メモリ: ヒープ 5.0 / 8.0 GB、プロセス 6.0 GB");
+    }
+
+    @Test
+    void should_show_each_model_server_instead_of_kernels_when_the_bot_runs_on_servers() {
+        var summary = new dev.synthiabot.bot.answer.AnswerStats.Summary(0, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+        var servers = java.util.List.of(
+            new dev.synthiabot.bot.servers.ServerStatus("10.0.0.2:8080", true, 2, 4, 10, 0, java.util.Optional.of(11.5), java.util.Optional.empty()),
+            new dev.synthiabot.bot.servers.ServerStatus("10.0.0.3:8080", false, 0, 4, 3, 2, java.util.Optional.empty(),
+                java.util.Optional.of("ConnectException")));
+
+        String en = Texts.EN.status("m", java.util.Optional.empty(), servers, java.time.Duration.ofMinutes(5), 2, 8, 0, summary, 1L, 2L,
+            java.util.Optional.empty());
+
+        org.assertj.core.api.Assertions.assertThat(en).doesNotContain("Kernels")
+            .contains("• `10.0.0.2:8080` — up, 2 / 4 answering, decode 11.5 tokens/s\n")
+            .contains("• `10.0.0.3:8080` — down (ConnectException)\n");
     }
 }
