@@ -130,6 +130,10 @@ public final class GenerationEngine implements AutoCloseable {
 
     // ------------------------------------------------------------------ the stepping thread
 
+    /**
+     * The stepping thread's loop: under the lock, ends cancelled waiting answers and admits waiting ones (sleeping while
+     * none runs); then, outside it, takes one step, or on close ends every running answer.
+     */
     private void run() {
         while (true) {
             boolean closing;
