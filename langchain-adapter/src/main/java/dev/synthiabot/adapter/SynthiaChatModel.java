@@ -39,15 +39,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * SynthIA-7B (or any Mistral/Llama model in SynthIA's prompt format) as a LangChain4j
- * {@link ChatModel} and {@link StreamingChatModel}, running locally on Jlama.
+ * {@link ChatModel} and {@link StreamingChatModel}, running locally: on our Q4 kernels for quantized weights, on
+ * Jlama's forward pass otherwise ({@link Kernels}).
  *
  * <p>Streaming runs in the calling thread and never throws: errors go to
  * {@link StreamingChatResponseHandler#onError}. A streaming answer is cancelled through the
@@ -69,6 +68,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         JLAMA
     }
 
+    // The builder's defaults; temperature, top_k and top_p are SynthIA's model card's.
     public static final double DEFAULT_TEMPERATURE = 0.75;
     public static final int DEFAULT_TOP_K = 50;
     public static final double DEFAULT_TOP_P = 1.0;
@@ -136,6 +136,20 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         return new Builder();
     }
 
+    /** The module of the Java Vector API, which our kernels (and Jlama's) are written on. */
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    /**
+     * What is wrong when this JVM cannot run the model: empty when it can; else a one-line message for the person
+     * starting it, naming the flag that fixes it (the Vector API is an incubator module, left out unless asked for).
+     * {@link Builder#prepare()} and {@link Builder#build()} throw an {@link IllegalStateException} with this message.
+     */
+    public static Optional<String> vectorApiProblem() {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) return Optional.empty();
+        return Optional.of("the JVM lacks the Vector API (module " + VECTOR_MODULE + ") that the model's kernels run on: "
+            + "start it with --add-modules " + VECTOR_MODULE);
+    }
+
     @Override
     public ChatResponse doChat(ChatRequest request) {
         GenerationResult r = engine.generate(MessageMapper.toTranscript(request.messages()), sampling(request.parameters()),
@@ -186,17 +200,15 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         };
     }
 
+    /**
+     * The request's sampling, its stop sequences after SynthIA's own turn markers. LangChain4j's {@code chat} has
+     * already laid the request's parameters over {@link #defaultRequestParameters()} (the builder's values, all set),
+     * so each one is there.
+     */
     private SamplingParams sampling(ChatRequestParameters p) {
-        ChatRequestParameters e = defaults.overrideWith(p);
         Set<String> stops = new LinkedHashSet<>(SynthiaTemplate.DEFAULT_STOPS);
-        if (e.stopSequences() != null) stops.addAll(e.stopSequences());
-        return new SamplingParams(
-            Objects.requireNonNullElse(e.temperature(), DEFAULT_TEMPERATURE),
-            Objects.requireNonNullElse(e.topK(), DEFAULT_TOP_K),
-            Objects.requireNonNullElse(e.topP(), DEFAULT_TOP_P),
-            seed,
-            Objects.requireNonNullElse(e.maxOutputTokens(), DEFAULT_MAX_OUTPUT_TOKENS),
-            new ArrayList<>(stops));
+        stops.addAll(p.stopSequences());
+        return new SamplingParams(p.temperature(), p.topK(), p.topP(), seed, p.maxOutputTokens(), new ArrayList<>(stops));
     }
 
     private ChatResponse toResponse(GenerationResult r) {
@@ -428,6 +440,9 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         }
 
         private ModelLoader.Prepared prepared() {
+            vectorApiProblem().ifPresent(problem -> {
+                throw new IllegalStateException(problem);
+            });
             Path source = source();
             return ModelLoader.prepare(source, quantize, cacheDir != null ? cacheDir : defaultCacheDir(source));
         }

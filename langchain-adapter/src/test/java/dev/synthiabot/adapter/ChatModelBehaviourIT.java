@@ -88,6 +88,8 @@ class ChatModelBehaviourIT {
         List<ChatMessage> turn1 = ask(Fixtures.TOT, "What is a prime number?");
         try (SynthiaChatModel cached = TinyModels.f32Greedy().build();
              SynthiaChatModel fresh = TinyModels.f32Greedy().build()) {
+            assertThat(cached.status().forwardPass()).as("the kernels that run: Jlama's for unquantized weights")
+                .startsWith("Jlama forward pass (Panama Vector Operations, ").endsWith(" CPUs)");
             ChatResponse first = cached.chat(request(turn1));
             List<ChatMessage> turn2 = new ArrayList<>(turn1);
             turn2.add(first.aiMessage());

@@ -48,8 +48,6 @@ public final class GenerationEngine implements AutoCloseable {
      * the 16-bit GEMM on AVX-512), the prompt fills what the writing answers leave of it.
      */
     private static final int JOIN_CHUNK = 16;
-    /** How often a waiting caller checks its listener for a cancel. */
-    private static final long CANCEL_POLL_MILLIS = 50;
 
     private final Transformer transformer;
     private final PromptEncoder encoder;
@@ -65,6 +63,7 @@ public final class GenerationEngine implements AutoCloseable {
     private boolean closed;
     /** The stepping thread's own: answers admitted and running. */
     private final List<Generation> running = new ArrayList<>();
+    /** {@code running.size()} for other threads: written by the stepping thread alone, so volatile suffices. */
     private volatile int runningCount;
     private final Thread stepper;
 
@@ -99,45 +98,10 @@ public final class GenerationEngine implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        boolean interrupted = false;
-        try {
-            while (true) {
-                Object event;
-                try {
-                    event = g.events.poll(CANCEL_POLL_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    cancel(g);
-                    continue;
-                }
-                if (event == null) {
-                    if (!g.isCancelled() && listener.isCancelled()) cancel(g);
-                } else if (event instanceof String piece) {
-                    listener.onText(piece);
-                    if (!g.isCancelled() && listener.isCancelled()) g.cancel();
-                    if (g.undelivered.decrementAndGet() == 0) signal(); // its next step may go (and sees a cancel first)
-                } else if (event instanceof GenerationResult result) {
-                    return result;
-                } else {
-                    Throwable t = (Throwable) event;
-                    if (t instanceof RuntimeException r) throw r;
-                    if (t instanceof Error e) throw e;
-                    throw new IllegalStateException(t);
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            cancel(g); // the listener threw: the answer stops at the next step
-            throw e;
-        } finally {
-            if (interrupted) Thread.currentThread().interrupt();
-        }
+        return g.deliver(listener, this::signal);
     }
 
-    private void cancel(Generation g) {
-        g.cancel();
-        signal();
-    }
-
+    /** Wakes the stepping thread: an answer's caller took its text or cancelled it. */
     private void signal() {
         lock.lock();
         try {
@@ -166,6 +130,10 @@ public final class GenerationEngine implements AutoCloseable {
 
     // ------------------------------------------------------------------ the stepping thread
 
+    /**
+     * The stepping thread's loop: under the lock, ends cancelled waiting answers and admits waiting ones (sleeping while
+     * none runs); then, outside it, takes one step, or on close ends every running answer.
+     */
     private void run() {
         while (true) {
             boolean closing;
@@ -200,7 +168,7 @@ public final class GenerationEngine implements AutoCloseable {
             Generation g = it.next();
             if (g.isCancelled()) {
                 it.remove();
-                g.events.add(g.result("", Finish.CANCELLED, System.nanoTime()));
+                g.finished(g.result("", Finish.CANCELLED, System.nanoTime()));
             }
         }
     }
@@ -223,61 +191,105 @@ public final class GenerationEngine implements AutoCloseable {
             g.admittedAt = System.nanoTime();
             running.add(g);
         }
-        runningCount = running.size();
+        runningChanged();
     }
 
-    /** One pass through the model for every running answer: a token each, and a chunk of a joining prompt. */
+    /** One answer's part of a step. */
+    private record Part(Generation answer, Segment segment) {}
+
+    /**
+     * One pass through the model for the running answers: a token of each generating answer whose caller has taken its
+     * last text, and a chunk of a joining prompt; then each answer's keys and values are committed and, where the pass
+     * gave its next token's probabilities, that token is sampled and its text posted.
+     */
     private void step() {
-        for (Generation g : List.copyOf(running)) {
-            if (g.isCancelled()) finish(g, Finish.CANCELLED);
-        }
+        finishCancelled();
         if (running.isEmpty()) return;
-        boolean generating = running.stream().anyMatch(g -> g.phase == Generation.Phase.DECODE);
-        int decoding = (int) running.stream().filter(g -> g.phase == Generation.Phase.DECODE && g.undelivered.get() == 0).count();
-        int budget = generating ? Math.max(JOIN_CHUNK, transformer.tokensPerTile() - decoding) : PROMPT_CHUNK;
-        List<Generation> stepped = new ArrayList<>();
-        List<Segment> segments = new ArrayList<>();
-        for (Generation g : running) {
-            if (g.phase == Generation.Phase.DECODE && g.undelivered.get() > 0) {
-                continue; // its caller has not taken its last text yet
-            } else if (g.phase == Generation.Phase.DECODE) {
-                segments.add(new Segment(new int[] {g.pending}, g.next, g.slot.state(), true));
-            } else if (budget > 0) {
-                int n = Math.min(budget, g.prompt.length - g.next);
-                budget -= n;
-                segments.add(new Segment(Arrays.copyOfRange(g.prompt, g.next, g.next + n), g.next, g.slot.state(), g.next + n == g.prompt.length));
-            } else {
-                continue;
-            }
-            stepped.add(g);
-        }
-        if (segments.isEmpty()) { // every answer waits for its caller: until one takes its text
-            lock.lock();
-            try {
-                if (running.stream().allMatch(g -> g.undelivered.get() > 0 && !g.isCancelled())) work.await(10, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                lock.unlock();
-            }
+        List<Generation> decoding = readyToDecode(); // taken once: callers take their text meanwhile
+        List<Part> parts = parts(decoding, promptBudget(decoding.size()));
+        if (parts.isEmpty()) {
+            awaitCallers();
             return;
         }
-        float[][] probs = transformer.forward(segments);
+        float[][] probs = transformer.forward(parts.stream().map(Part::segment).toList());
         long now = System.nanoTime();
-        for (int i = 0; i < stepped.size(); i++) {
-            Generation g = stepped.get(i);
-            g.slot.appendAll(segments.get(i).tokens());
-            g.next += segments.get(i).tokens().length;
-            if (g.phase == Generation.Phase.PROMPT && g.next == g.prompt.length) {
-                g.slot.commit(g.prompt.length);
-                g.promptNanos = now - g.admittedAt;
-                g.phase = Generation.Phase.DECODE;
-            }
+        for (int i = 0; i < parts.size(); i++) {
+            Generation g = parts.get(i).answer();
+            commitKv(g, parts.get(i).segment(), now);
             if (probs[i] != null) sample(g, probs[i], now);
         }
     }
 
-    /** The answer's next token from its own sampler; ends the answer on end of sequence, a stop sequence or a limit. */
+    private void finishCancelled() {
+        for (Generation g : List.copyOf(running)) {
+            if (g.isCancelled()) finish(g, Finish.CANCELLED);
+        }
+    }
+
+    /** The generating answers that take a token this step: those whose caller has taken their last text. */
+    private List<Generation> readyToDecode() {
+        return running.stream().filter(g -> g.phase == Generation.Phase.DECODE && !g.awaitingCaller()).toList();
+    }
+
+    /**
+     * Prompt tokens this step may run: {@link #PROMPT_CHUNK} while no answer is generating; otherwise what the
+     * {@code decoding} answers' tokens leave of the transformer's tile, at least {@link #JOIN_CHUNK}.
+     */
+    private int promptBudget(int decoding) {
+        boolean generating = running.stream().anyMatch(g -> g.phase == Generation.Phase.DECODE);
+        return generating ? Math.max(JOIN_CHUNK, transformer.tokensPerTile() - decoding) : PROMPT_CHUNK;
+    }
+
+    /**
+     * The step's segments, in the order of the running answers: the pending token of each answer in {@code decoding},
+     * and the next prompt tokens of the joining answers, {@code budget} in all.
+     */
+    private List<Part> parts(List<Generation> decoding, int budget) {
+        List<Part> parts = new ArrayList<>();
+        for (Generation g : running) {
+            if (g.phase == Generation.Phase.DECODE) {
+                if (!decoding.contains(g)) continue; // its caller has not taken its last text yet
+                parts.add(new Part(g, new Segment(new int[] {g.pending}, g.next, g.slot.state(), true)));
+            } else if (budget > 0) {
+                int n = Math.min(budget, g.prompt.length - g.next);
+                budget -= n;
+                boolean last = g.next + n == g.prompt.length;
+                parts.add(new Part(g, new Segment(Arrays.copyOfRange(g.prompt, g.next, g.next + n), g.next, g.slot.state(), last)));
+            }
+        }
+        return parts;
+    }
+
+    /** Every answer waits for its caller to take its text: waits until one does (or briefly). */
+    private void awaitCallers() {
+        lock.lock();
+        try {
+            if (running.stream().allMatch(g -> g.awaitingCaller() && !g.isCancelled())) work.await(10, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records the segment's tokens as held by the answer's KV slot; at the end of its prompt, the prompt is committed
+     * (reusable by the conversation's next turn) and the answer starts generating.
+     */
+    private void commitKv(Generation g, Segment segment, long now) {
+        g.slot.appendAll(segment.tokens());
+        g.next += segment.tokens().length;
+        if (g.phase == Generation.Phase.PROMPT && g.next == g.prompt.length) {
+            g.slot.commit(g.prompt.length);
+            g.promptNanos = now - g.admittedAt;
+            g.phase = Generation.Phase.DECODE;
+        }
+    }
+
+    /**
+     * The answer's next token from its own sampler, its text posted to the caller; ends the answer on end of sequence,
+     * a stop sequence or a limit.
+     */
     private void sample(Generation g, float[] probs, long now) {
         int token = g.sampler.next(probs);
         g.generated[g.count++] = token;
@@ -298,7 +310,7 @@ public final class GenerationEngine implements AutoCloseable {
 
     private void finish(Generation g, Finish finish) {
         running.remove(g);
-        runningCount = running.size();
+        runningChanged();
         String answer = "";
         if (g.phase == Generation.Phase.DECODE) {
             g.flush();
@@ -311,7 +323,7 @@ public final class GenerationEngine implements AutoCloseable {
         kvCache.release(g.slot);
         GenerationResult r = g.result(answer, finish, System.nanoTime());
         if (log.isInfoEnabled()) log.info(r.logLine()); // one line per answer: how much of the prompt was new, the speeds
-        g.events.add(r);
+        g.finished(r);
     }
 
     /** A step failed (out of memory, a bug): its answers end with the error; the engine goes on with the next ones. */
@@ -320,9 +332,14 @@ public final class GenerationEngine implements AutoCloseable {
         for (Generation g : List.copyOf(running)) {
             running.remove(g);
             kvCache.release(g.slot);
-            g.events.add(t);
+            g.failed(t);
         }
-        runningCount = 0;
+        runningChanged();
+    }
+
+    /** Publishes the number of running answers for {@link #running()}. */
+    private void runningChanged() {
+        runningCount = running.size();
     }
 
     /**

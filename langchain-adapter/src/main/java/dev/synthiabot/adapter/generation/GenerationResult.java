@@ -4,7 +4,6 @@ package dev.synthiabot.adapter.generation;
  * What a generation produced.
  *
  * @param answer the answer as shown: text before any stop sequence, without surrounding whitespace
- * @param rawText the generated text before any stop sequence, unchanged
  * @param promptTokens tokens in the prompt (after trimming to the context window), BOS included
  * @param reusedTokens prompt tokens whose keys/values came from the KV cache (not recomputed)
  * @param generatedTokens tokens sampled by the model (including one that ended the answer)
@@ -16,7 +15,6 @@ package dev.synthiabot.adapter.generation;
  */
 public record GenerationResult(
     String answer,
-    String rawText,
     Finish finish,
     int promptTokens,
     int reusedTokens,

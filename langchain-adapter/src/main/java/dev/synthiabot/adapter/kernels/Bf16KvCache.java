@@ -2,7 +2,7 @@ package dev.synthiabot.adapter.kernels;
 
 import static dev.synthiabot.adapter.kernels.KvCache.I;
 import static dev.synthiabot.adapter.kernels.KvCache.S;
-import static dev.synthiabot.adapter.kernels.Q4Kernels.F;
+import static dev.synthiabot.adapter.kernels.VectorWidth.F;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;

@@ -1,6 +1,6 @@
 package dev.synthiabot.adapter.kernels;
 
-import static dev.synthiabot.adapter.kernels.Q4Kernels.F;
+import static dev.synthiabot.adapter.kernels.VectorWidth.F;
 
 import jdk.incubator.vector.FloatVector;
 

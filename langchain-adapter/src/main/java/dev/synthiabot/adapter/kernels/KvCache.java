@@ -1,7 +1,7 @@
 package dev.synthiabot.adapter.kernels;
 
-import static dev.synthiabot.adapter.kernels.Q4Kernels.F;
-import static dev.synthiabot.adapter.kernels.Q4Kernels.PATH;
+import static dev.synthiabot.adapter.kernels.VectorWidth.F;
+import static dev.synthiabot.adapter.kernels.VectorWidth.PATH;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -14,20 +14,20 @@ import jdk.incubator.vector.VectorSpecies;
  * One conversation's keys and values, per layer and KV head, and the two halves of attention over them: the
  * scores of up to four query heads that share a KV head, and the weighted sum of the values.
  *
- * <p>Layout, chosen for how attention reads it (7B shape, one generated token over 32 layers: 4000 positions took
- * 286 ms on two threads with one position-major array per layer, and take 44.6 ms on one thread in bfloat16, JMH
- * {@code KvAttentionJmh}; 1024 positions 53 ms → 12 ms):
+ * <p>Layout, chosen for how attention reads it. Measured with JMH ({@code KvAttentionJmh}, 7B shape, one generated
+ * token over 32 layers): 4000 positions take 44.6 ms on one thread in bfloat16, against 286 ms on two threads with one
+ * position-major array per layer; 1024 positions 12 ms against 53 ms.
  * <ul>
  * <li>one array per (layer, KV head), so a head's keys and values are each one contiguous stream. Position-major
  *     rows of all heads put a head's 512 bytes in a different 4 KiB page for every position, which the hardware
- *     prefetchers do not follow: attention ran at 4-7 GB/s.</li>
+ *     prefetchers do not follow: attention over such rows reads 4-7 GB/s.</li>
  * <li>keys in blocks of {@value #BLOCK} positions, transposed ({@code [block][dim][16 positions]}): a vector holds one
  *     dimension of 16 positions, so the scores of 16 positions are FMAs with the query's broadcast values, with no
  *     horizontal sums, and each key vector serves the four query heads of its group.</li>
  * <li>values position-major ({@code [position][dim]}): the weighted sum broadcasts each position's weight.</li>
  * <li>pages of {@link #PAGE} positions ({@value #PAGE}; 32 MiB for SynthIA-7B in bfloat16): a conversation grows by
- *     whole pages, nothing is copied and at most one page is unused (a doubling array copied everything it held and
- *     left up to half of itself unused: 0.3-1 s for the copy from 1024 to 2048 positions).</li>
+ *     whole pages, nothing is copied and at most one page is unused (a doubling array copies everything it holds and
+ *     leaves up to half of itself unused: 0.3-1 s for the copy from 1024 to 2048 positions).</li>
  * <li>{@link Precision#BF16} by default: bfloat16 (a float's upper 16 bits, rounded to nearest even), half the
  *     memory and half the bytes read per token; widening is a shift. {@link Precision#F32} keeps exact floats.</li>
  * </ul>
@@ -290,7 +290,7 @@ public abstract sealed class KvCache permits Bf16KvCache, F32KvCache {
         return Float.intBitsToFloat(h << 16);
     }
 
-    /** The short and int species with as many lanes as {@link Q4Kernels#F}: bfloat16 bits widen to float lanes. */
+    /** The short and int species with as many lanes as {@link VectorWidth#F}: bfloat16 bits widen to float lanes. */
     static final VectorSpecies<Short> S = switch (PATH) {
         case AVX512 -> ShortVector.SPECIES_256;
         case AVX2 -> ShortVector.SPECIES_128;
@@ -302,5 +302,5 @@ public abstract sealed class KvCache permits Bf16KvCache, F32KvCache {
         default -> IntVector.SPECIES_128;
     };
     /** Vector kernels need whole vectors inside a key block (4, 8 or 16 lanes); the 64-bit path is scalar. */
-    static final boolean VECTOR = PATH != Q4Kernels.Path.SCALAR;
+    static final boolean VECTOR = PATH != VectorWidth.Path.SCALAR;
 }

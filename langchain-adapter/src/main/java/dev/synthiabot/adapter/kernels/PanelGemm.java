@@ -1,6 +1,20 @@
 package dev.synthiabot.adapter.kernels;
 
-import static dev.synthiabot.adapter.kernels.Q4Kernels.*;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.P;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.PB;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.SCALES;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.half;
+import static dev.synthiabot.adapter.kernels.VectorWidth.B128;
+import static dev.synthiabot.adapter.kernels.VectorWidth.B256;
+import static dev.synthiabot.adapter.kernels.VectorWidth.B64;
+import static dev.synthiabot.adapter.kernels.VectorWidth.F;
+import static dev.synthiabot.adapter.kernels.VectorWidth.I128;
+import static dev.synthiabot.adapter.kernels.VectorWidth.I256;
+import static dev.synthiabot.adapter.kernels.VectorWidth.I512;
+import static dev.synthiabot.adapter.kernels.VectorWidth.LANES;
+import static dev.synthiabot.adapter.kernels.VectorWidth.PATH;
+
+import dev.synthiabot.adapter.kernels.VectorWidth.Path;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -9,8 +23,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The prompt GEMM: {@link Q4Matrix} panels dequantized into a float buffer, each weight broadcast against
- * tiles of {@link Q4Kernels#LANES} tokens packed by {@link Q4Kernels#packTokens}. Entry point:
- * {@link Q4Kernels#matmul(Q4Matrix, Q4Kernels.Batch, float[][], int, int)}.
+ * tiles of {@link VectorWidth#LANES} tokens packed by {@link #pack}. Reached through
+ * {@link Q4Kernels#matmul(Q4Matrix, Q4Kernels.Batch, float[][], int, int)} with float activations.
  *
  * <p>The half-float scale widening and the per-row work are written out in every kernel on purpose: a helper
  * returning a vector that the JIT does not inline into these large methods boxes it (see {@link Q4Kernels}).
@@ -19,11 +33,11 @@ final class PanelGemm {
     private PanelGemm() {}
 
     /**
-     * Batched (prompt) product over activations from {@link Q4Kernels#packTokens}: out[t][r] = Σ_c w[r, c]·x[t][c] for
+     * Batched (prompt) product over activations from {@link #pack}: out[t][r] = Σ_c w[r, c]·x[t][c] for
      * rows [from, to). Each panel of 16 rows is dequantized (with its scales) into a float buffer, k-major,
      * that stays in the cache; then, 8 rows at a time, each weight is broadcast and multiplied into two
-     * tiles of {@link Q4Kernels#LANES} tokens by one FMA each: the inner loop is FMAs on registers (16 accumulators),
-     * the unpacking is paid once per 32·{@link Q4Kernels#LANES} token products, and no horizontal sums are needed.
+     * tiles of {@link VectorWidth#LANES} tokens by one FMA each: the inner loop is FMAs on registers (16 accumulators),
+     * the unpacking is paid once per 32·{@link VectorWidth#LANES} token products, and no horizontal sums are needed.
      */
     static void matmul(Q4Matrix w, float[] xt, int tokens, float[][] out, int from, int to) {
         if (from >= to) return;
@@ -214,4 +228,21 @@ final class PanelGemm {
     }
 
     private static final ThreadBuffer PANEL = new ThreadBuffer();
+
+    /**
+     * A batch of activations transposed into tiles of {@link VectorWidth#LANES} tokens, the layout {@link #matmul} reads:
+     * {@code xt[(tile·cols + c)·LANES + t] = x[tile·LANES + t][c]}, zero past the last token.
+     */
+    static float[] pack(float[][] x, int tokens, int cols) {
+        int tiles = (tokens + LANES - 1) / LANES;
+        float[] xt = new float[tiles * cols * LANES];
+        for (int tile = 0; tile < tiles; tile++) {
+            int base = tile * cols * LANES;
+            for (int t = 0; t < LANES && tile * LANES + t < tokens; t++) {
+                float[] row = x[tile * LANES + t];
+                for (int c = 0; c < cols; c++) xt[base + c * LANES + t] = row[c];
+            }
+        }
+        return xt;
+    }
 }

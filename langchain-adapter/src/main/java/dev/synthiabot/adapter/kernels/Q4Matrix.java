@@ -24,6 +24,11 @@ public final class Q4Matrix {
     public static final int PANEL = 16;
     /** Bytes per block of a panel: 16 rows x 16 bytes of nibbles, then 16 half-float scales. */
     public static final int PANEL_BLOCK = PANEL * 16 + PANEL * 2;
+    /**
+     * The short names the kernels' index arithmetic uses: {@link #PANEL}, {@link #PANEL_BLOCK}, and where a panel
+     * block's sixteen half-float scales start.
+     */
+    static final int P = PANEL, PB = PANEL_BLOCK, SCALES = PANEL * 16;
 
     private final int rows, cols, blocks, panels;
     private final byte[] data;
@@ -94,8 +99,12 @@ public final class Q4Matrix {
 
     /** The scale of block b of row {@code row}, as stored (a half float). */
     public float scale(int row, int b) {
-        int so = ((row / PANEL) * blocks + b) * PANEL_BLOCK + PANEL * 16 + 2 * (row % PANEL);
-        return Float.float16ToFloat((short) ((data[so] & 0xFF) | (data[so + 1] << 8)));
+        return half(data, ((row / PANEL) * blocks + b) * PANEL_BLOCK + SCALES + 2 * (row % PANEL));
+    }
+
+    /** The little-endian half float at d[o] (a block scale), as a float. */
+    static float half(byte[] d, int o) {
+        return Float.float16ToFloat((short) ((d[o] & 0xFF) | (d[o + 1] << 8)));
     }
 
     /** One weight, dequantized (for references, tests and embedding lookups). */

@@ -1,6 +1,16 @@
 package dev.synthiabot.adapter.kernels;
 
-import static dev.synthiabot.adapter.kernels.Q4Kernels.*;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.P;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.PB;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.SCALES;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.half;
+import static dev.synthiabot.adapter.kernels.VectorWidth.B128;
+import static dev.synthiabot.adapter.kernels.VectorWidth.B64;
+import static dev.synthiabot.adapter.kernels.VectorWidth.F;
+import static dev.synthiabot.adapter.kernels.VectorWidth.I256;
+import static dev.synthiabot.adapter.kernels.VectorWidth.I512;
+import static dev.synthiabot.adapter.kernels.VectorWidth.LANES;
+import static dev.synthiabot.adapter.kernels.VectorWidth.PATH;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -8,7 +18,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The GEMM for many tokens with 8-bit activations ({@link Q4Kernels.Q8}), bit-identical per token to the matrix-vector
+ * The GEMM for many tokens with 8-bit activations ({@link Q8Activations}), bit-identical per token to the matrix-vector
  * kernels ({@link Q8Matvec}): a token's result does not depend on how many tokens were computed with it, so an answer
  * is the same alone or batched with others, and a prompt gives the same next token whether it was computed at once
  * or partly found in the KV cache.
@@ -18,7 +28,7 @@ import jdk.incubator.vector.VectorOperators;
  * order: each block's float sum is the integer kernels' exact sum. Per block, both then do the same float steps per
  * row and token: {@code acc = fma(sum·d, s, acc)} (d: the token's block scale, s: the row's). The layout is the float
  * prompt GEMM's ({@link PanelGemm}): a panel of 16 rows unpacked k-major into a buffer that stays in the cache, each
- * weight broadcast against tiles of {@link Q4Kernels#LANES} tokens, 8 accumulators per block in registers; the running
+ * weight broadcast against tiles of {@link VectorWidth#LANES} tokens, 8 accumulators per block in registers; the running
  * sums live in a small buffer, updated once per block.
  */
 final class Q8Gemm {
@@ -26,7 +36,7 @@ final class Q8Gemm {
 
     /**
      * out[t][r] = Σ_c w[r, c]·x[t][c] for rows [from, to), tokens [0, tokens) of activations packed by {@link #pack}:
-     * {@code qt} the 8-bit values as floats, {@code dt} the block scales, both in tiles of {@link Q4Kernels#LANES}.
+     * {@code qt} the 8-bit values as floats, {@code dt} the block scales, both in tiles of {@link VectorWidth#LANES}.
      */
     static void matmul(Q4Matrix w, float[] qt, float[] dt, int tokens, float[][] out, int from, int to) {
         if (from >= to) return;
@@ -167,7 +177,7 @@ final class Q8Gemm {
      * Tokens' 8-bit activations in the layout {@link #matmul} reads: {@code qt[(tile·cols + c)·LANES + t]} the value of
      * token tile·LANES + t at column c, {@code dt[(tile·blocks + b)·LANES + t]} its scale for block b; zero past the last token.
      */
-    static float[][] pack(Q8[] x, int tokens, int cols) {
+    static float[][] pack(Q8Activations[] x, int tokens, int cols) {
         int tiles = (tokens + LANES - 1) / LANES, blocks = cols / 32;
         float[] qt = new float[tiles * cols * LANES], dt = new float[tiles * blocks * LANES];
         for (int i = 0; i < tokens; i++) {

@@ -1,6 +1,14 @@
 package dev.synthiabot.adapter.kernels;
 
-import static dev.synthiabot.adapter.kernels.Q4Kernels.*;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.P;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.PB;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.SCALES;
+import static dev.synthiabot.adapter.kernels.VectorWidth.B256;
+import static dev.synthiabot.adapter.kernels.VectorWidth.F512;
+import static dev.synthiabot.adapter.kernels.VectorWidth.I512;
+import static dev.synthiabot.adapter.kernels.VectorWidth.PATH;
+
+import dev.synthiabot.adapter.kernels.VectorWidth.Path;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -192,9 +200,10 @@ final class Q8Int16Gemm {
     }
 
     /**
-     * out[t0 + t][row + i] = acc[ao + i·TILE + t] for the rows in [from, to) and the tokens that exist. Transposed in the
-     * cache first, so each token's 16 rows go out as one copy to its own cache line instead of 16 scattered stores (a
-     * profile put much of the time on the scattered stores; the measured gain of this form was within the noise).
+     * out[t0 + t][row + i] = acc[ao + i·TILE + t] for the rows in [from, to) and the tokens that exist. Transposed in a
+     * small buffer first, so each token's 16 rows go out as one copy into its own row of {@code out}, not as 16 stores
+     * spread over the tile's 32 rows: a profile put much of the kernel's time on such spread stores (JMH measured this
+     * form's gain within the noise).
      */
     private static void scatter(float[] acc, int ao, float[] byToken, float[][] out, int t0, int tokens, int row, int from, int to) {
         int n = Math.min(TILE, tokens - t0);
@@ -226,7 +235,7 @@ final class Q8Int16Gemm {
      * Tokens' 8-bit activations in the layout {@link #matmul} reads: {@code xs[(tile·cols + c)·TILE + t]} the value of
      * token tile·TILE + t at column c, {@code ds[(tile·blocks + b)·TILE + t]} its scale for block b; zero past the last token.
      */
-    static Packed pack(Q8[] x, int tokens, int cols) {
+    static Packed pack(Q8Activations[] x, int tokens, int cols) {
         int tiles = (tokens + TILE - 1) / TILE, blocks = cols / 32;
         short[] xs = new short[tiles * cols * TILE];
         float[] ds = new float[tiles * blocks * TILE];

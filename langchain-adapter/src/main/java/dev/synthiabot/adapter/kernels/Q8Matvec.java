@@ -1,7 +1,23 @@
 package dev.synthiabot.adapter.kernels;
 
-import static dev.synthiabot.adapter.kernels.Q4Kernels.*;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.P;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.PB;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.SCALES;
+import static dev.synthiabot.adapter.kernels.Q4Matrix.half;
+import static dev.synthiabot.adapter.kernels.VectorWidth.B128;
+import static dev.synthiabot.adapter.kernels.VectorWidth.B256;
+import static dev.synthiabot.adapter.kernels.VectorWidth.B64;
+import static dev.synthiabot.adapter.kernels.VectorWidth.F128;
+import static dev.synthiabot.adapter.kernels.VectorWidth.F256;
+import static dev.synthiabot.adapter.kernels.VectorWidth.F512;
+import static dev.synthiabot.adapter.kernels.VectorWidth.I128;
+import static dev.synthiabot.adapter.kernels.VectorWidth.I256;
+import static dev.synthiabot.adapter.kernels.VectorWidth.I512;
+import static dev.synthiabot.adapter.kernels.VectorWidth.PATH;
+import static dev.synthiabot.adapter.kernels.VectorWidth.S128;
+import static dev.synthiabot.adapter.kernels.VectorWidth.S256;
 
+import dev.synthiabot.adapter.kernels.VectorWidth.Path;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -9,11 +25,12 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Matrix × vector kernels with 8-bit activations ({@link Q4Kernels.Q8}) over {@link Q4Matrix}'s panels: exact
+ * Matrix × vector kernels with 8-bit activations ({@link Q8Activations}) over {@link Q4Matrix}'s panels: exact
  * 16-bit integer products and half-block sums, the nibbles' −8 taken off the exact block sum (8·Σq), one int → float
  * conversion per block, then {@code acc = fma(sum·d, s, acc)}. Every kernel, and {@link Q8Gemm} for many tokens, does
- * exactly these float steps per row and token, so a token's result does not depend on which kernel or batch ran it. Entry point:
- * {@link Q4Kernels#matvec(Q4Matrix, Q4Kernels.Q8, float[], int, int)}.
+ * exactly these float steps per row and token, so a token's result does not depend on which kernel or batch ran it.
+ * Entry points, for a range of rows: {@link #matvec} (one token), {@link #matvec2} and {@link #matvec4} (several
+ * tokens, each weight read once for all of them where the path allows).
  *
  * <p>The half-float scale widening and the per-row work are written out in every kernel on purpose: a helper
  * returning a vector that the JIT does not inline into these large methods boxes it (see {@link Q4Kernels}).
@@ -21,7 +38,107 @@ import jdk.incubator.vector.VectorOperators;
 final class Q8Matvec {
     private Q8Matvec() {}
 
-    static void panel(Q4Matrix w, int p, Q8 x, float[] out, int oo) {
+    /**
+     * out[r] = Σ_c w[r, c]·x[c] for rows [from, to) with x quantized to {@link Q8Activations}: per row and half block,
+     * Σ nibble·q is at most 8·2·15·127 = 30480 and is summed exactly in 16-bit lanes; the two halves are
+     * added as 32-bit integers, converted once per block and scaled by weight scale × activation scale. On AVX-512
+     * whole panels four at a time (one from each quarter of the range), then in pairs; elsewhere panel by panel; the
+     * panels cut by {@code from} and {@code to} through a scratch panel.
+     */
+    public static void matvec(Q4Matrix w, Q8Activations x, float[] out, int from, int to) {
+        if (from >= to) return;
+        int a = (from + P - 1) / P, b = to / P;
+        if (a > b) {
+            partialPanel(w, from / P, x, out, from, to);
+            return;
+        }
+        if (from < a * P) partialPanel(w, a - 1, x, out, from, a * P);
+        int n = b - a;
+        if (PATH == Path.AVX512) {
+            int quarter = n / 4;
+            for (int i = 0; i < quarter; i++) {
+                panel16x4(w.data(), a + i, a + quarter + i, a + 2 * quarter + i, a + 3 * quarter + i, w.blocksPerRow(),
+                    x.q(), x.d(), x.sums(), out);
+            }
+            a += 4 * quarter;
+            n -= 4 * quarter;
+            int half = n / 2;
+            for (int i = 0; i < half; i++) panel16x2(w.data(), a + i, a + half + i, w.blocksPerRow(), x.q(), x.d(), x.sums(), out, (a + i) * P, (a + half + i) * P);
+            if ((n & 1) != 0) panel(w, b - 1, x, out, (b - 1) * P);
+        } else {
+            for (int p = a; p < b; p++) panel(w, p, x, out, p * P);
+        }
+        if (b * P < to) partialPanel(w, b, x, out, b * P, to);
+    }
+
+    /**
+     * Two tokens' products with 8-bit activations for rows [from, to), each weight read once for both: on AVX-512 whole
+     * panels in pairs from the two halves of the range, on AVX2 panel by panel; elsewhere, and for the panels at the
+     * edges, one token at a time. Equal to two {@link #matvec(Q4Matrix, Q8Activations, float[], int, int)} calls, bit for bit.
+     */
+    static void matvec2(Q4Matrix w, Q8Activations x, Q8Activations y, float[] outX, float[] outY, int from, int to) {
+        int a = (from + P - 1) / P, b = to / P;
+        if ((PATH != Path.AVX512 && PATH != Path.AVX2) || b - a < 2) {
+            matvec(w, x, outX, from, to);
+            matvec(w, y, outY, from, to);
+            return;
+        }
+        if (from < a * P) {
+            partialPanel(w, a - 1, x, outX, from, a * P);
+            partialPanel(w, a - 1, y, outY, from, a * P);
+        }
+        if (PATH == Path.AVX2) {
+            for (int p = a; p < b; p++) panel16x256Tokens2(w.data(), p, w.blocksPerRow(), x, y, outX, outY, p * P);
+        } else {
+            int half = (b - a) / 2;
+            for (int i = 0; i < half; i++) {
+                panel16x2Tokens2(w.data(), a + i, a + half + i, w.blocksPerRow(), x, y, outX, outY, (a + i) * P, (a + half + i) * P);
+            }
+            if (((b - a) & 1) != 0) {
+                panel(w, b - 1, x, outX, (b - 1) * P);
+                panel(w, b - 1, y, outY, (b - 1) * P);
+            }
+        }
+        if (b * P < to) {
+            partialPanel(w, b, x, outX, b * P, to);
+            partialPanel(w, b, y, outY, b * P, to);
+        }
+    }
+
+    /**
+     * Four tokens' products with 8-bit activations for rows [from, to): on AVX2 whole panels four tokens at a time (each
+     * weight byte unpacked once for all four), elsewhere as two pairs. Equal to four
+     * {@link #matvec(Q4Matrix, Q8Activations, float[], int, int)} calls, bit for bit.
+     */
+    static void matvec4(Q4Matrix w, Q8Activations[] x, float[][] out, int t, int from, int to) {
+        int a = (from + P - 1) / P, b = to / P;
+        if (PATH != Path.AVX2 || b - a < 1) {
+            matvec2(w, x[t], x[t + 1], out[t], out[t + 1], from, to);
+            matvec2(w, x[t + 2], x[t + 3], out[t + 2], out[t + 3], from, to);
+            return;
+        }
+        for (int i = 0; i < 4; i++) {
+            if (from < a * P) partialPanel(w, a - 1, x[t + i], out[t + i], from, a * P);
+            if (b * P < to) partialPanel(w, b, x[t + i], out[t + i], b * P, to);
+        }
+        float[] acc = ACC4.get(64);
+        for (int p = a; p < b; p++) {
+            panel16x256Tokens4(w.data(), p, w.blocksPerRow(), x[t], x[t + 1], x[t + 2], x[t + 3], acc);
+            for (int i = 0; i < 4; i++) System.arraycopy(acc, 16 * i, out[t + i], p * P, P);
+        }
+    }
+
+    private static final ThreadBuffer ACC4 = new ThreadBuffer();
+
+    private static void partialPanel(Q4Matrix w, int p, Q8Activations x, float[] out, int from, int to) {
+        float[] tmp = new float[P];
+        panel(w, p, x, tmp, 0);
+        System.arraycopy(tmp, from - p * P, out, from, to - from);
+    }
+
+    // ---------------------------------------------------------------- the kernels: one panel (or two, or four)
+
+    static void panel(Q4Matrix w, int p, Q8Activations x, float[] out, int oo) {
         switch (PATH) {
             case AVX512 -> panel16x2(w.data(), p, -1, w.blocksPerRow(), x.q(), x.d(), x.sums(), out, oo, -1);
             case AVX2 -> panel16x256(w.data(), p, w.blocksPerRow(), x.q(), x.d(), x.sums(), out, oo);
@@ -148,7 +265,7 @@ final class Q8Matvec {
      * 2.7-2.8 ms against 3.4-4.3 ms for two single-token passes over 14336 x 4096 on two threads). The integer sums
      * are the single-token kernels' (the two half blocks added as 32-bit integers), so results are bit-identical.
      */
-    static void panel16x2Tokens2(byte[] nib, int pa, int pb, int blocks, Q8 x, Q8 y, float[] outX, float[] outY, int oa, int ob) {
+    static void panel16x2Tokens2(byte[] nib, int pa, int pb, int blocks, Q8Activations x, Q8Activations y, float[] outX, float[] outY, int oa, int ob) {
         short[] xq = x.q(), yq = y.q();
         float[] xd = x.d(), yd = y.d();
         int[] xs = x.sums(), ys = y.sums();
@@ -234,7 +351,7 @@ final class Q8Matvec {
      * a pair of tokens costs the extra arithmetic, not another pass over the weights. The integer sums and the float
      * steps per lane are {@link #panel16x256}'s, so each token's result is bit-identical to its own pass.
      */
-    static void panel16x256Tokens2(byte[] nib, int p, int blocks, Q8 x, Q8 y, float[] outX, float[] outY, int oo) {
+    static void panel16x256Tokens2(byte[] nib, int p, int blocks, Q8Activations x, Q8Activations y, float[] outX, float[] outY, int oo) {
         short[] xq = x.q(), yq = y.q();
         float[] xd = x.d(), yd = y.d();
         int[] xs = x.sums(), ys = y.sums();
@@ -281,7 +398,7 @@ final class Q8Matvec {
      * its own pass. The float accumulators outlive the registers (16 on AVX2) and are kept in {@code acc}
      * (4 tokens × 16 rows), touched once per block.
      */
-    static void panel16x256Tokens4(byte[] nib, int p, int blocks, Q8 x0, Q8 x1, Q8 x2, Q8 x3, float[] acc) {
+    static void panel16x256Tokens4(byte[] nib, int p, int blocks, Q8Activations x0, Q8Activations x1, Q8Activations x2, Q8Activations x3, float[] acc) {
         short[] q0 = x0.q(), q1 = x1.q(), q2 = x2.q(), q3 = x3.q();
         java.util.Arrays.fill(acc, 0, 64, 0f);
         int base = p * blocks;

@@ -1,13 +1,13 @@
 package dev.synthiabot.adapter.kernels;
 
-import static dev.synthiabot.adapter.kernels.Q4Kernels.F;
+import static dev.synthiabot.adapter.kernels.VectorWidth.F;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * The float vector work of the forward pass around the Q4 products: attention's dot products and weighted
- * sums, softmax exponentials, RMSNorm, SwiGLU, at the kernels' vector width ({@link Q4Kernels#PATH}).
+ * sums, softmax exponentials, RMSNorm, SwiGLU, at the kernels' vector width ({@link VectorWidth#PATH}).
  */
 public final class VectorMath {
     private VectorMath() {}

@@ -260,7 +260,7 @@ public final class HuggingFaceDownloader {
                 boolean retryable = !unreachable(e) && !(e instanceof ClientError) && (!(e instanceof ServerError s) || s.status >= 500);
                 if (!retryable || attempt >= ATTEMPTS) throw e;
                 long wait = BACKOFF_MS[attempt - 1] * backoffScale;
-                log.warn("{}: {} (try {} of {}); trying again in {} ms", file, e.getMessage(), attempt, ATTEMPTS, wait);
+                log.warn("{}: {} (try {} of {}); trying again in {} ms", file, reason(e), attempt, ATTEMPTS, wait);
                 try {
                     Thread.sleep(wait);
                 } catch (InterruptedException ie) {
@@ -342,6 +342,20 @@ public final class HuggingFaceDownloader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Why a request failed, for a person: the first message along the exception's causes, else the exceptions' classes
+     * (the HTTP client's connection errors often carry no message, e.g. a refused connection).
+     */
+    static String reason(IOException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) return c.getMessage();
+        }
+        String reason = e.getClass().getSimpleName();
+        Throwable root = e;
+        while (root.getCause() != null) root = root.getCause();
+        return root.getClass() == e.getClass() ? reason : reason + " (caused by " + root.getClass().getSimpleName() + ")";
     }
 
     /** Whether this failure means the hub cannot be reached at all (DNS, refused, no route, connect timeout). */

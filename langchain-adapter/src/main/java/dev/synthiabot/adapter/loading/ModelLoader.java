@@ -47,7 +47,6 @@ public final class ModelLoader {
      * shards is converted to safetensors first (once, into {@code cacheDir}).
      */
     public static Prepared prepare(Path dir, boolean quantizeToQ4, Path cacheDir) {
-        log.info("Kernels: {}", KernelReport.describe());
         dir = ModelProvisioner.local(dir, cacheDir);
         ModelDirectory md = ModelDirectory.open(dir);
         if (quantizeToQ4 && !md.quantized()) {

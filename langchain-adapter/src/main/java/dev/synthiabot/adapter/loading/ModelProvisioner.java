@@ -44,12 +44,12 @@ public final class ModelProvisioner {
                 new HuggingFaceDownloader(hub, hfToken).download(repoId, revision, dir);
             } catch (IOException e) {
                 if (HuggingFaceDownloader.unreachable(e)) {
-                    throw new UncheckedIOException("Cannot reach the Hugging Face hub at " + hub + " (" + e.getMessage() + "), and " + repoId
+                    throw new UncheckedIOException("Cannot reach the Hugging Face hub at " + hub + " (" + HuggingFaceDownloader.reason(e) + "), and " + repoId
                         + " is not downloaded yet. Start once with the network, or put its files — config.json, tokenizer.json, "
                         + "tokenizer_config.json and the weights (pytorch_model-*.bin or *.safetensors, with their index .json) from " + hub + "/"
                         + repoId + "/tree/" + revision + " — into a directory and set model.local_path to it", e);
                 }
-                throw new UncheckedIOException("Could not download " + repoId + " (" + revision + ") from " + hub + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("Could not download " + repoId + " (" + revision + ") from " + hub + ": " + HuggingFaceDownloader.reason(e), e);
             }
         }
         return local(dir, cacheDir);

@@ -11,12 +11,6 @@ public final class IntList {
         a = new int[Math.max(4, capacity)];
     }
 
-    public static IntList of(int[] values) {
-        IntList l = new IntList(values.length + 16);
-        l.addAll(values);
-        return l;
-    }
-
     public void add(int v) {
         if (size == a.length) a = Arrays.copyOf(a, a.length * 2);
         a[size++] = v;

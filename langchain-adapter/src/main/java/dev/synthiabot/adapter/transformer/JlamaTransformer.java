@@ -4,6 +4,8 @@ import com.github.tjake.jlama.model.AbstractModel;
 import com.github.tjake.jlama.safetensors.Config;
 import com.github.tjake.jlama.tensor.AbstractTensor;
 import com.github.tjake.jlama.tensor.KvBufferCache;
+import com.github.tjake.jlama.tensor.operations.TensorOperationsProvider;
+import com.github.tjake.jlama.util.MachineSpec;
 import dev.synthiabot.adapter.loading.LoadedModel;
 import java.util.Optional;
 
@@ -85,7 +87,14 @@ public final class JlamaTransformer implements Transformer {
 
     @Override
     public String describe() {
-        return "Jlama forward pass (" + com.github.tjake.jlama.tensor.operations.TensorOperationsProvider.get().name() + ")";
+        String width = switch (MachineSpec.VECTOR_TYPE) {
+            case AVX_512 -> "AVX-512 (512-bit vectors)";
+            case AVX_256 -> "AVX2 (256-bit vectors)";
+            case ARM_128 -> "ARM NEON (128-bit vectors)";
+            case NONE -> "no usable vector width: scalar fallback (slow)";
+        };
+        return "Jlama forward pass (" + TensorOperationsProvider.get().name() + ", " + width + ", "
+            + Runtime.getRuntime().availableProcessors() + " CPUs)";
     }
 
     @Override

@@ -2,11 +2,13 @@ package dev.synthiabot.adapter.transformer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.synthiabot.adapter.kernels.KernelWarmUp;
 import dev.synthiabot.adapter.kernels.KvCache;
 import dev.synthiabot.adapter.kernels.Q4Kernels;
 import dev.synthiabot.adapter.kernels.Q4Matrix;
 import dev.synthiabot.adapter.kernels.RowParallel;
 import dev.synthiabot.adapter.kernels.VectorMath;
+import dev.synthiabot.adapter.kernels.VectorWidth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -85,7 +87,7 @@ public final class Q4Transformer implements Transformer {
             JsonNode config = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
             Q4Transformer t = new Q4Transformer(config, r, maxContext, threads, activations, kvPrecision);
             LOG.info("Read the Q4 weights onto the heap in {} ms", (System.nanoTime() - t0) / 1_000_000);
-            long warm = Q4Kernels.warmUp();
+            long warm = KernelWarmUp.run();
             if (warm > 0) LOG.info("Kernels compiled by the JIT in {} ms (warm-up on small matrices)", warm);
             return t;
         } catch (IOException | UncheckedIOException e) {
@@ -293,12 +295,12 @@ public final class Q4Transformer implements Transformer {
 
     @Override
     public int tokensPerTile() {
-        return activations == Q4Kernels.Activations.Q8 ? Q4Kernels.gemmTile() : Q4Kernels.LANES;
+        return Q4Kernels.tokensPerTile(activations);
     }
 
     @Override
     public String describe() {
-        return "synthia-bot Q4 kernels (" + Q4Kernels.PATH + ", " + activations + " activations, " + kvPrecision + " KV cache, " + pool.threads() + " threads)";
+        return "synthia-bot Q4 kernels (" + VectorWidth.PATH + ", " + activations + " activations, " + kvPrecision + " KV cache, " + pool.threads() + " threads)";
     }
 
     @Override

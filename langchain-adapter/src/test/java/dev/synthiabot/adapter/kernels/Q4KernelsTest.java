@@ -56,7 +56,7 @@ class Q4KernelsTest {
         float[][] out = new float[tokens][rows];
         for (float[] o : out) java.util.Arrays.fill(o, Float.NaN);
 
-        PanelGemm.matmul(w, Q4Kernels.packTokens(x, tokens, cols), tokens, out, from, to);
+        PanelGemm.matmul(w, PanelGemm.pack(x, tokens, cols), tokens, out, from, to);
 
         for (int t = 0; t < tokens; t++) {
             for (int row = 0; row < rows; row++) {
@@ -65,7 +65,7 @@ class Q4KernelsTest {
                     continue;
                 }
                 float ref = reference(w, row, x[t]);
-                assertThat(out[t][row]).as("row %d token %d (%d lanes)", row, t, Q4Kernels.LANES)
+                assertThat(out[t][row]).as("row %d token %d (%d lanes)", row, t, VectorWidth.LANES)
                     .isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(ref)) * (float) Math.sqrt(cols)));
             }
         }
@@ -73,18 +73,18 @@ class Q4KernelsTest {
 
     @org.junit.jupiter.api.Test
     void should_run_at_the_width_the_build_asks_for() {
-        String bits = System.getProperty(Q4Kernels.BITS_PROPERTY);
+        String bits = System.getProperty(VectorWidth.BITS_PROPERTY);
         int preferred = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
         int expected = bits == null ? preferred : Math.min(preferred, Integer.parseInt(bits));
-        assertThat(Q4Kernels.WIDTH).isEqualTo(expected);
-        assertThat(Q4Kernels.LANES).isEqualTo(expected / 32);
-        assertThat(Q4Kernels.PATH).isEqualTo(switch (expected) {
-            case 512 -> Q4Kernels.Path.AVX512;
-            case 256 -> Q4Kernels.Path.AVX2;
-            case 128 -> Q4Kernels.Path.VECTOR128;
-            default -> Q4Kernels.Path.SCALAR;
+        assertThat(VectorWidth.WIDTH).isEqualTo(expected);
+        assertThat(VectorWidth.LANES).isEqualTo(expected / 32);
+        assertThat(VectorWidth.PATH).isEqualTo(switch (expected) {
+            case 512 -> VectorWidth.Path.AVX512;
+            case 256 -> VectorWidth.Path.AVX2;
+            case 128 -> VectorWidth.Path.VECTOR128;
+            default -> VectorWidth.Path.SCALAR;
         });
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Q4Kernels.species("96"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VectorWidth.species("96"))
             .hasMessage("synthia.kernels.bits must be 64, 128, 256 or 512, not 96");
     }
 
@@ -117,11 +117,11 @@ class Q4KernelsTest {
         Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
         float[] x = random(r, cols);
         x[5] = 40f; // an outlier, as real activations have: its block gets a coarse scale
-        Q4Kernels.Q8 q = Q4Kernels.Q8.of(x);
+        Q8Activations q = Q8Activations.quantize(x);
         float[] out = new float[rows];
         java.util.Arrays.fill(out, Float.NaN);
 
-        Q4Kernels.matvec(w, q, out, from, to);
+        Q8Matvec.matvec(w, q, out, from, to);
 
         float[] scalar = new float[Q4Matrix.PANEL];
         for (int row = 0; row < rows; row++) {
@@ -132,7 +132,7 @@ class Q4KernelsTest {
             // exact integer sums: the vector kernels agree with the scalar reference to float rounding
             Q8Matvec.panelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), q.q(), q.d(), q.sums(), scalar, 0);
             float ref8 = scalar[row % Q4Matrix.PANEL];
-            assertThat(out[row]).as("row %d vs the scalar Q8 reference (%s)", row, Q4Kernels.PATH)
+            assertThat(out[row]).as("row %d vs the scalar Q8 reference (%s)", row, VectorWidth.PATH)
                 .isCloseTo(ref8, org.assertj.core.data.Offset.offset(1e-5f * (1 + Math.abs(ref8)) * (float) Math.sqrt(cols)));
             // and the Q8 result is the float product up to half a quantization step per activation
             double exact = 0, bound = 0;
@@ -149,7 +149,7 @@ class Q4KernelsTest {
         float[] x = new float[64];
         for (int i = 0; i < 32; i++) x[i] = i - 10.5f;
         x[40] = -3f; // the second block: one value, the rest zero
-        Q4Kernels.Q8 q = Q4Kernels.Q8.of(x);
+        Q8Activations q = Q8Activations.quantize(x);
         assertThat(q.d()[0]).isEqualTo(20.5f / 127f);
         assertThat(q.q()[31]).isEqualTo((short) 127);
         assertThat(q.q()[0]).isEqualTo((short) Math.round(-10.5f * (127f / 20.5f)));
@@ -158,7 +158,7 @@ class Q4KernelsTest {
         int sum = 0;
         for (int i = 0; i < 32; i++) sum += q.q()[i];
         assertThat(q.sums()[0]).isEqualTo(sum);
-        assertThat(Q4Kernels.Q8.of(new float[32]).d()[0]).isZero();
+        assertThat(Q8Activations.quantize(new float[32]).d()[0]).isZero();
     }
 
     @org.junit.jupiter.api.Test
@@ -176,8 +176,8 @@ class Q4KernelsTest {
         float[][] out = new float[x.length][rows];
         matmul(w, x, x.length, out, 0, rows, Q4Kernels.Activations.F32);
         float[] single8 = new float[rows];
-        Q4Kernels.Q8 q8 = Q4Kernels.Q8.of(x[0]);
-        Q4Kernels.matvec(w, q8, single8, 0, rows);
+        Q8Activations q8 = Q8Activations.quantize(x[0]);
+        Q8Matvec.matvec(w, q8, single8, 0, rows);
         for (int row = 0; row < rows; row++) {
             float[] scalar = new float[Q4Matrix.PANEL];
             Q8Matvec.panelScalar(w.data(), row / Q4Matrix.PANEL, w.blocksPerRow(), q8.q(), q8.d(), q8.sums(), scalar, 0);
@@ -197,14 +197,14 @@ class Q4KernelsTest {
     void should_give_two_tokens_with_8_bit_activations_exactly_their_single_token_products(int rows, int cols, int from, int to) {
         Random r = new Random(rows * 7L + from);
         Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
-        Q4Kernels.Q8 x = Q4Kernels.Q8.of(random(r, cols)), y = Q4Kernels.Q8.of(random(r, cols));
+        Q8Activations x = Q8Activations.quantize(random(r, cols)), y = Q8Activations.quantize(random(r, cols));
         float[] outX = new float[rows], outY = new float[rows], singleX = new float[rows], singleY = new float[rows];
 
-        Q4Kernels.matvec2(w, x, y, outX, outY, from, to);
-        Q4Kernels.matvec(w, x, singleX, from, to);
-        Q4Kernels.matvec(w, y, singleY, from, to);
+        Q8Matvec.matvec2(w, x, y, outX, outY, from, to);
+        Q8Matvec.matvec(w, x, singleX, from, to);
+        Q8Matvec.matvec(w, y, singleY, from, to);
 
-        assertThat(outX).as("first token (pairs of panels read once for both on AVX-512; %s here)", Q4Kernels.PATH).containsExactly(singleX);
+        assertThat(outX).as("first token (pairs of panels read once for both on AVX-512; %s here)", VectorWidth.PATH).containsExactly(singleX);
         assertThat(outY).as("second token").containsExactly(singleY);
     }
 
@@ -224,8 +224,8 @@ class Q4KernelsTest {
             float[][] alone = new float[1][rows];
             matmul(w, new float[][] {x[t]}, 1, alone, from, rows, activations);
             // batched answers and prompts split anywhere rely on this: same token, same bits, whatever ran beside it
-            assertThat(out[t]).as("token %d of %d (%s, %d lanes)", t, tokens, Q4Kernels.PATH, Q4Kernels.LANES).containsExactly(alone[0]);
-            float[] d = Q4Kernels.Q8.of(x[t]).d();
+            assertThat(out[t]).as("token %d of %d (%s, %d lanes)", t, tokens, VectorWidth.PATH, VectorWidth.LANES).containsExactly(alone[0]);
+            float[] d = Q8Activations.quantize(x[t]).d();
             for (int row = from; row < rows; row++) {
                 double exact = 0, bound = 0; // float activations: rounding only; 8-bit: half a step per activation
                 for (int c = 0; c < cols; c++) {
@@ -240,21 +240,21 @@ class Q4KernelsTest {
 
     @org.junit.jupiter.api.Test
     void should_compute_the_8_bit_gemm_exactly_as_the_matrix_vector_kernel() {
-        int rows = 48, cols = 4096, tokens = 2 * Q4Kernels.LANES + 1;
+        int rows = 48, cols = 4096, tokens = 2 * VectorWidth.LANES + 1;
         Random r = new Random(5);
         Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
-        Q4Kernels.Q8[] x = new Q4Kernels.Q8[tokens];
+        Q8Activations[] x = new Q8Activations[tokens];
         for (int t = 0; t < tokens; t++) {
             float[] v = random(r, cols);
             v[t * 7] = 60f; // an outlier per token: its block gets a coarse scale
-            x[t] = Q4Kernels.Q8.of(v);
+            x[t] = Q8Activations.quantize(v);
         }
         float[][] packed = Q8Gemm.pack(x, tokens, cols);
         float[][] out = new float[tokens][rows];
         Q8Gemm.matmul(w, packed[0], packed[1], tokens, out, 0, rows);
         for (int t = 0; t < tokens; t++) {
             float[] single = new float[rows];
-            Q4Kernels.matvec(w, x[t], single, 0, rows);
+            Q8Matvec.matvec(w, x[t], single, 0, rows);
             assertThat(out[t]).as("token %d", t).containsExactly(single);
         }
     }
@@ -270,18 +270,18 @@ class Q4KernelsTest {
         int rows = 48, cols = 256;
         Random r = new Random(tokens * 31L + from);
         Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
-        Q4Kernels.Q8[] x = new Q4Kernels.Q8[tokens];
+        Q8Activations[] x = new Q8Activations[tokens];
         for (int t = 0; t < tokens; t++) {
             float[] v = random(r, cols);
             v[(t * 7) % cols] = 60f; // an outlier per token: its block gets a coarse scale
-            x[t] = Q4Kernels.Q8.of(v);
+            x[t] = Q8Activations.quantize(v);
         }
         Q8Int16Gemm.Packed packed = Q8Int16Gemm.pack(x, tokens, cols);
         float[][] out = new float[tokens][rows];
         Q8Int16Gemm.matmul(w, packed.xs(), packed.ds(), tokens, out, from, to);
         for (int t = 0; t < tokens; t++) {
             float[] single = new float[rows];
-            Q4Kernels.matvec(w, x[t], single, from, to);
+            Q8Matvec.matvec(w, x[t], single, from, to);
             assertThat(out[t]).as("token %d", t).containsExactly(single);
         }
     }
