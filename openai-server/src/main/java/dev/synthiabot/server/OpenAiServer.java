@@ -180,9 +180,10 @@ public final class OpenAiServer implements AutoCloseable {
                 return;
             }
             state = State.DRAINING;
+            int running = admission.running();
+            int waiting = admission.waiting();
             admission.close();
-            int running = inFlight.size();
-            log.info("Draining: {} answer(s) running, {} of grace", running, grace);
+            log.info("Draining: {} answer(s) running may finish within {}; {} waiting request(s) refused", running, grace, waiting);
             if (!awaitNoneInFlight(System.nanoTime() + grace.toNanos())) {
                 forcing = true;
                 log.info("Grace over: ending {} answer(s) as cut short", inFlight.size());
