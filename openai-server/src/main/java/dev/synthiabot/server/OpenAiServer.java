@@ -391,7 +391,13 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     private void sendAnswer(ServerResponse res, Context c, ObjectNode body, String reason, Usage usage, long firstTokenNanos) {
-        send(res, 200, body);
+        try {
+            send(res, 200, body);
+        } catch (RuntimeException e) { // the client left while the answer was being generated
+            metrics.request(CHAT, 200, "client_closed");
+            log.info("POST /v1/chat/completions 200 stream=false client closed the connection before the answer was sent; total_ms={}", millis(c.start()));
+            return;
+        }
         answered(c, 200, reason.equals("length") && forcing ? "truncated" : "answered", reason, usage, firstTokenNanos);
     }
 
@@ -611,8 +617,12 @@ public final class OpenAiServer implements AutoCloseable {
         metrics.request(endpoint, e.status(), ServerMetrics.outcomeOf(e.status()));
         log.info("{} {} error={} param={} total_ms={}", what, e.status(), e.code(), e.param(), millis(start));
         if (res.isSent()) return;
-        e.headers().forEach(res::header);
-        send(res, e.status(), Responses.error(e));
+        try {
+            e.headers().forEach(res::header);
+            send(res, e.status(), Responses.error(e));
+        } catch (RuntimeException gone) {
+            log.debug("{}: the error could not be sent (client gone?)", what, gone);
+        }
     }
 
     private static long millis(long startNanos) {

@@ -8,7 +8,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,9 +35,7 @@ class ConcurrencyTest {
         int clients = 10;
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            responses.add(h.http.sendAsync(HttpRequest.newBuilder(h.uri("/v1/chat/completions")).timeout(BOUND)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Harness.chat("Hi " + i, ""))).build(), HttpResponse.BodyHandlers.ofString()));
+            responses.add(h.postAsync(Harness.chat("Hi " + i, "")));
         }
 
         // Two answers run (held by the model), two requests wait in line, the other six are refused at once.

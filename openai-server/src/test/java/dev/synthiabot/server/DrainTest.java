@@ -3,17 +3,13 @@ package dev.synthiabot.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.synthiabot.server.ScriptedModel.Script;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,43 +25,13 @@ class DrainTest {
         if (h != null) h.close();
     }
 
-    private CompletableFuture<ChatResponse> stream(StringBuilder text) {
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        OpenAiStreamingChatModel.builder().baseUrl(h.baseUrl()).apiKey("unused").modelName(Harness.MODEL_ID).timeout(BOUND).build()
-            .chat(List.of(UserMessage.from("Hi")), new StreamingChatResponseHandler() {
-                @Override
-                public void onPartialResponse(String partial) {
-                    synchronized (text) {
-                        text.append(partial);
-                    }
-                }
-
-                @Override
-                public void onCompleteResponse(ChatResponse response) {
-                    done.complete(response);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    done.completeExceptionally(error);
-                }
-            });
-        return done;
-    }
-
-    private CompletableFuture<HttpResponse<String>> postAsync(String body) {
-        return h.http.sendAsync(HttpRequest.newBuilder(h.uri("/v1/chat/completions")).timeout(BOUND).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void runningStreamFinishesWithinGraceWhileNewAndWaitingRequestsGet503() throws Exception {
         ScriptedModel model = new ScriptedModel(Script.answer("one ", "two").held());
         h = new Harness(Harness.settings().withMaxConcurrent(1).withQueueCapacity(1), model);
-        StringBuilder text = new StringBuilder();
-        CompletableFuture<ChatResponse> running = stream(text);
+        CompletableFuture<ChatResponse> running = h.stream(new CopyOnWriteArrayList<>());
         await().atMost(BOUND).until(() -> model.calls.size() == 1 && model.calls.get(0).piecesSent.get() == 2);
-        CompletableFuture<HttpResponse<String>> waiting = postAsync(Harness.chat("in line", ""));
+        CompletableFuture<HttpResponse<String>> waiting = h.postAsync(Harness.chat("in line", ""));
         await().atMost(BOUND).until(() -> h.gauge("synthia.openai.answers.waiting") == 1);
 
         Thread drain = Thread.ofVirtual().start(() -> h.server.drain(Duration.ofSeconds(30)));
@@ -96,9 +62,8 @@ class DrainTest {
     void answersStillRunningAfterTheGraceEndAsLength() throws Exception {
         ScriptedModel model = new ScriptedModel(Script.answer("partial").held());
         h = new Harness(model);
-        StringBuilder text = new StringBuilder();
-        CompletableFuture<ChatResponse> streamed = stream(text);
-        CompletableFuture<HttpResponse<String>> whole = postAsync(Harness.chat("Hi", ""));
+        CompletableFuture<ChatResponse> streamed = h.stream(new CopyOnWriteArrayList<>());
+        CompletableFuture<HttpResponse<String>> whole = h.postAsync(Harness.chat("Hi", ""));
         await().atMost(BOUND).until(() -> model.calls.size() == 2 && model.calls.stream().allMatch(c -> c.piecesSent.get() == 1));
 
         h.server.drain(Duration.ofMillis(100));

@@ -2,6 +2,10 @@ package dev.synthiabot.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -14,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** A server on a free port of 127.0.0.1 with a scripted model, and a plain HTTP client for it. */
 final class Harness implements AutoCloseable {
@@ -55,6 +60,36 @@ final class Harness implements AutoCloseable {
 
     HttpResponse<String> post(String body) {
         return post("/v1/chat/completions", body, Map.of());
+    }
+
+    /** A chat completion request sent without waiting for its answer. */
+    CompletableFuture<HttpResponse<String>> postAsync(String body) {
+        return http.sendAsync(HttpRequest.newBuilder(uri("/v1/chat/completions")).timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** "Hi" streamed through LangChain4j's OpenAI streaming client: its pieces go to {@code pieces}, its end to the future. */
+    CompletableFuture<ChatResponse> stream(List<String> pieces) {
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        OpenAiStreamingChatModel.builder().baseUrl(baseUrl()).apiKey("unused").modelName(MODEL_ID).timeout(Duration.ofSeconds(30)).build()
+            .chat(List.of(UserMessage.from("Hi")), new StreamingChatResponseHandler() {
+                @Override
+                public void onPartialResponse(String partial) {
+                    pieces.add(partial);
+                }
+
+                @Override
+                public void onCompleteResponse(ChatResponse response) {
+                    done.complete(response);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    done.completeExceptionally(error);
+                }
+            });
+        return done;
     }
 
     HttpResponse<String> get(String path, Map<String, String> headers) {

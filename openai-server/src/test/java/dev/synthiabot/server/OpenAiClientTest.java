@@ -11,9 +11,7 @@ import dev.langchain4j.exception.ModelNotFoundException;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
-import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiTokenUsage;
 import dev.langchain4j.model.output.FinishReason;
 import dev.synthiabot.server.ScriptedModel.Script;
@@ -40,11 +38,6 @@ class OpenAiClientTest {
             .timeout(Duration.ofSeconds(30)).maxRetries(0);
     }
 
-    private OpenAiStreamingChatModel streamingClient() {
-        return OpenAiStreamingChatModel.builder().baseUrl(h.baseUrl()).apiKey("unused").modelName(Harness.MODEL_ID)
-            .timeout(Duration.ofSeconds(30)).build();
-    }
-
     @Test
     void answersAWholeCompletion() {
         ChatResponse r = client().build().chat(UserMessage.from("Hi"));
@@ -62,23 +55,7 @@ class OpenAiClientTest {
     @Test
     void streamsTheAnswerInPieces() throws Exception {
         List<String> pieces = new CopyOnWriteArrayList<>();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        streamingClient().chat(List.of(UserMessage.from("Hi")), new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {
-                pieces.add(partial);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
+        CompletableFuture<ChatResponse> done = h.stream(pieces);
         ChatResponse r = done.get(30, TimeUnit.SECONDS);
 
         assertThat(pieces).containsExactly("Hello", ", ", "world", "!");
