@@ -62,9 +62,12 @@ final class Answer implements StreamingChatResponseHandler {
         return events.pollFirst(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    /** Ends the answer at the server's word: {@link #next()} gives {@link Forced} before any event still queued. */
+    /**
+     * Ends the answer at the server's word: {@link #next()} gives {@link Forced} after the pieces the model has already
+     * sent (they are part of the answer so far), and whatever the model sends afterwards is not used.
+     */
     void force() {
-        events.addFirst(new Forced());
+        events.addLast(new Forced());
     }
 
     /** Stops the model's work on this answer before its next token; nothing it sends afterwards is used. */
