@@ -101,9 +101,19 @@ class ArchitectureTest {
     }
 
     @Test
+    void the_openai_server_needs_neither_discord_nor_the_kernels() {
+        noClasses().that().resideInAPackage("dev.synthiabot.server..")
+            .should().dependOnClassesThat(resideInAnyPackage("net.dv8tion..", "dev.synthiabot.bot..", "dev.synthiabot.config..", "com.github.tjake..")
+                .or(resideInAPackage("dev.synthiabot.adapter..").and(not(resideInAPackage("dev.synthiabot.adapter")))))
+            .because("it serves any LangChain4j StreamingChatModel; of the adapter it reads only the entry point's plain values")
+            .check(main);
+    }
+
+    @Test
     void the_import_sees_all_three_modules() {
         org.assertj.core.api.Assertions.assertThat(main.containPackage("dev.synthiabot.bot.app")).isTrue();
         org.assertj.core.api.Assertions.assertThat(main.containPackage("dev.synthiabot.adapter.kernels")).isTrue();
         org.assertj.core.api.Assertions.assertThat(main.containPackage("dev.synthiabot.config")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(main.containPackage("dev.synthiabot.server")).isTrue();
     }
 }

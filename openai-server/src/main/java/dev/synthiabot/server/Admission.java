@@ -50,7 +50,8 @@ final class Admission {
         }
     }
 
-    private final int maxRunning;
+    /** Guarded by lock; only grows ({@link #runUpTo}). */
+    private int maxRunning;
     private final int queueCapacity;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
@@ -115,6 +116,23 @@ final class Admission {
         }
     }
 
+    /** Lets up to {@code n} answers run at once (the model's own limit, known once it has loaded); only grows. */
+    void runUpTo(int n) {
+        lock.lock();
+        try {
+            if (n <= maxRunning) return;
+            maxRunning = n;
+            while (running < maxRunning && !waiting.isEmpty()) {
+                Waiter next = waiting.pollFirst();
+                running++;
+                next.admitted = true;
+                next.turn.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Refuses new requests from now on and sends the waiting ones away; running ones keep their places. */
     void close() {
         lock.lock();
@@ -148,7 +166,12 @@ final class Admission {
     }
 
     int maxRunning() {
-        return maxRunning;
+        lock.lock();
+        try {
+            return maxRunning;
+        } finally {
+            lock.unlock();
+        }
     }
 
     int queueCapacity() {

@@ -145,6 +145,15 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The model has loaded and takes up to {@code maxConcurrent} answers at once (more than the settings said, when the
+     * model's own limit is only known now).
+     */
+    public void modelReady(StreamingChatModel model, int maxConcurrent) {
+        admission.runUpTo(maxConcurrent);
+        modelReady(model);
+    }
+
     /** The port listened on (the one taken when the settings said 0). */
     public int port() {
         WebServer s = server;

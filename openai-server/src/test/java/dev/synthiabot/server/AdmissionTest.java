@@ -90,4 +90,25 @@ class AdmissionTest {
         assertThat(admission.running()).isZero();
         assertThat(admitted).isEmpty();
     }
+
+    @Test
+    void morePlacesOnceTheModelSaysSoLetTheWaitersInInOrder() throws Exception {
+        Ticket first = admission.enter();
+        waiter("second");
+        await().atMost(BOUND).until(() -> admission.waiting() == 1);
+        waiter("third");
+        await().atMost(BOUND).until(() -> admission.waiting() == 2);
+
+        admission.runUpTo(3);
+
+        await().atMost(BOUND).until(() -> admitted.size() == 2);
+        assertThat(admitted).as("both let in at once (which records first is up to the threads)").containsExactlyInAnyOrder("second", "third");
+        assertThat(admission.running()).isEqualTo(3);
+        assertThat(admission.waiting()).isZero();
+        admission.runUpTo(2); // only grows
+        assertThat(admission.maxRunning()).isEqualTo(3);
+        first.close();
+        tickets.forEach(Ticket::close);
+        assertThat(admission.running()).isZero();
+    }
 }

@@ -9,10 +9,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.ScopeType;
 
-/** The command line of the shipped artifact (picocli): {@code run} (the default) and {@code prepare-model}. */
+/** The command line of the shipped artifact (picocli): {@code run} (the default), {@code serve}, the terminal commands and {@code prepare-model}. */
 @Command(name = "synthia-bot", mixinStandardHelpOptions = true, version = "synthia-bot 0.1.0",
     description = "A self-hosted Discord bot that answers with SynthIA-7B (Q4) on Jlama. Without a command it runs the bot.",
-    subcommands = {Cli.Run.class, Cli.Ask.class, Cli.Translate.class, Cli.Chat.class, Cli.PrepareModel.class},
+    subcommands = {Cli.Run.class, Cli.Serve.class, Cli.Ask.class, Cli.Translate.class, Cli.Chat.class, Cli.PrepareModel.class},
     footer = {"", "Exit codes (README.md): 0 stopped, 1 unexpected error, 2 bad settings, 3 model not preparable,",
         "4 invalid Discord token, 5 Discord unreachable, 6 Message Content intent off, 7 Java < 21 or no Vector API."})
 final class Cli implements Callable<Integer> {
@@ -33,6 +33,21 @@ final class Cli implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return cli.call();
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the model behind the OpenAI Chat Completions API (no Discord): for a bot on another machine",
+            "(model.provider: openai) or any OpenAI client. SIGTERM / Ctrl-C drains it and exits 0."})
+    static final class Serve implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+        @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on (default: server.port, 8080).")
+        Integer port;
+
+        @Override
+        public Integer call() throws Exception {
+            return Main.serve(Optional.ofNullable(cli.config), Optional.ofNullable(port)).code;
         }
     }
 

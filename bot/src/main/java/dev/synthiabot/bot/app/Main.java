@@ -88,6 +88,15 @@ public final class Main {
         return ExitCode.STOPPED;
     }
 
+    /** The model behind the OpenAI-compatible API ({@code serve}) until a signal drains it: no Discord, no token. */
+    static ExitCode serve(Optional<Path> configFlag, Optional<Integer> port) throws InterruptedException {
+        Map<String, String> env = System.getenv();
+        Optional<BotSettings> settings = settings(configFlag, env, false);
+        if (settings.isEmpty()) return ExitCode.BAD_SETTINGS;
+        if (!vectorApiPresent()) return ExitCode.JAVA;
+        return Serve.run(settings.get(), port, env);
+    }
+
     /** Downloads, converts and quantizes the model as a first start would, then stops: no Discord, no token. */
     static ExitCode prepareModel(Optional<Path> configFlag) {
         Map<String, String> env = System.getenv();
@@ -147,7 +156,7 @@ public final class Main {
     }
 
     /** What to tell the user; a full heap gets advice instead of a stack trace. */
-    private static String reason(Throwable e) {
+    static String reason(Throwable e) {
         if (e instanceof OutOfMemoryError) {
             return "the heap is too small for the model (" + e.getMessage() + ", -Xmx " + (Runtime.getRuntime().maxMemory() >> 20)
                 + " MB): keep the launcher's default -Xmx8g or raise -Xmx in JAVA_OPTS (SynthIA-7B in Q4 needs ~4.1 GB plus model.kv_cache_mb), "
@@ -181,10 +190,9 @@ public final class Main {
     }
 
     private static boolean vectorApiPresent() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) return true;
-        System.err.println("error: the JVM lacks the Vector API: start it with --add-modules jdk.incubator.vector "
-            + "(scripts/run-bot, bot/target/synthia-bot and the Docker image do)");
-        return false;
+        Optional<String> problem = SynthiaChatModel.vectorApiProblem();
+        problem.ifPresent(p -> System.err.println("error: " + p + " (scripts/run-bot, bot/target/synthia-bot and the Docker image do)"));
+        return problem.isEmpty();
     }
 
     /** The model as the settings describe it: downloaded from the hub first unless {@code model.local_path} is set. */

@@ -34,7 +34,7 @@ public final class BotMetrics {
         }
     }
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry = processRegistry();
     private final Timer queueWait;
     private final Timer timeToFirstToken;
     private final DistributionSummary promptRate;
@@ -48,12 +48,18 @@ public final class BotMetrics {
     private final MultiGauge serverDecode;
     private final MultiGauge serverAnswers;
 
-    public BotMetrics() {
+    /** A Prometheus registry with the JVM's own meters (memory, GC, threads, CPU, uptime): the bot's, and {@code serve}'s. */
+    public static PrometheusMeterRegistry processRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        return registry;
+    }
+
+    public BotMetrics() {
         queueWait = Timer.builder("synthia.queue.wait").description("Time from a request being taken to its answer starting").register(registry);
         timeToFirstToken = Timer.builder("synthia.time.to.first.token").description("Time from an answer starting to its first token").register(registry);
         promptRate = DistributionSummary.builder("synthia.prompt.tokens.per.second").description("Prompt tokens computed per second, per answer").register(registry);
