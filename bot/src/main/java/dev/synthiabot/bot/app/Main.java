@@ -66,7 +66,7 @@ public final class Main {
             prompts.close();
             return ExitCode.BAD_SETTINGS;
         }
-        Shutdown shutdown = new Shutdown(app, prompts);
+        Shutdown shutdown = new Shutdown("synthia-bot", app::close, prompts);
         shutdown.onSignals();
 
         if (settings.provider().provider() == ProviderSettings.Provider.OPENAI) {

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * {@code serve}: the bot's model behind the OpenAI Chat Completions API, for a bot (or any client) on another
@@ -47,8 +46,8 @@ final class Serve {
             System.err.println("error: server.port: cannot listen on " + s.bind() + ":" + api.port() + " (" + e.getMessage() + ")");
             return ExitCode.BAD_SETTINGS;
         }
-        Stop stop = new Stop(server);
-        for (String name : new String[] {"TERM", "INT"}) Signal.handle(new Signal(name), signal -> stop.signal(signal.getName()));
+        Shutdown shutdown = new Shutdown("synthia-bot serve", server::drain, () -> {});
+        shutdown.onSignals();
 
         SynthiaChatModel model;
         try {
@@ -58,7 +57,7 @@ final class Serve {
             server.close();
             return ExitCode.MODEL;
         }
-        if (stop.model(model)) server.modelReady(model, model.maxConcurrent());
+        if (shutdown.model(model)) server.modelReady(model, model.maxConcurrent()); // else a signal came while it loaded
         Thread.currentThread().join(); // runs until a signal's drain exits the process
         return ExitCode.STOPPED;
     }
@@ -70,47 +69,5 @@ final class Serve {
                 String id = settings.model().huggingfaceId();
                 return id.substring(id.indexOf('/') + 1).toLowerCase(java.util.Locale.ROOT);
             });
-    }
-
-    /** The drain on SIGTERM / SIGINT (a second signal stops at once), then the model's close and exit 0. */
-    private static final class Stop {
-        private final OpenAiServer server;
-        private SynthiaChatModel model;
-        private boolean started;
-
-        Stop(OpenAiServer server) {
-            this.server = server;
-        }
-
-        /** False if the stop already began: the model is closed and must not be used. */
-        synchronized boolean model(SynthiaChatModel loaded) {
-            if (started) {
-                loaded.close();
-                return false;
-            }
-            model = loaded;
-            return true;
-        }
-
-        void signal(String name) {
-            synchronized (this) {
-                if (started) {
-                    log.warn("SIG{} again while draining: stopping now", name);
-                    Runtime.getRuntime().halt(130);
-                }
-                started = true;
-            }
-            log.info("SIG{} received: draining (new requests get 503)", name);
-            Thread.ofPlatform().name("drain").start(() -> {
-                server.drain();
-                SynthiaChatModel m;
-                synchronized (this) {
-                    m = model;
-                }
-                if (m != null) m.close();
-                log.info("synthia-bot serve stopped");
-                System.exit(ExitCode.STOPPED.code);
-            });
-        }
     }
 }

@@ -1,60 +1,62 @@
 package dev.synthiabot.bot.app;
 
-import dev.synthiabot.config.prompts.ChannelPromptStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * The orderly stop on SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C): the bot finishes or ends every answer
- * while Discord still takes requests ({@link BotApp#close()}), closes the model and the database, and exits 0.
- * The signals are handled directly rather than through a shutdown hook, whose exit status would be 143 and which
- * runs beside the hooks of libraries. A second signal during the shutdown stops at once (exit 130); replies left
- * in flight are then finished at the next start.
+ * The orderly stop on SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C), for the bot and for {@code serve}: first
+ * the work in hand is finished or ended ({@code finishWork}: the bot's answers while Discord still takes requests,
+ * {@link BotApp#close()}; serve's drain), then the model is closed, then what remains ({@code afterModel}: the
+ * database), and the process exits 0. The signals are handled directly rather than through a shutdown hook, whose exit
+ * status would be 143 and which runs beside the hooks of libraries. A second signal during the stop ends the process
+ * at once (exit 130); the bot's replies left in flight are then finished at its next start.
  */
 final class Shutdown implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Shutdown.class);
 
-    private final BotApp app;
-    private final ChannelPromptStore prompts;
+    private final String name;
+    private final Runnable finishWork;
+    private final AutoCloseable afterModel;
     private AutoCloseable model;
     private boolean started;
 
-    Shutdown(BotApp app, ChannelPromptStore prompts) {
-        this.app = app;
-        this.prompts = prompts;
+    /** @param name what stops, for the log ({@code synthia-bot}, {@code synthia-bot serve}) */
+    Shutdown(String name, Runnable finishWork, AutoCloseable afterModel) {
+        this.name = name;
+        this.finishWork = finishWork;
+        this.afterModel = afterModel;
     }
 
     void onSignals() {
-        for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), signal -> onSignal(signal.getName()));
+        for (String signal : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(signal), s -> onSignal(s.getName()));
         }
     }
 
-    /** The loaded model, to close at shutdown; false if the shutdown already began (the caller must not start answering). */
+    /** The loaded model, to close at the stop; false if the stop already began (the caller must not start using it). */
     synchronized boolean model(AutoCloseable model) {
         if (started) {
-            closeQuietly(model);
+            closeQuietly("the model", model);
             return false;
         }
         this.model = model;
         return true;
     }
 
-    private void onSignal(String name) {
+    private void onSignal(String signal) {
         synchronized (this) {
             if (started) {
-                log.warn("SIG{} again during the shutdown: stopping now; unfinished replies are finished at the next start", name);
+                log.warn("SIG{} again while stopping: stopping now", signal);
                 Runtime.getRuntime().halt(130);
             }
             started = true;
         }
-        log.info("SIG{} received", name);
-        Thread t = new Thread(() -> {
+        log.info("SIG{} received: stopping", signal);
+        Thread.ofPlatform().name("shutdown").start(() -> {
             run();
             System.exit(ExitCode.STOPPED.code);
-        }, "shutdown");
-        t.start();
+        });
     }
 
     @Override
@@ -62,21 +64,21 @@ final class Shutdown implements Runnable {
         synchronized (this) {
             started = true;
         }
-        app.close();
+        finishWork.run();
         AutoCloseable m;
         synchronized (this) {
             m = model;
         }
-        if (m != null) closeQuietly(m);
-        prompts.close();
-        log.info("synthia-bot stopped");
+        if (m != null) closeQuietly("the model", m);
+        closeQuietly("storage", afterModel);
+        log.info("{} stopped", name);
     }
 
-    private static void closeQuietly(AutoCloseable model) {
+    private static void closeQuietly(String what, AutoCloseable resource) {
         try {
-            model.close();
+            resource.close();
         } catch (Exception e) {
-            log.warn("Closing the model failed: {}", e.toString());
+            log.warn("Closing {} failed: {}", what, e.toString());
         }
     }
 }
