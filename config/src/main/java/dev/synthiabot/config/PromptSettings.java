@@ -11,8 +11,21 @@ import java.util.TreeMap;
  * @param translation target language code (e.g. {@code ja}) to its system prompt
  * @param channels initial per-channel prompts, applied where no admin has set one
  * @param maxLength longest prompt an admin may set
+ * @param answerLanguage {@code auto}, {@code en} or a key of {@code translation}: the language answers are given in where
+ *     no channel or server says otherwise
  */
-public record PromptSettings(String defaultSystem, Map<String, String> translation, Map<String, String> channels, int maxLength) {
+public record PromptSettings(String defaultSystem, Map<String, String> translation, Map<String, String> channels, int maxLength,
+                             String answerLanguage) {
+    /** Answers in the language of the question (when it is one of the translation languages). */
+    public static final String AUTO = "auto";
+    /** Answers as the model writes them: English, for SynthIA. */
+    public static final String MODEL_LANGUAGE = "en";
+
+    /** Whether {@code language} may be chosen as the answer language: auto, en, or a translation language. */
+    public boolean answerLanguageAllowed(String language) {
+        return language.equals(AUTO) || language.equals(MODEL_LANGUAGE) || translation.containsKey(language);
+    }
+
     public PromptSettings {
         // Sorted and kept in that order: the /translate subcommands are listed in it, and a different order at each
         // start would make Discord's registered commands look changed.
@@ -27,6 +40,8 @@ public record PromptSettings(String defaultSystem, Map<String, String> translati
             p.check(e.getKey().matches("[a-z]{2,3}(-[a-z0-9]{2,8})?"), "prompts.translation", e.getKey(), "is not a language code such as ja, fr or pt-br (it becomes a subcommand name)");
             p.check(!e.getValue().isBlank(), "prompts.translation." + e.getKey(), e.getValue(), "is empty");
         }
+        p.check(answerLanguage.equals(AUTO) || answerLanguage.equals(MODEL_LANGUAGE) || translation.containsKey(answerLanguage),
+            "prompts.answer_language", answerLanguage, "is not auto, en or a language of prompts.translation (" + String.join(", ", translation.keySet()) + ")");
         p.snowflakes("prompts.channels", channels.keySet());
         for (var e : channels.entrySet()) {
             p.check(!e.getValue().isBlank() && e.getValue().length() <= maxLength, "prompts.channels." + e.getKey(),

@@ -37,6 +37,10 @@ public final class SqliteFile {
             "CREATE TABLE IF NOT EXISTS pending_reply (key TEXT PRIMARY KEY, interaction_token TEXT, created_at INTEGER NOT NULL, "
                 + "channel_id TEXT NOT NULL, trigger_message_id TEXT, message_ids TEXT NOT NULL, ephemeral INTEGER NOT NULL, "
                 + "locale TEXT NOT NULL, writing INTEGER NOT NULL)"
+        },
+        new String[] {
+            // The answer language per channel or server (/prompt language), like the prompts' scopes.
+            "CREATE TABLE channel_language (scope TEXT PRIMARY KEY, language TEXT NOT NULL, changed_by TEXT NOT NULL, changed_at INTEGER NOT NULL)"
         });
 
     private SqliteFile() {}

@@ -149,6 +149,51 @@ public final class ChannelPromptStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The answer language that applies in a channel, looked up as prompts are (channel, parent, server), else
+     * {@code fallback} (the settings' {@code prompts.answer_language}). Read from the database each time: a rare lookup.
+     */
+    public ResolvedLanguage resolveLanguage(String channelId, Optional<String> parentId, Optional<String> guildId, String fallback) {
+        Optional<String> own = language(channelId);
+        if (own.isPresent()) return new ResolvedLanguage(own.get(), ResolvedPrompt.Source.CHANNEL);
+        Optional<String> parent = parentId.flatMap(this::language);
+        if (parent.isPresent()) return new ResolvedLanguage(parent.get(), ResolvedPrompt.Source.PARENT_CHANNEL);
+        Optional<String> guild = guildId.flatMap(g -> language(GUILD_PREFIX + g));
+        if (guild.isPresent()) return new ResolvedLanguage(guild.get(), ResolvedPrompt.Source.GUILD_DEFAULT);
+        return new ResolvedLanguage(fallback, ResolvedPrompt.Source.GLOBAL_DEFAULT);
+    }
+
+    /** The answer language set for exactly this scope. */
+    public synchronized Optional<String> language(String scope) {
+        try (PreparedStatement q = db.prepareStatement("SELECT language FROM channel_language WHERE scope = ?")) {
+            q.setString(1, scope);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the answer language of " + scope + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets (or with {@code language} empty, removes: the scope then inherits) a scope's answer language; on disk when this returns. */
+    public synchronized void setLanguage(String scope, Optional<String> language, String changedBy) {
+        String sql = language.isPresent()
+            ? "INSERT INTO channel_language(scope, language, changed_by, changed_at) VALUES (?, ?, ?, ?) ON CONFLICT(scope) DO UPDATE SET "
+                + "language = excluded.language, changed_by = excluded.changed_by, changed_at = excluded.changed_at"
+            : "DELETE FROM channel_language WHERE scope = ?";
+        try (PreparedStatement w = db.prepareStatement(sql)) {
+            w.setString(1, scope);
+            if (language.isPresent()) {
+                w.setString(2, language.get());
+                w.setString(3, changedBy);
+                w.setLong(4, clock.instant().toEpochMilli());
+            }
+            w.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot store the answer language of " + scope + ": " + e.getMessage(), e);
+        }
+    }
+
     /** All stored prompts, by scope. */
     public synchronized List<ChannelPrompt> list() {
         List<ChannelPrompt> all = new ArrayList<>();

@@ -98,7 +98,7 @@ class ChannelPromptStoreTest {
         }
 
         try (ChannelPromptStore store = new ChannelPromptStore(file, GLOBAL, 4000, CLOCK)) {
-            assertThat(store.schemaVersion()).isEqualTo(3);
+            assertThat(store.schemaVersion()).isEqualTo(4);
             assertThat(store.get("5").orElseThrow().prompt()).isEqualTo("Old prompt.");
             store.set("5", "New prompt.", "admin"); // writes to the table version 2 added
         }
@@ -118,7 +118,7 @@ class ChannelPromptStoreTest {
         }
 
         try (ChannelPromptStore store = new ChannelPromptStore(file, GLOBAL, 4000, CLOCK)) {
-            assertThat(store.schemaVersion()).isEqualTo(3);
+            assertThat(store.schemaVersion()).isEqualTo(4);
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
              java.sql.ResultSet rs = s.executeQuery("SELECT key FROM pending_reply")) {
@@ -158,10 +158,31 @@ class ChannelPromptStoreTest {
             pool.shutdownNow();
         }
         try (ChannelPromptStore reopened = open()) {
-            assertThat(reopened.schemaVersion()).isEqualTo(3);
+            assertThat(reopened.schemaVersion()).isEqualTo(4);
             assertThat(reopened.list()).hasSize(connections * threadsEach * writes + 1);
             assertThat(reopened.get("ch7-24").orElseThrow().prompt()).isEqualTo("prompt 7/24");
             assertThat(reopened.get("shared").orElseThrow().prompt()).startsWith("shared by ");
+        }
+    }
+
+    @Test
+    void should_resolve_the_answer_language_from_channel_parent_server_then_settings_and_keep_it_across_restarts() {
+        try (ChannelPromptStore store = open()) {
+            assertThat(store.resolveLanguage("10", Optional.of("20"), Optional.of("30"), "auto"))
+                .isEqualTo(new ResolvedLanguage("auto", ResolvedPrompt.Source.GLOBAL_DEFAULT));
+            store.setLanguage(ChannelPromptStore.guildScope("30"), Optional.of("ja"), "admin");
+            assertThat(store.resolveLanguage("10", Optional.of("20"), Optional.of("30"), "auto"))
+                .isEqualTo(new ResolvedLanguage("ja", ResolvedPrompt.Source.GUILD_DEFAULT));
+            store.setLanguage("20", Optional.of("en"), "admin");
+            assertThat(store.resolveLanguage("10", Optional.of("20"), Optional.of("30"), "auto").source()).isEqualTo(ResolvedPrompt.Source.PARENT_CHANNEL);
+            store.setLanguage("10", Optional.of("auto"), "admin");
+        }
+        try (ChannelPromptStore store = open()) {
+            assertThat(store.resolveLanguage("10", Optional.of("20"), Optional.of("30"), "en"))
+                .isEqualTo(new ResolvedLanguage("auto", ResolvedPrompt.Source.CHANNEL));
+            store.setLanguage("10", Optional.empty(), "admin");
+            assertThat(store.resolveLanguage("10", Optional.of("20"), Optional.of("30"), "auto"))
+                .isEqualTo(new ResolvedLanguage("en", ResolvedPrompt.Source.PARENT_CHANNEL));
         }
     }
 }
