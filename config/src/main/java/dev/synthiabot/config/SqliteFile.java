@@ -41,6 +41,10 @@ public final class SqliteFile {
         new String[] {
             // The answer language per channel or server (/prompt language), like the prompts' scopes.
             "CREATE TABLE channel_language (scope TEXT PRIMARY KEY, language TEXT NOT NULL, changed_by TEXT NOT NULL, changed_at INTEGER NOT NULL)"
+        },
+        new String[] {
+            // A translated answer's English, by the id of each Discord message showing it: a reply chain continues in it.
+            "CREATE TABLE answer_original (message_id TEXT PRIMARY KEY, text TEXT NOT NULL, created_at INTEGER NOT NULL)"
         });
 
     private SqliteFile() {}

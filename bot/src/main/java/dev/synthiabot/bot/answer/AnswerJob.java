@@ -1,52 +1,61 @@
 package dev.synthiabot.bot.answer;
 
+import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.exception.InvalidRequestException;
+import dev.langchain4j.model.output.TokenUsage;
 import dev.synthiabot.adapter.SynthiaTokenUsage;
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.metrics.BotMetrics;
 import dev.synthiabot.bot.queue.Job;
 import dev.synthiabot.bot.queue.Ticket;
 import dev.synthiabot.bot.reply.StreamingReply;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One answer: builds the chat request (possibly fetching a reply chain first), streams the model's
- * answer into a {@link StreamingReply}, and ends with a clear note on cancel, timeout or failure.
+ * One answer: builds the chat request (possibly fetching a reply chain first), runs the {@link AnswerChain} — the
+ * model's answer, then its translation when the asker gets another language — into a {@link StreamingReply}, and ends
+ * with a clear note on cancel, timeout or failure. While a translated answer's first step runs, the reply shows how
+ * far it got; the translation streams as the answer.
  */
 final class AnswerJob implements Job {
     private static final Logger log = LoggerFactory.getLogger(AnswerJob.class);
 
     private final StreamingChatModel model;
-    private final java.util.function.Consumer<String> onTicket;
+    private final Consumer<String> onTicket;
     private final Supplier<ChatRequest> request;
+    private final Optional<Translation> translation;
     private final StreamingReply reply;
     private final Texts texts;
     private final long timeoutSeconds;
     private final AnswerStats stats;
     private final BotMetrics metrics;
     private final String command;
+    private final Consumer<AnswerChain.Result> onAnswered;
     private final long taken = System.nanoTime();
 
-    AnswerJob(StreamingChatModel model, String command, Supplier<ChatRequest> request, StreamingReply reply, Texts texts, long timeoutSeconds,
-              AnswerStats stats, BotMetrics metrics, java.util.function.Consumer<String> onTicket) {
+    /** @param onAnswered told of a finished answer (the bot keeps a translated answer's English for follow-ups) */
+    AnswerJob(StreamingChatModel model, String command, Supplier<ChatRequest> request, Optional<Translation> translation, StreamingReply reply,
+              Texts texts, long timeoutSeconds, AnswerStats stats, BotMetrics metrics, Consumer<String> onTicket,
+              Consumer<AnswerChain.Result> onAnswered) {
         this.command = command;
         this.stats = stats;
         this.metrics = metrics;
         this.model = model;
         this.onTicket = onTicket;
         this.request = request;
+        this.translation = translation;
         this.reply = reply;
         this.texts = texts;
         this.timeoutSeconds = timeoutSeconds;
+        this.onAnswered = onAnswered;
     }
 
     @Override
@@ -55,26 +64,27 @@ final class AnswerJob implements Job {
     }
 
     @Override
-    public void onPosition(int position, java.util.Optional<java.time.Duration> estimatedWait) {
+    public void onPosition(int position, Optional<Duration> estimatedWait) {
         reply.status(texts.queued(position, estimatedWait));
     }
 
     @Override
     public void run(Ticket ticket) {
-        metrics.queueWait(java.time.Duration.ofNanos(System.nanoTime() - taken));
+        metrics.queueWait(Duration.ofNanos(System.nanoTime() - taken));
         reply.status(texts.thinking());
-        long[] firstToken = {0};
+        int[] words = {0};
+        AnswerChain.Listener listener = translation.isEmpty()
+            ? new AnswerChain.Listener(reply::append, piece -> {})
+            : new AnswerChain.Listener(piece -> {
+                words[0] += (int) piece.chars().filter(Character::isWhitespace).count();
+                reply.status(texts.answeringBeforeTranslating(translation.get().language(), words[0]));
+            }, reply::append);
         try {
-            ChatRequest chat = request.get();
-            long started = System.nanoTime();
-            CompletableFuture<ChatResponse> done = Streamed.chat(model, chat, (partial, context) -> {
-                if (firstToken[0] == 0) firstToken[0] = System.nanoTime();
-                if (ticket.isStopped()) context.streamingHandle().cancel();
-                reply.append(partial.text());
-            });
-            ChatResponse response = done.get(timeoutSeconds + 60, TimeUnit.SECONDS);
-            record(response, started, firstToken[0], System.nanoTime());
-            String answer = response.aiMessage().text() == null ? "" : response.aiMessage().text();
+            AnswerChain.Result result = new AnswerChain(model).run(request.get(), translation.map(Translation::prompt), listener, ticket::isStopped,
+                Duration.ofSeconds(timeoutSeconds + 60));
+            record(result.answer());
+            result.translation().ifPresent(this::record);
+            String answer = result.shownText();
             Ticket.Outcome stop = ticket.stopReason();
             if (stop == Ticket.Outcome.CANCELLED || stop == Ticket.Outcome.SHUT_DOWN) {
                 reply.finish(answer, stop == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.stoppedForRestart());
@@ -85,6 +95,11 @@ final class AnswerJob implements Job {
             } else {
                 reply.finish(answer.isEmpty() ? texts.emptyAnswer() : answer, null);
                 metrics.request(command, BotMetrics.Outcome.ANSWERED);
+                result.translation().ifPresent(t -> {
+                    metrics.translated(translation.get().language());
+                    stats.translated();
+                });
+                onAnswered.accept(result);
             }
         } catch (ExecutionException e) {
             fail(e.getCause());
@@ -101,12 +116,17 @@ final class AnswerJob implements Job {
         }
     }
 
-    /** The answer's speed for /status: prompt until the first token, decode after it. */
-    private void record(ChatResponse response, long started, long firstToken, long ended) {
-        if (!(response.tokenUsage() instanceof SynthiaTokenUsage u) || firstToken == 0) return;
-        stats.add(new AnswerStats.Answer(u.processedInputTokenCount(), u.cachedInputTokenCount(), u.outputTokenCount(), firstToken - started,
-            ended - firstToken));
-        metrics.answer(u.processedInputTokenCount(), u.cachedInputTokenCount(), u.outputTokenCount(), firstToken - started, ended - firstToken);
+    /**
+     * A step's speed for /status and the metrics: prompt until its first token, decode after it. Cached prompt tokens
+     * are known from the bot's own model; a model server's usage says only how many there were.
+     */
+    private void record(AnswerChain.Step step) {
+        TokenUsage u = step.response().tokenUsage();
+        if (u == null || u.inputTokenCount() == null || u.outputTokenCount() == null || step.decodeNanos() == 0) return;
+        int cached = u instanceof SynthiaTokenUsage s ? s.cachedInputTokenCount() : 0;
+        int computed = u.inputTokenCount() - cached;
+        stats.add(new AnswerStats.Answer(computed, cached, u.outputTokenCount(), step.promptNanos(), step.decodeNanos()));
+        metrics.answer(computed, cached, u.outputTokenCount(), step.promptNanos(), step.decodeNanos());
     }
 
     private void fail(Throwable cause) {

@@ -12,9 +12,21 @@ public final class AnswerStats {
     public record Answer(int promptComputed, int promptCached, int generated, long promptNanos, long decodeNanos) {}
 
     /** Rates over the recent answers, each empty when nothing was measured. */
-    public record Summary(int answers, Optional<Double> promptTokensPerSecond, Optional<Double> decodeTokensPerSecond, Optional<Double> cachedShare) {}
+    public record Summary(int answers, Optional<Double> promptTokensPerSecond, Optional<Double> decodeTokensPerSecond, Optional<Double> cachedShare,
+                          long translated) {}
 
     private final Deque<Answer> recent = new ArrayDeque<>();
+    private long translated;
+
+    /** One more answer went through the translation step. */
+    public synchronized void translated() {
+        translated++;
+    }
+
+    /** Answers given in the asker's language through the translation step, since the start. */
+    public synchronized long translatedCount() {
+        return translated;
+    }
 
     public synchronized void add(Answer a) {
         recent.addLast(a);
@@ -33,7 +45,7 @@ public final class AnswerStats {
             }
         }
         return new Summary(recent.size(), rate(computed, promptNanos), rate(generated, decodeNanos),
-            computed + cached > 0 ? Optional.of((double) cached / (computed + cached)) : Optional.empty());
+            computed + cached > 0 ? Optional.of((double) cached / (computed + cached)) : Optional.empty(), translated);
     }
 
     private static Optional<Double> rate(long tokens, long nanos) {

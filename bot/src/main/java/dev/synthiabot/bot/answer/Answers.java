@@ -16,6 +16,7 @@ import dev.synthiabot.bot.reply.Renderer;
 import dev.synthiabot.bot.reply.StreamingReply;
 import dev.synthiabot.bot.servers.ModelServers;
 import dev.synthiabot.bot.servers.ServerStatus;
+import dev.synthiabot.config.PromptSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,9 @@ public final class Answers {
     private volatile StreamingChatModel model;
     private final InferenceQueue queue;
     private final AccessPolicy access;
+    private final ChannelPrompts prompts;
+    private final PromptSettings promptSettings;
+    private final AnswerOriginals originals;
     private final Renderer renderer;
     private final PendingReplies pending;
     private final BotMetrics metrics;
@@ -50,10 +54,13 @@ public final class Answers {
      * @param editIntervalMs the shortest time between two edits of a streaming reply
      * @param timeoutSeconds how long one answer may run
      */
-    public Answers(InferenceQueue queue, AccessPolicy access, Renderer renderer, PendingReplies pending, BotMetrics metrics,
-                   int maxInputChars, long editIntervalMs, long timeoutSeconds) {
+    public Answers(InferenceQueue queue, AccessPolicy access, ChannelPrompts prompts, PromptSettings promptSettings, AnswerOriginals originals,
+                   Renderer renderer, PendingReplies pending, BotMetrics metrics, int maxInputChars, long editIntervalMs, long timeoutSeconds) {
         this.queue = queue;
         this.access = access;
+        this.prompts = prompts;
+        this.promptSettings = promptSettings;
+        this.originals = originals;
         this.renderer = renderer;
         this.pending = pending;
         this.metrics = metrics;
@@ -99,12 +106,26 @@ public final class Answers {
     }
 
     /**
+     * A question to answer under the channel's system prompt, in the asker's language ({@code /ask}): as
+     * {@link #answerCommand}, through the translation step when the channel's answer language and the question say so.
+     */
+    public void answerQuestion(String command, IReplyCallback event, MessageChannel channel, String question, boolean ephemeral) {
+        Optional<Translation> translation = translationFor(channel, question, event.getUserLocale().getLocale());
+        answer(command, event, channel, question, ephemeral, () -> prompts.systemPrompt(channel), translation);
+    }
+
+    /**
      * A command that asks the model one question ({@code /ask}, {@code /translate}, …) under the system prompt
      * {@code system}: checks access and input, asks the queue, and only then acknowledges: a refusal (bad input, busy,
      * cooldown, limit, loading) is a private reply, an accepted request a deferred response the answer streams into.
      * Runs on JDA's event thread and returns at once.
      */
     public void answerCommand(String command, IReplyCallback event, MessageChannel channel, String input, boolean ephemeral, Supplier<String> system) {
+        answer(command, event, channel, input, ephemeral, system, Optional.empty());
+    }
+
+    private void answer(String command, IReplyCallback event, MessageChannel channel, String input, boolean ephemeral, Supplier<String> system,
+                        Optional<Translation> translation) {
         String locale = event.getUserLocale().getLocale();
         Texts texts = Texts.forLocale(locale);
         if (!access.allowed(channel, event.getMember())) {
@@ -117,7 +138,7 @@ public final class Answers {
         } else {
             String prompt = system.get();
             var target = new InteractionReplyTarget(event.getHook(), channel, ephemeral, texts.cancelButton(), locale);
-            refusal = enqueue(command, event.getUser().getId(), target, texts, () -> ChatRequests.of(prompt, input));
+            refusal = enqueue(command, event.getUser().getId(), target, texts, () -> ChatRequests.of(prompt, input), translation);
         }
         if (refusal.isPresent()) {
             event.reply(refusal.get()).setEphemeral(true).setAllowedMentions(AllowedMentions.none()).queue();
@@ -131,7 +152,8 @@ public final class Answers {
      * still loading, busy, per-user limit, cooldown, shutting down). Decided at once, so a refusal can be private.
      * The request is built on the worker (a reply chain is fetched over REST there, not on JDA's thread).
      */
-    public Optional<String> enqueue(String command, String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request) {
+    public Optional<String> enqueue(String command, String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request,
+                                    Optional<Translation> translation) {
         StreamingChatModel m = model;
         if (m == null) {
             metrics.request(command, BotMetrics.Outcome.REFUSED_LOADING);
@@ -139,7 +161,7 @@ public final class Answers {
         }
         StreamingReply reply = new StreamingReply(target, renderer, editIntervalMs);
         target.onChange(pending::save);
-        AnswerJob job = new AnswerJob(m, command, request, reply, texts, timeoutSeconds, stats, metrics, ticket -> {
+        AnswerJob job = new AnswerJob(m, command, request, translation, reply, texts, timeoutSeconds, stats, metrics, ticket -> {
             target.attach(ticket);
             pending.save(target.pending());
             undelivered.add(reply);
@@ -147,6 +169,9 @@ public final class Answers {
                 pending.remove(ticket);
                 undelivered.remove(reply);
             });
+        }, result -> {
+            // Once every message of a translated answer exists: a follow-up to any of them continues in its English.
+            if (result.translation().isPresent()) reply.delivered().thenRun(() -> originals.save(target.pending().messageIds(), result.answerText()));
         });
         try {
             queue.submit(userId, job);
@@ -165,6 +190,20 @@ public final class Answers {
                 case SHUTTING_DOWN -> texts.shuttingDown();
             });
         }
+    }
+
+    /**
+     * The translation step an answer gets in {@code channel} for {@code question}, asked by someone whose Discord locale is
+     * {@code locale}: the channel's answer language ({@code /prompt language}, else {@code prompts.answer_language}),
+     * with {@code auto} the question's language when there is a translation prompt for it.
+     */
+    public Optional<Translation> translationFor(MessageChannel channel, String question, String locale) {
+        return AnswerLanguage.translation(prompts.language(channel, promptSettings.answerLanguage()).language(), question, locale, promptSettings);
+    }
+
+    /** The English behind one of the bot's messages that showed a translated answer. */
+    public Optional<String> original(String messageId) {
+        return originals.find(messageId);
     }
 
     /** Waits until every accepted answer's final text is out (shown, posted instead, or given up); false on timeout. */

@@ -1,6 +1,7 @@
 package dev.synthiabot.bot.answer;
 
 import dev.synthiabot.config.prompts.ChannelPromptStore;
+import dev.synthiabot.config.prompts.ResolvedLanguage;
 import dev.synthiabot.config.prompts.ResolvedPrompt;
 import java.util.Optional;
 import net.dv8tion.jda.api.entities.channel.middleman.GuildChannel;
@@ -23,6 +24,12 @@ public final class ChannelPrompts {
     /** The prompt text that applies in a channel. */
     public String systemPrompt(MessageChannel channel) {
         return resolve(channel).prompt();
+    }
+
+    /** The answer language that applies in a channel ({@code fallback}: the settings' {@code prompts.answer_language}). */
+    public ResolvedLanguage language(MessageChannel channel, String fallback) {
+        Optional<String> guild = channel instanceof GuildChannel gc ? Optional.of(gc.getGuild().getId()) : Optional.empty();
+        return store.resolveLanguage(channel.getId(), AccessPolicy.parentOf(channel), guild, fallback);
     }
 
     /** The store itself, for the commands that change prompts. */

@@ -2,6 +2,7 @@ package dev.synthiabot.bot.app;
 
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.synthiabot.bot.answer.AccessPolicy;
+import dev.synthiabot.bot.answer.AnswerOriginals;
 import dev.synthiabot.bot.answer.Answers;
 import dev.synthiabot.bot.answer.ChannelPrompts;
 import dev.synthiabot.bot.commands.AskCommand;
@@ -61,13 +62,15 @@ public final class BotApp implements AutoCloseable {
     private final Renderer renderer;
     private final ExecutorService storage;
     private final PendingReplies pending;
+    private final AnswerOriginals originals;
     private final Answers answers;
     private final JDA jda;
     private final MetricsServer metricsServer;
     private boolean closed;
 
     private BotApp(BotSettings settings, InferenceQueue queue, Renderer renderer, ExecutorService storage, PendingReplies pending,
-                   Answers answers, JDA jda, MetricsServer metricsServer) {
+                   AnswerOriginals originals, Answers answers, JDA jda, MetricsServer metricsServer) {
+        this.originals = originals;
         this.metricsServer = metricsServer;
         this.settings = settings;
         this.queue = queue;
@@ -102,8 +105,9 @@ public final class BotApp implements AutoCloseable {
         metrics.queue(queue::runningCount, queue::waitingCount);
         AccessPolicy access = new AccessPolicy(settings.access());
         ChannelPrompts prompts = new ChannelPrompts(store);
-        Answers answers = new Answers(queue, access, renderer, pending, metrics, limits.maxInputChars(), limits.replyEditIntervalMs(),
-            limits.generationTimeoutSeconds());
+        AnswerOriginals originals = new AnswerOriginals(settings.storage().databasePath(), Clock.systemUTC());
+        Answers answers = new Answers(queue, access, prompts, settings.prompts(), originals, renderer, pending, metrics, limits.maxInputChars(),
+            limits.replyEditIntervalMs(), limits.generationTimeoutSeconds());
         metrics.modelServers(answers::servers);
         AtomicReference<JDA> connected = new AtomicReference<>();
         MetricsServer server = null;
@@ -116,6 +120,7 @@ public final class BotApp implements AutoCloseable {
                 renderer.close();
                 storage.shutdownNow();
                 pending.close();
+                originals.close();
                 throw new UncheckedIOException("metrics.port: cannot listen on " + settings.metrics().bind() + ":" + settings.metrics().port()
                     + " (" + e.getMessage() + ")", e);
             }
@@ -126,9 +131,9 @@ public final class BotApp implements AutoCloseable {
         // The bot's commands: adding one is a class of its own and a line here.
         TranslateCommand translate = new TranslateCommand(answers, settings.prompts().translation(), limits.maxInputChars());
         List<SlashCommand> slash = new ArrayList<>(List.of(
-            new AskCommand(answers, prompts, limits.maxInputChars()),
+            new AskCommand(answers, limits.maxInputChars()),
             translate,
-            new PromptCommand(prompts, access, storage),
+            new PromptCommand(prompts, settings.prompts(), access, storage),
             new StatusCommand(modelName, answers::modelStatus, answers::servers, queue, answers.stats())));
         slash.addAll(extraCommands.apply(answers));
         List<MessageCommand> message = settings.prompts().translation().containsKey("ja") ? List.of(new TranslateMessageCommand(translate)) : List.of();
@@ -143,6 +148,7 @@ public final class BotApp implements AutoCloseable {
             renderer.close();
             storage.shutdownNow();
             pending.close();
+            originals.close();
             throw e;
         }
         connected.set(jda);
@@ -150,7 +156,7 @@ public final class BotApp implements AutoCloseable {
         new RestartRecovery(jda, pending, Clock.systemUTC()).finishLeftovers();
         CommandRegistrar.register(jda, settings.discord().guildIds(), router.definitions());
         log.info("synthia-bot is online as {} in {} guild(s); the model is loading", jda.getSelfUser().getName(), jda.getGuilds().size());
-        return new BotApp(settings, queue, renderer, storage, pending, answers, jda, server);
+        return new BotApp(settings, queue, renderer, storage, pending, originals, answers, jda, server);
     }
 
     /** Connects with a model that is already loaded (tests, embedding). */
@@ -203,6 +209,7 @@ public final class BotApp implements AutoCloseable {
             jda.shutdownNow();
         }
         pending.close();
+        originals.close();
         if (metricsServer != null) metricsServer.close();
     }
 }

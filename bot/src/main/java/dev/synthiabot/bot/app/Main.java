@@ -1,6 +1,8 @@
 package dev.synthiabot.bot.app;
 
 import dev.synthiabot.adapter.SynthiaChatModel;
+import dev.synthiabot.bot.answer.AnswerLanguage;
+import dev.synthiabot.bot.answer.Translation;
 import dev.synthiabot.bot.discord.DiscordStartException;
 import dev.synthiabot.bot.servers.ModelServers;
 import dev.synthiabot.bot.terminal.TerminalAnswer;
@@ -9,6 +11,7 @@ import dev.synthiabot.config.BotSettings;
 import dev.synthiabot.config.ConfigException;
 import dev.synthiabot.config.GenerationSettings;
 import dev.synthiabot.config.ModelSettings;
+import dev.synthiabot.config.PromptSettings;
 import dev.synthiabot.config.ProviderSettings;
 import dev.synthiabot.config.SettingsLoader;
 import dev.synthiabot.config.prompts.ChannelPromptStore;
@@ -134,7 +137,13 @@ public final class Main {
             prompt = system.orElse(settings.prompts().defaultSystem());
         }
         if (!vectorApiPresent()) return ExitCode.JAVA;
-        return inTerminal(settings, env, model -> TerminalAnswer.stream(model, prompt, text, System.out));
+        Optional<Translation> translation = translateTo.isPresent() ? Optional.empty() : terminalTranslation(settings.prompts(), text);
+        return inTerminal(settings, env, model -> TerminalAnswer.stream(model, prompt, text, translation, System.out));
+    }
+
+    /** The answer language rules of the bot in a terminal: the settings' answer language, the terminal's locale for short questions. */
+    private static Optional<Translation> terminalTranslation(PromptSettings prompts, String question) {
+        return AnswerLanguage.translation(prompts.answerLanguage(), question, java.util.Locale.getDefault().toLanguageTag(), prompts);
     }
 
     private interface TerminalUse {
@@ -172,7 +181,8 @@ public final class Main {
         if (loaded.isEmpty()) return ExitCode.BAD_SETTINGS;
         if (!vectorApiPresent()) return ExitCode.JAVA;
         BotSettings settings = loaded.get();
-        return inTerminal(settings, env, model -> new TerminalChat(model, system.orElse(settings.prompts().defaultSystem()), System.out, () -> System.exit(ExitCode.STOPPED.code))
+        return inTerminal(settings, env, model -> new TerminalChat(model, system.orElse(settings.prompts().defaultSystem()),
+                question -> terminalTranslation(settings.prompts(), question), System.out, () -> System.exit(ExitCode.STOPPED.code))
             .run(new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))));
     }
 

@@ -3,7 +3,6 @@ package dev.synthiabot.bot.commands;
 import static dev.synthiabot.bot.commands.Definitions.JA;
 
 import dev.synthiabot.bot.answer.Answers;
-import dev.synthiabot.bot.answer.ChannelPrompts;
 import java.util.Optional;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
 import net.dv8tion.jda.api.interactions.commands.OptionMapping;
@@ -12,19 +11,17 @@ import net.dv8tion.jda.api.interactions.commands.build.Commands;
 import net.dv8tion.jda.api.interactions.commands.build.OptionData;
 import net.dv8tion.jda.api.interactions.commands.build.SlashCommandData;
 
-/** {@code /ask question:<text> [private:true]}: answers with the channel's system prompt. */
+/** {@code /ask question:<text> [private:true]}: answers with the channel's system prompt, in the asker's language. */
 public final class AskCommand implements SlashCommand {
     static final String NAME = "ask";
     static final String QUESTION = "question";
     static final String PRIVATE = "private";
 
     private final Answers answers;
-    private final ChannelPrompts prompts;
     private final int maxInputChars;
 
-    public AskCommand(Answers answers, ChannelPrompts prompts, int maxInputChars) {
+    public AskCommand(Answers answers, int maxInputChars) {
         this.answers = answers;
-        this.prompts = prompts;
         this.maxInputChars = maxInputChars;
     }
 
@@ -44,6 +41,6 @@ public final class AskCommand implements SlashCommand {
     public void handle(SlashCommandInteractionEvent event) {
         String question = Optional.ofNullable(event.getOption(QUESTION)).map(OptionMapping::getAsString).orElse("");
         boolean ephemeral = Optional.ofNullable(event.getOption(PRIVATE)).map(OptionMapping::getAsBoolean).orElse(false);
-        answers.answerCommand(NAME, event, event.getChannel(), question, ephemeral, () -> prompts.systemPrompt(event.getChannel()));
+        answers.answerQuestion(NAME, event, event.getChannel(), question, ephemeral);
     }
 }

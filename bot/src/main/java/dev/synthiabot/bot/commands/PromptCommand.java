@@ -6,9 +6,12 @@ import dev.synthiabot.bot.answer.AccessPolicy;
 import dev.synthiabot.bot.answer.ChannelPrompts;
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.reply.AllowedMentions;
+import dev.synthiabot.config.PromptSettings;
 import dev.synthiabot.config.prompts.ChannelPromptStore;
 import dev.synthiabot.config.prompts.PromptRejectedException;
+import dev.synthiabot.config.prompts.ResolvedLanguage;
 import dev.synthiabot.config.prompts.ResolvedPrompt;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
@@ -23,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /prompt show|set|reset}: the channel's system prompt. Anyone may see it; setting or resetting
+ * {@code /prompt show|set|reset|language}: the channel's system prompt and the language its answers are given in. Anyone may see it; setting or resetting
  * needs the configured admin role or Manage Channels. A thread inherits its parent's prompt until it
  * gets its own. Replies are ephemeral; the database write happens off JDA's threads.
  */
@@ -35,14 +38,22 @@ public final class PromptCommand implements SlashCommand {
     static final String RESET = "reset";
     static final String TEXT = "text";
     static final String SERVER = "server";
+    static final String LANGUAGE = "language";
+    /** The {@code language} choice that removes a scope's own answer language (it then inherits). */
+    static final String INHERIT = "inherit";
 
     private final ChannelPrompts prompts;
+    private final PromptSettings settings;
     private final AccessPolicy access;
     private final Executor storage;
 
-    /** @param storage runs the database reads and writes, off JDA's threads */
-    public PromptCommand(ChannelPrompts prompts, AccessPolicy access, Executor storage) {
+    /**
+     * @param settings the translation languages ({@code /prompt language}'s choices) and the default answer language
+     * @param storage runs the database reads and writes, off JDA's threads
+     */
+    public PromptCommand(ChannelPrompts prompts, PromptSettings settings, AccessPolicy access, Executor storage) {
         this.prompts = prompts;
+        this.settings = settings;
         this.access = access;
         this.storage = storage;
     }
@@ -62,7 +73,21 @@ public final class PromptCommand implements SlashCommand {
                         .setNameLocalization(JA, "テキスト").setDescriptionLocalization(JA, "新しいシステムプロンプト"), serverOption()),
                 new SubcommandData(RESET, "Go back to the inherited or default prompt (admins)")
                     .setNameLocalization(JA, "リセット").setDescriptionLocalization(JA, "継承または既定のプロンプトに戻す（管理者）")
-                    .addOptions(serverOption())));
+                    .addOptions(serverOption()),
+                new SubcommandData(LANGUAGE, "The language answers are given in here (admins)")
+                    .setNameLocalization(JA, "言語").setDescriptionLocalization(JA, "ここでの回答の言語（管理者）")
+                    .addOptions(languageOption(), serverOption())));
+    }
+
+    /** auto, en, each translation language, or back to what is inherited. */
+    private OptionData languageOption() {
+        OptionData o = new OptionData(OptionType.STRING, LANGUAGE, "auto: the question's; en: as the model writes; or always one language", true)
+            .setNameLocalization(JA, "言語").setDescriptionLocalization(JA, "auto: 質問の言語、en: モデルのまま、または常に一つの言語");
+        o.addChoice("auto (the question's language)", PromptSettings.AUTO).addChoice("en (as the model writes)", PromptSettings.MODEL_LANGUAGE);
+        for (String code : settings.translation().keySet()) {
+            if (!code.equals(PromptSettings.MODEL_LANGUAGE)) o.addChoice(code + " (" + Locale.forLanguageTag(code).getDisplayName(Locale.ENGLISH) + ")", code);
+        }
+        return o.addChoice("inherit (the server's or the bot's default)", INHERIT);
     }
 
     /** {@code server:true}: the server's default prompt (every channel without its own) instead of this channel's. */
@@ -101,9 +126,20 @@ public final class PromptCommand implements SlashCommand {
                         prompts.store().reset(scope, who);
                         yield texts.promptReset(prompts.resolve(channel).prompt());
                     }
+                    case LANGUAGE -> {
+                        String language = Optional.ofNullable(event.getOption(LANGUAGE)).map(OptionMapping::getAsString).orElse(INHERIT);
+                        if (!language.equals(INHERIT) && !settings.answerLanguageAllowed(language)) {
+                            yield texts.unknownLanguage(language, settings.translation().keySet());
+                        }
+                        prompts.store().setLanguage(scope, language.equals(INHERIT) ? Optional.empty() : Optional.of(language), who);
+                        ResolvedLanguage now = prompts.language(channel, settings.answerLanguage());
+                        yield "✅ " + texts.answerLanguage(now.language(), texts.source(now.source().name()));
+                    }
                     default -> {
                         ResolvedPrompt r = prompts.resolve(channel);
-                        yield texts.promptShow(r.prompt(), texts.source(r.source().name()));
+                        ResolvedLanguage l = prompts.language(channel, settings.answerLanguage());
+                        yield texts.promptShow(r.prompt(), texts.source(r.source().name())) + "\n"
+                            + texts.answerLanguage(l.language(), texts.source(l.source().name()));
                     }
                 };
             } catch (PromptRejectedException e) {

@@ -10,6 +10,13 @@ public enum Texts {
         return discordLocale != null && discordLocale.toLowerCase(Locale.ROOT).startsWith("ja") ? JA : EN;
     }
 
+    /** While a translated answer's first step runs: it is written in English first, then translated. */
+    public String answeringBeforeTranslating(String language, int words) {
+        String name = java.util.Locale.forLanguageTag(language).getDisplayName(this == JA ? java.util.Locale.JAPANESE : java.util.Locale.ENGLISH);
+        return this == JA ? "🤔 考えています…（英語で " + words + " 語、このあと" + name + "に翻訳します）"
+            : "🤔 Thinking… (" + words + " words in English so far; then translated into " + name + ")";
+    }
+
     public String thinking() {
         return this == JA ? "🤔 考えています…" : "🤔 Thinking…";
     }
@@ -109,6 +116,9 @@ public enum Texts {
                 .append(recent.cachedShare().map(s -> String.format("%.0f%%", 100 * s)).orElse("–"))
                 .append(ja ? " のプロンプトを KV キャッシュから再利用" : " of prompt tokens from the KV cache");
         }
+        if (recent.translated() > 0) {
+            sb.append(ja ? " · 翻訳して回答: " + recent.translated() + " 件" : " · " + recent.translated() + " answered in the asker's language (translated)");
+        }
         sb.append('\n');
         m.ifPresent(s -> sb.append(ja ? "KV キャッシュ: 会話 " + s.kvCacheConversations() + " 件、" : "KV cache: " + s.kvCacheConversations() + " conversations, ")
             .append(s.kvCacheBytes() >> 20).append(" / ").append(s.kvCacheBudgetBytes() >> 20).append(" MB\n"));
@@ -183,6 +193,17 @@ public enum Texts {
 
     public String promptReset(String fallback) {
         return (this == JA ? "↩️ 元に戻しました。現在のプロンプト:\n" : "↩️ Reset. This channel now uses:\n") + quote(fallback);
+    }
+
+    /** The answer language that applies here and where it comes from (shown by {@code /prompt show} and after a change). */
+    public String answerLanguage(String language, String source) {
+        String what = switch (language) {
+            case "auto" -> this == JA ? "質問の言語（英語で答えてから翻訳）" : "the question's (answered in English, then translated)";
+            case "en" -> this == JA ? "英語（モデルのまま）" : "English (as the model writes)";
+            default -> (this == JA ? java.util.Locale.forLanguageTag(language).getDisplayName(java.util.Locale.JAPANESE) + "（英語で答えてから翻訳）"
+                : java.util.Locale.forLanguageTag(language).getDisplayName(java.util.Locale.ENGLISH) + " (answered in English, then translated)");
+        };
+        return (this == JA ? "回答の言語: " : "Answer language: ") + what + " — " + source;
     }
 
     public String promptRejected(String why) {

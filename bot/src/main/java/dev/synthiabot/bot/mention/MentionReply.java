@@ -64,7 +64,8 @@ public final class MentionReply {
         event.getChannel().sendTyping().queue(ok -> {}, err -> {});
         String system = prompts.systemPrompt(event.getChannel());
         var target = new MessageReplyTarget(message, texts.cancelButton(), locale);
-        answers.enqueue(NAME, event.getAuthor().getId(), target, texts, () -> ChatRequests.of(system, ReplyChain.of(message, self.getId())))
+        answers.enqueue(NAME, event.getAuthor().getId(), target, texts,
+                () -> ChatRequests.of(system, ReplyChain.of(message, self.getId(), answers::original)), answers.translationFor(event.getChannel(), text, locale))
             .ifPresent(refusal -> message.reply(refusal).mentionRepliedUser(false).setAllowedMentions(AllowedMentions.none()).queue());
     }
 }

@@ -6,7 +6,9 @@ import dev.langchain4j.data.message.UserMessage;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.MessageReference;
 import org.slf4j.Logger;
@@ -23,8 +25,11 @@ public final class ReplyChain {
 
     private ReplyChain() {}
 
-    /** The conversation ending with {@code trigger} (fetches referenced messages over REST: not for JDA threads). */
-    public static List<ChatMessage> of(Message trigger, String selfId) {
+    /**
+     * The conversation ending with {@code trigger} (fetches referenced messages over REST: not for JDA threads). The
+     * bot's own turns are what the model wrote: {@code original} gives the English behind a translated answer.
+     */
+    public static List<ChatMessage> of(Message trigger, String selfId, Function<String, Optional<String>> original) {
         List<Message> chain = new ArrayList<>();
         chain.add(trigger);
         Message current = trigger;
@@ -39,7 +44,7 @@ public final class ReplyChain {
         for (Message m : chain) {
             String text = clean(m.getContentRaw(), selfId);
             if (m.getAuthor().getId().equals(selfId)) {
-                conversation.add(AiMessage.from(text));
+                conversation.add(AiMessage.from(original.apply(m.getId()).orElse(text)));
             } else if (!text.isBlank()) {
                 conversation.add(UserMessage.from(text));
             }

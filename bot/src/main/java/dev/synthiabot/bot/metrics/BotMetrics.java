@@ -86,6 +86,12 @@ public final class BotMetrics {
             .register(registry).increment();
     }
 
+    /** An answer given in another language than the model's, through the translation step. */
+    public void translated(String language) {
+        Counter.builder("synthia.translated.answers").tag("language", language).description("Answers translated into the asker's language")
+            .register(registry).increment();
+    }
+
     public void error(String kind) {
         Counter.builder("synthia.errors").tag("kind", kind).description("Errors, by kind").register(registry).increment();
     }

@@ -4,12 +4,15 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.synthiabot.bot.answer.AnswerChain;
 import dev.synthiabot.bot.answer.ChatRequests;
+import dev.synthiabot.bot.answer.Translation;
 import java.io.BufferedReader;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
 
@@ -26,12 +29,18 @@ public final class TerminalChat {
     private final AtomicBoolean answering = new AtomicBoolean();
     private final AtomicBoolean cancel = new AtomicBoolean();
     private final Runnable leave;
+    private final Function<String, Optional<Translation>> translation;
     private String system;
 
-    /** @param leave ends the process (Ctrl-C at the prompt) */
-    public TerminalChat(StreamingChatModel model, String system, PrintStream out, Runnable leave) {
+    /**
+     * @param translation the translation step a question gets (the bot's answer language rules), if any
+     * @param leave ends the process (Ctrl-C at the prompt)
+     */
+    public TerminalChat(StreamingChatModel model, String system, Function<String, Optional<Translation>> translation, PrintStream out,
+                        Runnable leave) {
         this.model = model;
         this.system = system;
+        this.translation = translation;
         this.out = out;
         this.leave = leave;
     }
@@ -78,14 +87,14 @@ public final class TerminalChat {
         conversation.add(UserMessage.from(question));
         cancel.set(false);
         answering.set(true);
-        ChatResponse response;
+        AnswerChain.Result result;
         try {
-            response = TerminalAnswer.stream(model, ChatRequests.of(system, conversation), out, cancel);
+            result = TerminalAnswer.stream(model, ChatRequests.of(system, conversation), translation.apply(question), out, cancel);
         } finally {
             answering.set(false);
         }
         if (cancel.get()) out.println("(stopped)");
         history.add(UserMessage.from(question));
-        history.add(AiMessage.from(response.aiMessage().text() == null ? "" : response.aiMessage().text()));
+        history.add(AiMessage.from(result.answerText())); // the model's own words (English), not the translation
     }
 }

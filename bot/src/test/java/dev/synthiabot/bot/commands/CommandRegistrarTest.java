@@ -15,7 +15,7 @@ class CommandRegistrarTest {
     private static List<CommandData> definitions(Map<String, String> translations) {
         Map<String, String> sorted = new PromptSettings("System.", translations, Map.of(), 4000, "auto").translation();
         TranslateCommand translate = new TranslateCommand(null, sorted, 4000);
-        return List.of(new AskCommand(null, null, 4000).definition(), translate.definition(), new PromptCommand(null, null, null).definition(),
+        return List.of(new AskCommand(null, 4000).definition(), translate.definition(), new PromptCommand(null, new PromptSettings("System.", Map.of("ja", "J."), Map.of(), 4000, "auto"), null, null).definition(),
             new StatusCommand("model", null, null, null, null).definition(), new TranslateMessageCommand(translate).definition());
     }
 

@@ -98,7 +98,7 @@ class ChannelPromptStoreTest {
         }
 
         try (ChannelPromptStore store = new ChannelPromptStore(file, GLOBAL, 4000, CLOCK)) {
-            assertThat(store.schemaVersion()).isEqualTo(4);
+            assertThat(store.schemaVersion()).isEqualTo(5);
             assertThat(store.get("5").orElseThrow().prompt()).isEqualTo("Old prompt.");
             store.set("5", "New prompt.", "admin"); // writes to the table version 2 added
         }
@@ -118,7 +118,7 @@ class ChannelPromptStoreTest {
         }
 
         try (ChannelPromptStore store = new ChannelPromptStore(file, GLOBAL, 4000, CLOCK)) {
-            assertThat(store.schemaVersion()).isEqualTo(4);
+            assertThat(store.schemaVersion()).isEqualTo(5);
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
              java.sql.ResultSet rs = s.executeQuery("SELECT key FROM pending_reply")) {
@@ -158,7 +158,7 @@ class ChannelPromptStoreTest {
             pool.shutdownNow();
         }
         try (ChannelPromptStore reopened = open()) {
-            assertThat(reopened.schemaVersion()).isEqualTo(4);
+            assertThat(reopened.schemaVersion()).isEqualTo(5);
             assertThat(reopened.list()).hasSize(connections * threadsEach * writes + 1);
             assertThat(reopened.get("ch7-24").orElseThrow().prompt()).isEqualTo("prompt 7/24");
             assertThat(reopened.get("shared").orElseThrow().prompt()).startsWith("shared by ");
