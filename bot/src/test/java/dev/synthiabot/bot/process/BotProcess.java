@@ -70,6 +70,10 @@ final class BotProcess implements AutoCloseable {
         return process.pid();
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Waits (bounded) for an output line matching {@code regex}; fails with the output so far. */
     String awaitLine(String regex, Duration timeout) {
         Pattern p = Pattern.compile(regex);

@@ -13,6 +13,16 @@ import java.util.TreeMap;
 final class ProcessSettings {
     private final Map<String, String> keys = new LinkedHashMap<>();
 
+    private ProcessSettings() {}
+
+    /** Settings for {@code serve}: a model and its cache, no Discord; {@code server.port} is given on the command line. */
+    static ProcessSettings serve(Path model, Path work) {
+        ProcessSettings s = new ProcessSettings();
+        s.set("model.local_path", model.toAbsolutePath().toString());
+        s.set("model.cache_dir", work.resolve("models").toAbsolutePath().toString());
+        return s;
+    }
+
     ProcessSettings(DiscordSimulator discord, Path model, Path work) {
         set("discord.guild_ids", "[\"" + discord.guildId + "\"]");
         set("discord.rest_url", discord.restUrl().toString());
