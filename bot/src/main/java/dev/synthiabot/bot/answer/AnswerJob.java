@@ -10,6 +10,7 @@ import dev.synthiabot.bot.metrics.BotMetrics;
 import dev.synthiabot.bot.queue.Job;
 import dev.synthiabot.bot.queue.Ticket;
 import dev.synthiabot.bot.reply.StreamingReply;
+import dev.synthiabot.bot.servers.ModelServers;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -134,7 +135,11 @@ final class AnswerJob implements Job {
             metrics.request(command, BotMetrics.Outcome.TOO_LONG);
             reply.finish("", texts.tooLongForModel());
         } else {
-            log.error("The model failed", cause);
+            if (cause instanceof ModelServers.NoModelServerException) {
+                log.warn("No model server answers: {}", cause.getMessage()); // expected while they are down: one line
+            } else {
+                log.error("The model failed", cause);
+            }
             metrics.request(command, BotMetrics.Outcome.FAILED);
             metrics.error("model");
             reply.finish(reply.text(), texts.modelFailed());

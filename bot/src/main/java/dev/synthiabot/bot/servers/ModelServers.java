@@ -132,6 +132,9 @@ public final class ModelServers implements StreamingChatModel, AutoCloseable {
         SENDING.set(key);
         try {
             server.client().chat(request, new Relay(request, handler, key, tried, server));
+        } catch (RuntimeException e) { // refused before it was sent (e.g. by the client's own checks): not the server's fault
+            server.ended(false, false, describe(e));
+            handler.onError(e);
         } finally {
             SENDING.remove();
         }
