@@ -303,7 +303,7 @@ class ServeIT {
 
             long t0 = System.nanoTime();
             s.process().terminate();
-            s.process().awaitLine("SIGTERM received: draining", WAIT);
+            s.process().awaitLine("SIGTERM received: stopping", WAIT);
             HttpResponse<String> during = null;
             try {
                 during = post(s, chat("You are terse.", "Hello?", 4, false), null);
