@@ -16,7 +16,7 @@ public final class KernelWarmUp {
 
     /**
      * Warms the kernels up once per JVM (later models reuse the compiled code); returns the milliseconds spent, 0 when
-     * already done. {@link Q4Kernels#matmul} runs on one and two tokens and on batches of 19, 32 and 64, over whole
+     * already done. {@link Q4Kernels#matmul} runs on one, two and four tokens and on batches of 19, 32 and 64, over whole
      * and partial panels, and the forward pass's other vector work ({@link VectorMath}) alongside.
      */
     public static synchronized long run() {
@@ -33,11 +33,12 @@ public final class KernelWarmUp {
         float[][] out = new float[x.length][rows];
         Batch one = Q4Kernels.batch(x, 1, cols, Activations.Q8), two = Q4Kernels.batch(x, 2, cols, Activations.Q8);
         Batch b32 = Q4Kernels.batch(x, 32, cols, Activations.Q8), b19 = Q4Kernels.batch(x, 19, cols, Activations.Q8);
-        Batch b64 = Q4Kernels.batch(x, 64, cols, Activations.Q8);
+        Batch b64 = Q4Kernels.batch(x, 64, cols, Activations.Q8), four = Q4Kernels.batch(x, 4, cols, Activations.Q8);
         for (int i = 0; i < 2000; i++) {
             Q4Kernels.matmul(w, one, out, 0, rows);
             Q4Kernels.matmul(w, one, out, 5, rows - 7); // partial panels too
             if (i % 2 == 0) Q4Kernels.matmul(w, two, out, 0, rows);
+            if (i % 2 == 1) Q4Kernels.matmul(w, four, out, 0, rows); // several answers decoding together
             if (i % 10 == 0) {
                 Q4Kernels.matmul(w, b32, out, 0, rows);
                 Q4Kernels.matmul(w, b19, out, 0, rows - 1);

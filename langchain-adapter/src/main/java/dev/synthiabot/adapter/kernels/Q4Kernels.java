@@ -8,8 +8,9 @@ import static dev.synthiabot.adapter.kernels.VectorWidth.LANES;
  *
  * <p>The kernels, all on the Java Vector API at the width {@link VectorWidth} chose, read {@link Q4Matrix}'s panel
  * order (sixteen rows side by side in the lanes). With 8-bit activations ({@link Q8Activations}, the default): the
- * matrix-vector kernels {@link Q8Matvec} for one to four tokens at a time, and for many tokens a GEMM,
- * {@link Q8Int16Gemm} (16-bit integer lanes) on AVX-512 or {@link Q8Gemm} (float lanes) elsewhere. All compute a
+ * matrix-vector kernels {@link Q8Matvec} for one to four tokens at a time, on AVX-512 {@link Q8TokensMatvec} for a few
+ * tokens in one pass (several answers decoding together), and for many tokens a GEMM, {@link Q8Int16Gemm} (16-bit
+ * integer lanes) on AVX-512 or {@link Q8Gemm} (float lanes) elsewhere. All compute a
  * block's sum as the same exact integer and then the same float steps, so a token's result is bit-identical whichever
  * kernel ran it and whatever ran beside it. With float activations, {@link PanelGemm} for every token.
  *
@@ -51,6 +52,8 @@ public final class Q4Kernels {
         final float[] xt, qt, dt;
         final Q8Int16Gemm.Packed int16;
         final Q8Activations[] q8;
+        /** The tokens past the GEMM's packed for {@link Q8TokensMatvec}, where {@link #fewTokenKernel} sends them. */
+        final Q8TokensMatvec.Packed few;
 
         private Batch(float[][] x, int tokens, int cols, Activations activations) {
             this.tokens = tokens;
@@ -61,12 +64,14 @@ public final class Q4Kernels {
                 this.qt = this.dt = null;
                 this.int16 = null;
                 this.q8 = null;
+                this.few = null;
                 return;
             }
             this.gemmTokens = gemmTokens(tokens);
             this.q8 = new Q8Activations[tokens];
             for (int t = 0; t < tokens; t++) q8[t] = Q8Activations.quantize(x[t]);
             this.xt = null;
+            this.few = fewTokenKernel(tokens - gemmTokens) ? Q8TokensMatvec.pack(q8, gemmTokens, tokens - gemmTokens, cols) : null;
             if (gemmTokens > 0 && Q8Int16Gemm.available()) {
                 this.int16 = Q8Int16Gemm.pack(q8, gemmTokens, cols);
                 this.qt = this.dt = null;
@@ -86,7 +91,7 @@ public final class Q4Kernels {
 
     /**
      * out[t][r] = Σ_c w[r, c]·x[t][c] for every token of the batch and rows [from, to): the batch's GEMM tokens through
-     * the GEMM, the others through the matrix-vector kernels four, two or one at a time.
+     * the GEMM, the others through the few-token kernel (AVX-512) or the matrix-vector kernels four, two or one at a time.
      */
     public static void matmul(Q4Matrix w, Batch batch, float[][] out, int from, int to) {
         if (batch.activations == Activations.F32) {
@@ -96,6 +101,10 @@ public final class Q4Kernels {
         if (batch.int16 != null) Q8Int16Gemm.matmul(w, batch.int16.xs(), batch.int16.ds(), batch.gemmTokens, out, from, to);
         else if (batch.gemmTokens > 0) Q8Gemm.matmul(w, batch.qt, batch.dt, batch.gemmTokens, out, from, to);
         int t = batch.gemmTokens;
+        if (batch.few != null) {
+            Q8TokensMatvec.matmul(w, batch.few, out, t, from, to);
+            return;
+        }
         for (; t + 3 < batch.tokens; t += 4) Q8Matvec.matvec4(w, batch.q8, out, t, from, to);
         for (; t + 1 < batch.tokens; t += 2) Q8Matvec.matvec2(w, batch.q8[t], batch.q8[t + 1], out[t], out[t + 1], from, to);
         if (t < batch.tokens) Q8Matvec.matvec(w, batch.q8[t], out[t], from, to);
@@ -107,23 +116,34 @@ public final class Q4Kernels {
      * elsewhere), so a tile costs the same however few tokens fill it, while the matrix-vector kernels cost about the
      * same per token. Hence two thresholds:
      * <ul>
-     * <li>{@code fewest}: below it, all tokens go to the matrix-vector kernels (16 with the 16-bit GEMM, 1.75 tiles,
-     *     rounded up, with the float GEMM);</li>
+     * <li>{@code fewest}: below it, all tokens go to the matrix-vector kernels (24 with the 16-bit GEMM, where
+     *     {@link Q8TokensMatvec} takes them; 1.75 tiles, rounded up, with the float GEMM);</li>
      * <li>{@code matvecRest}: up to this many tokens past the last full tile go to the matrix-vector kernels rather
-     *     than into a tile of their own (11 with the 16-bit GEMM, 4 with the float GEMM).</li>
+     *     than into a tile of their own (16 with the 16-bit GEMM, 4 with the float GEMM).</li>
      * </ul>
-     * Measured (JMH, 14336 x 4096, two threads; ms). Zen 5, 16-bit GEMM: 8 tokens 4.8 as pairs against 9.5 in a tile,
-     * 12 tokens 8.1 against 9.7, 16 tokens 9.3 either way, 32 tokens 10.2, 64 tokens 17.3 (a second tile ~7 ms, twelve
-     * tokens' worth of pairs). Zen 2, float GEMM: 8 tokens 13.0 as pairs against 17.7-22.0 in one tile, 12 tokens 20.7
-     * against 27.5, 16 tokens 22.7 in two tiles.
+     * Measured (JMH, 14336 x 4096, two threads; ms). Zen 5, 16-bit GEMM: a tile (up to 32 tokens) costs 8.8-10 on a
+     * quiet machine, a second tile ~7 more; {@code Q8TokensMatvec} 2.2-2.5 for 4 tokens, 4.1-4.3 for 8, 6.4-6.7 for
+     * 16, 9.6 for 20 (the GEMM 10.0 in that run), 10.1 for 24 (the GEMM 13.5), ~0.35-0.6 more per token (JMH
+     * {@code Q8TokensJmh}). Before it (pairs of tokens through {@code Q8Matvec}): 8 tokens 4.8 as pairs against 9.5 in
+     * a tile, 12 tokens 8.1 against 9.7, 16 tokens 9.3 either way. Zen 2, float GEMM: 8 tokens 13.0 as pairs against
+     * 17.7-22.0 in one tile, 12 tokens 20.7 against 27.5, 16 tokens 22.7 in two tiles.
      */
     static int gemmTokens(int tokens) {
         boolean int16 = Q8Int16Gemm.available();
         int tile = int16 ? Q8Int16Gemm.TILE : LANES;
-        int fewest = int16 ? 16 : (LANES * 7 + 3) / 4, matvecRest = int16 ? 11 : 4;
+        int fewest = int16 ? 24 : (LANES * 7 + 3) / 4, matvecRest = int16 ? 16 : 4;
         if (tokens < Math.max(2, fewest)) return 0;
         int rest = tokens % tile;
         return rest > 0 && rest <= matvecRest && tokens - rest >= fewest ? tokens - rest : tokens;
+    }
+
+    /**
+     * Whether the tokens left past the GEMM's go through {@link Q8TokensMatvec} (one pass over the weights for all of
+     * them) rather than {@link Q8Matvec}'s pairs: on AVX-512, from 3 tokens (it computes groups of four, so 3 cost
+     * what 4 do: 2.4 ms against 2.8 for a pair and a single; 2 tokens 1.8 as a pair against 2.5).
+     */
+    static boolean fewTokenKernel(int tokens) {
+        return tokens >= 3 && Q8TokensMatvec.available();
     }
 
     /**

@@ -33,7 +33,8 @@ import java.util.function.IntFunction;
 final class ConcurrentBenchmark {
     private ConcurrentBenchmark() {}
 
-    static void run(SynthiaChatModel model, List<Integer> batchSizes, int promptTokens, int generate, IntFunction<String> userOfLength) throws Exception {
+    static void run(SynthiaChatModel model, List<Integer> batchSizes, int promptTokens, int generate, IntFunction<String> userOfLength, boolean engine)
+        throws Exception {
         Transformer transformer = Internals.engine(model).transformer();
         System.out.println();
         System.out.printf("== model: B conversations of %d prompt + %d generated tokens (as llama-batched-bench) ==%n", promptTokens, generate);
@@ -74,6 +75,7 @@ final class ConcurrentBenchmark {
             }
         }
 
+        if (!engine) return;
         System.out.println();
         System.out.printf("== engine: B callers at once, %d prompt + %d generated tokens each (the bot's path; up to %d together) ==%n",
             promptTokens, generate, Internals.engine(model).maxConcurrent());

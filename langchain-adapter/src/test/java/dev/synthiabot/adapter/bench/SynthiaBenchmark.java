@@ -22,7 +22,7 @@ import java.util.OptionalLong;
  *
  * <pre>scripts/benchmark [--hidden 4096] [--intermediate 14336] [--layers 32] [--heads 32] [--kv-heads 8]
  *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench] [--kernels synthia|jlama|both]
- *   [--activations q8|f32] [--kv-cache bf16|f32] [--decode-at 0,1024,4000] [--concurrent 1,2,4,8] [--repeat 3]</pre>
+ *   [--activations q8|f32] [--kv-cache bf16|f32] [--decode-at 0,1024,4000] [--concurrent 1,2,4,8] [--concurrent-only model] [--repeat 3]</pre>
  *
  * <p>The prompt and decode figures are measured as llama-bench measures them: one warm-up run, then {@code --repeat}
  * runs, each from a cold KV cache; mean ± standard deviation.
@@ -129,7 +129,8 @@ public final class SynthiaBenchmark {
             if (o.containsKey("decode-at")) decodeAt(model, o.get("decode-at"));
             if (!concurrent.isEmpty()) {
                 Map<Integer, String> users = new HashMap<>();
-                ConcurrentBenchmark.run(model, concurrent, promptTokens, generate, n -> users.computeIfAbsent(n, k -> userMessageOf(model, k)));
+                ConcurrentBenchmark.run(model, concurrent, promptTokens, generate, n -> users.computeIfAbsent(n, k -> userMessageOf(model, k)),
+                    !"model".equals(o.get("concurrent-only")));
             }
             System.out.printf("peak RSS            : %s%n", peakRss());
             return new double[] {mean(prompt), mean(decode)};

@@ -286,6 +286,66 @@ class Q4KernelsTest {
         }
     }
 
+    /**
+     * The few-token kernel (several answers decoding together: one pass over the weights for all of them), called
+     * directly at every batch size it serves so it is checked on every machine (written for 512-bit vectors and chosen
+     * only on AVX-512; elsewhere the Vector API runs it unaccelerated, slowly but exactly): each token exactly its
+     * single-token result, rows ranges that cut panels, an outlier per token.
+     */
+    @ParameterizedTest(name = "few-token kernel, {0} tokens, rows [{1}, {2})")
+    @CsvSource({"1, 0, 48", "2, 5, 40", "3, 0, 48", "4, 16, 48", "5, 3, 45", "6, 0, 17", "7, 0, 48", "8, 1, 47", "9, 0, 48",
+                "10, 16, 32", "11, 0, 48", "12, 7, 48", "13, 0, 48", "14, 0, 33", "15, 2, 48", "16, 0, 48", "17, 5, 43", "24, 0, 48", "32, 0, 48"})
+    void should_compute_the_few_token_kernel_exactly_as_the_matrix_vector_kernel(int tokens, int from, int to) {
+        int rows = 48, cols = 256;
+        Random r = new Random(tokens * 37L + from);
+        Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
+        Q8Activations[] x = new Q8Activations[tokens + 2];
+        for (int t = 0; t < x.length; t++) {
+            float[] v = random(r, cols);
+            v[(t * 11) % cols] = -60f; // an outlier per token: its block gets a coarse scale
+            x[t] = Q8Activations.quantize(v);
+        }
+        float[][] out = new float[tokens + 2][rows];
+        for (float[] o : out) java.util.Arrays.fill(o, Float.NaN);
+        Q8TokensMatvec.matmul(w, Q8TokensMatvec.pack(x, 1, tokens, cols), out, 1, from, to); // tokens [1, tokens + 1)
+        for (int t = 1; t <= tokens; t++) {
+            float[] single = new float[rows];
+            java.util.Arrays.fill(single, Float.NaN);
+            Q8Matvec.matvec(w, x[t], single, from, to);
+            assertThat(out[t]).as("token %d of %d (%s)", t, tokens, VectorWidth.PATH).containsExactly(single);
+        }
+        assertThat(out[0]).as("tokens outside the packed range are untouched").containsOnly(Float.NaN);
+        assertThat(out[tokens + 1]).containsOnly(Float.NaN);
+    }
+
+    /** The few-token kernel's 16-bit sums at their largest: every nibble 15 (or 0) against activations of ±127. */
+    @ParameterizedTest(name = "few-token kernel at the 16-bit bound, weight byte {0}")
+    @CsvSource({"-1", "0", "15", "-16", "90"})
+    void should_keep_the_few_token_kernels_sums_exact_at_their_largest(int weightByte) {
+        int rows = 32, cols = 128, tokens = 5;
+        byte[] nib = new byte[rows * cols / 2];
+        java.util.Arrays.fill(nib, (byte) weightByte);
+        float[] sc = new float[rows * cols / 32];
+        java.util.Arrays.fill(sc, 0.5f);
+        Q4Matrix w = Q4Matrix.ofRowMajor(rows, cols, nib, sc);
+        Q8Activations[] x = new Q8Activations[tokens];
+        for (int t = 0; t < tokens; t++) {
+            float[] v = new float[cols];
+            for (int c = 0; c < cols; c++) v[c] = t == 0 ? 1f : t == 1 ? -1f : (c + t) % 3 == 0 ? -1f : 1f;
+            x[t] = Q8Activations.quantize(v);
+        }
+        float[][] out = new float[tokens][rows];
+        Q8TokensMatvec.matmul(w, Q8TokensMatvec.pack(x, 0, tokens, cols), out, 0, 0, rows);
+        for (int t = 0; t < tokens; t++) {
+            float[] single = new float[rows];
+            Q8Matvec.matvec(w, x[t], single, 0, rows);
+            assertThat(out[t]).as("token %d", t).containsExactly(single);
+            float[] scalar = new float[Q4Matrix.PANEL];
+            Q8Matvec.panelScalar(w.data(), 0, w.blocksPerRow(), x[t].q(), x[t].d(), x[t].sums(), scalar, 0);
+            assertThat(single[0]).as("token %d against the scalar reference", t).isEqualTo(scalar[0]);
+        }
+    }
+
     @ParameterizedTest(name = "exp minus max, length {0}")
     @CsvSource({"1", "15", "16", "17", "100", "1000"})
     void should_exponentiate_like_math_exp(int n) {
