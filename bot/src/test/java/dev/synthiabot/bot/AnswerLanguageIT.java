@@ -41,7 +41,8 @@ class AnswerLanguageIT {
     @BeforeAll
     static void start() throws Exception {
         model = new PromptedModel(Map.of(SettingKey.TRANSLATE_JA, JAPANESE), ENGLISH, 50);
-        h = BotHarness.start(dir, model, null, Map.of());
+        // the same users ask in several tests; the one-request-per-user limit is tested in QueueIT
+        h = BotHarness.start(dir, model, null, Map.of("SYNTHIA_LIMITS__PER_USER_CONCURRENT", "4"));
         d = h.discord;
         d.await(r -> r.is("PUT", "applications/\\d+/guilds/\\d+/commands"), WAIT);
     }
@@ -129,11 +130,12 @@ class AnswerLanguageIT {
         assertThat(reply.path("content").asText()).isEqualTo(JAPANESE);
 
         String followUp = "もっと教えて";
-        d.post(d.alice, d.general, followUp, reply.path("id").asText());
+        String second = d.post(d.alice, d.general, followUp, reply.path("id").asText());
 
         ChatRequest next = requestsFor(followUp, 2).get(0);
         assertThat(next.messages()).hasSize(4);
         assertThat(((AiMessage) next.messages().get(2)).text()).as("the bot's turn in English, not the translation shown").isEqualTo(ENGLISH);
+        assertThat(d.awaitFinalReplyTo(second, WAIT).path("content").asText()).isEqualTo(JAPANESE);
     }
 
     @Test
