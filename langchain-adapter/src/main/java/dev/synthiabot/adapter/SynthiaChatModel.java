@@ -32,6 +32,7 @@ import dev.synthiabot.adapter.transformer.Transformer;
 import dev.synthiabot.adapter.loading.LoadedModel;
 import dev.synthiabot.adapter.loading.ModelLoader;
 import dev.synthiabot.adapter.loading.ModelProvisioner;
+import dev.synthiabot.adapter.loading.Progress;
 import dev.synthiabot.adapter.prompt.PromptEncoder;
 import dev.synthiabot.adapter.prompt.SynthiaTemplate;
 import dev.synthiabot.adapter.prompt.Transcript;
@@ -297,6 +298,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
         private List<String> stopSequences = SynthiaTemplate.DEFAULT_STOPS;
         private Long seed;
         private String modelName;
+        private LoadProgressListener loadProgress;
         private final List<ChatModelListener> listeners = new ArrayList<>();
 
         private Builder() {}
@@ -424,6 +426,12 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
             return this;
         }
 
+        /** Told how far {@link #prepare()} and {@link #build()} have come, step by step (download, conversion, quantization, reading). */
+        public Builder loadProgress(LoadProgressListener loadProgress) {
+            this.loadProgress = loadProgress;
+            return this;
+        }
+
         public Builder listeners(List<ChatModelListener> listeners) {
             this.listeners.clear();
             this.listeners.addAll(listeners);
@@ -436,7 +444,7 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
          * Returns the directory that {@link #build()} will load.
          */
         public Path prepare() {
-            return prepared().dir();
+            return Progress.reportingTo(loadProgress, () -> prepared().dir());
         }
 
         private ModelLoader.Prepared prepared() {
@@ -468,6 +476,10 @@ public final class SynthiaChatModel implements ChatModel, StreamingChatModel, Au
 
         /** Prepares the model ({@link #prepare()}), loads it and starts its generation engine. */
         public SynthiaChatModel build() {
+            return Progress.reportingTo(loadProgress, this::load);
+        }
+
+        private SynthiaChatModel load() {
             if (contextWindow < 16) throw new IllegalArgumentException("contextWindow: " + contextWindow + " must be >= 16");
             if (kvCacheBytes < 0) throw new IllegalArgumentException("kvCacheBytes: " + kvCacheBytes + " must be >= 0");
             if (threads != null && threads < 1) throw new IllegalArgumentException("threads: " + threads + " must be >= 1");
