@@ -56,6 +56,14 @@ final class BotHarness implements AutoCloseable {
     /** With slash commands of the test's beside the bot's own (as a newcomer adds one). */
     static BotHarness start(Path dir, StreamingChatModel model, AutoCloseable closeModel, Map<String, String> extraEnv,
                             Function<Answers, List<SlashCommand>> extraCommands) throws Exception {
+        BotHarness h = connect(dir, model, closeModel, extraEnv, extraCommands);
+        h.app.modelReady(model, 1);
+        return h;
+    }
+
+    /** Online in Discord with the model still loading: the test says when {@code model} is ready ({@code app.modelReady}). */
+    static BotHarness connect(Path dir, StreamingChatModel model, AutoCloseable closeModel, Map<String, String> extraEnv,
+                              Function<Answers, List<SlashCommand>> extraCommands) throws Exception {
         DiscordSimulator discord = new DiscordSimulator();
         Map<String, String> env = new HashMap<>();
         env.put("DISCORD_TOKEN", DiscordSimulator.TOKEN);
@@ -70,7 +78,7 @@ final class BotHarness implements AutoCloseable {
         BotSettings settings = SettingsLoader.loadYaml("", env);
         ChannelPromptStore prompts = new ChannelPromptStore(settings.storage().databasePath(), settings.prompts().defaultSystem(),
             settings.prompts().maxLength());
-        BotApp app = BotApp.start(settings, model, prompts, extraCommands);
+        BotApp app = BotApp.connect(settings, prompts, extraCommands);
         return new BotHarness(discord, settings, prompts, app, model, closeModel);
     }
 

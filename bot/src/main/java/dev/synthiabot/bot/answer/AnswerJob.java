@@ -1,7 +1,6 @@
 package dev.synthiabot.bot.answer;
 
 import dev.langchain4j.exception.InvalidRequestException;
-import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.synthiabot.adapter.SynthiaTokenUsage;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
 final class AnswerJob implements Job {
     private static final Logger log = LoggerFactory.getLogger(AnswerJob.class);
 
-    private final StreamingChatModel model;
+    private final ModelSlot model;
     private final Consumer<String> onTicket;
     private final Supplier<ChatRequest> request;
     private final Optional<Translation> translation;
@@ -41,9 +40,10 @@ final class AnswerJob implements Job {
     private final String command;
     private final Consumer<AnswerChain.Result> onAnswered;
     private final long taken = System.nanoTime();
+    private volatile int position;
 
     /** @param onAnswered told of a finished answer (the bot keeps a translated answer's English for follow-ups) */
-    AnswerJob(StreamingChatModel model, String command, Supplier<ChatRequest> request, Optional<Translation> translation, StreamingReply reply,
+    AnswerJob(ModelSlot model, String command, Supplier<ChatRequest> request, Optional<Translation> translation, StreamingReply reply,
               Texts texts, long timeoutSeconds, AnswerStats stats, BotMetrics metrics, Consumer<String> onTicket,
               Consumer<AnswerChain.Result> onAnswered) {
         this.command = command;
@@ -62,15 +62,24 @@ final class AnswerJob implements Job {
     @Override
     public void onQueued(Ticket ticket) {
         onTicket.accept(ticket.id());
+        model.waitFor(this);
     }
 
     @Override
     public void onPosition(int position, Optional<Duration> estimatedWait) {
-        reply.status(texts.queued(position, estimatedWait));
+        this.position = position;
+        reply.status(model.loading() ? texts.queuedWhileLoading(position, model.loadLeft()) : texts.queued(position, estimatedWait));
+    }
+
+    /** The model's load went on: the asker sees its new time left. */
+    void loadProgressed() {
+        if (position > 0) reply.status(texts.queuedWhileLoading(position, model.loadLeft()));
     }
 
     @Override
     public void run(Ticket ticket) {
+        position = 0;
+        model.leave(this);
         metrics.queueWait(Duration.ofNanos(System.nanoTime() - taken));
         reply.status(texts.thinking());
         int[] words = {0};
@@ -81,7 +90,7 @@ final class AnswerJob implements Job {
                 reply.status(texts.answeringBeforeTranslating(translation.get().language(), words[0]));
             }, reply::append);
         try {
-            AnswerChain.Result result = new AnswerChain(model).run(request.get(), translation.map(Translation::prompt), listener, ticket::isStopped,
+            AnswerChain.Result result = new AnswerChain(model.model().orElseThrow()).run(request.get(), translation.map(Translation::prompt), listener, ticket::isStopped,
                 Duration.ofSeconds(timeoutSeconds + 60));
             record(result.answer());
             result.translation().ifPresent(this::record);
@@ -148,6 +157,7 @@ final class AnswerJob implements Job {
 
     @Override
     public void onDropped(Ticket.Outcome outcome) {
+        model.leave(this);
         metrics.request(command, outcome == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED : BotMetrics.Outcome.SHUT_DOWN);
         reply.finish("", outcome == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.shuttingDown());
     }

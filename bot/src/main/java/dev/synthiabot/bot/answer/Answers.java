@@ -34,7 +34,7 @@ import net.dv8tion.jda.api.interactions.callbacks.IReplyCallback;
  * {@link #answerCommand}; mentions build their own target and call {@link #enqueue}.
  */
 public final class Answers {
-    private volatile StreamingChatModel model;
+    private final ModelSlot model = new ModelSlot();
     private final InferenceQueue queue;
     private final AccessPolicy access;
     private final ChannelPrompts prompts;
@@ -69,23 +69,31 @@ public final class Answers {
         this.timeoutSeconds = timeoutSeconds;
     }
 
-    /** From now on requests are answered (until then they are told the model is loading). */
+    /**
+     * The model to answer with, once loaded: until then requests wait in the queue, which runs nothing before the
+     * model is ready ({@link InferenceQueue#runUpTo}), and their askers see the load's progress.
+     */
     public void modelReady(StreamingChatModel model) {
-        this.model = model;
+        this.model.ready(model);
+    }
+
+    /** How long the model's load has left (its current step's time at its rate so far), told to whoever waits for it. */
+    public void loadProgress(Optional<Duration> left) {
+        model.progress(left);
     }
 
     public boolean modelLoaded() {
-        return model != null;
+        return !model.loading();
     }
 
     /** The model's own status, once it is loaded and if it is ours. */
     public Optional<SynthiaModelStatus> modelStatus() {
-        return model instanceof SynthiaChatModel s ? Optional.of(s.status()) : Optional.empty();
+        return model.model().filter(SynthiaChatModel.class::isInstance).map(m -> ((SynthiaChatModel) m).status());
     }
 
     /** The model servers answering instead of the bot's own model, as they stand (empty when it runs its own). */
     public List<ServerStatus> servers() {
-        return model instanceof ModelServers s ? s.status() : List.of();
+        return model.model().filter(ModelServers.class::isInstance).map(m -> ((ModelServers) m).status()).orElse(List.of());
     }
 
     /** The speed of recent answers, for {@code /status}. */
@@ -117,7 +125,7 @@ public final class Answers {
     /**
      * A command that asks the model one question ({@code /ask}, {@code /translate}, …) under the system prompt
      * {@code system}: checks access and input, asks the queue, and only then acknowledges: a refusal (bad input, busy,
-     * cooldown, limit, loading) is a private reply, an accepted request a deferred response the answer streams into.
+     * cooldown, limit) is a private reply, an accepted request a deferred response the answer streams into.
      * Runs on JDA's event thread and returns at once.
      */
     public void answerCommand(String command, IReplyCallback event, MessageChannel channel, String input, boolean ephemeral, Supplier<String> system) {
@@ -148,20 +156,15 @@ public final class Answers {
     }
 
     /**
-     * Queues an answer shown through {@code target}; returns the text to show instead if it was refused (model
-     * still loading, busy, per-user limit, cooldown, shutting down). Decided at once, so a refusal can be private.
-     * The request is built on the worker (a reply chain is fetched over REST there, not on JDA's thread).
+     * Queues an answer shown through {@code target} (while the model loads, it waits there); returns the text to show
+     * instead if it was refused (busy, per-user limit, cooldown, shutting down). Decided at once, so a refusal can be
+     * private. The request is built on the worker (a reply chain is fetched over REST there, not on JDA's thread).
      */
     public Optional<String> enqueue(String command, String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request,
                                     Optional<Translation> translation) {
-        StreamingChatModel m = model;
-        if (m == null) {
-            metrics.request(command, BotMetrics.Outcome.REFUSED_LOADING);
-            return Optional.of(texts.modelLoading());
-        }
         StreamingReply reply = new StreamingReply(target, renderer, editIntervalMs);
         target.onChange(pending::save);
-        AnswerJob job = new AnswerJob(m, command, request, translation, reply, texts, timeoutSeconds, stats, metrics, ticket -> {
+        AnswerJob job = new AnswerJob(model, command, request, translation, reply, texts, timeoutSeconds, stats, metrics, ticket -> {
             target.attach(ticket);
             pending.save(target.pending());
             undelivered.add(reply);

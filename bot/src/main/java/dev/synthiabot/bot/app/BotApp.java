@@ -35,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -48,9 +49,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running bot: the queue, the features, the Discord connection. It connects first (so a bad token or a
- * missing intent is reported before minutes of model loading), finishes what a killed run left in flight, answers
- * "loading" until {@link #modelReady}, and {@link #close()} shuts down in order: no new requests, the running answer
- * finishes or is ended with a note, waiting users are told, every final text is out — and only then is JDA stopped.
+ * missing intent is reported before minutes of model loading), finishes what a killed run left in flight, queues
+ * questions while the model loads ({@link #loadProgress}) and answers them from {@link #modelReady}, and
+ * {@link #close()} shuts down in order: no new requests, the running answer finishes or is ended with a note, waiting
+ * users are told, every final text is out — and only then is JDA stopped.
  */
 public final class BotApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BotApp.class);
@@ -161,23 +163,22 @@ public final class BotApp implements AutoCloseable {
 
     /** Connects with a model that is already loaded (tests, embedding). */
     public static BotApp start(BotSettings settings, StreamingChatModel model, ChannelPromptStore prompts) throws DiscordStartException, InterruptedException {
-        return start(settings, model, prompts, answers -> List.of());
-    }
-
-    /** Connects with a model that is already loaded and slash commands of the embedder's beside the bot's own. */
-    public static BotApp start(BotSettings settings, StreamingChatModel model, ChannelPromptStore prompts,
-                               Function<Answers, List<SlashCommand>> extraCommands) throws DiscordStartException, InterruptedException {
-        BotApp app = connect(settings, prompts, extraCommands);
+        BotApp app = connect(settings, prompts);
         app.modelReady(model, 1);
         return app;
     }
 
     /** Starts answering, up to {@code answersAtOnce} at once (the model's limit on answers generated together). */
     public void modelReady(StreamingChatModel model, int answersAtOnce) {
-        queue.runUpTo(answersAtOnce);
         answers.modelReady(model);
+        queue.runUpTo(answersAtOnce);
         jda.getPresence().setPresence(OnlineStatus.ONLINE, null);
         log.info("Ready: answering with the model");
+    }
+
+    /** How long the model's load has left, shown to the askers waiting for it. */
+    public void loadProgress(Optional<Duration> left) {
+        answers.loadProgress(left);
     }
 
     public JDA jda() {

@@ -78,7 +78,8 @@ public final class Main {
         } else {
             SynthiaChatModel model;
             try {
-                model = modelBuilder(settings.model(), settings.generation(), env).build();
+                model = modelBuilder(settings.model(), settings.generation(), env).loadProgress((step, done, total, left) -> app.loadProgress(left))
+                    .build();
             } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | OutOfMemoryError e) {
                 // Bad model directory, failed download or conversion, a heap too small: say what and stop.
                 log.error("Cannot load the model: {}", reason(e));

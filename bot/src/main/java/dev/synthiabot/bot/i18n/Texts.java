@@ -24,14 +24,25 @@ public enum Texts {
     /** The queue position, and about how long the wait is once the bot has timed an answer. */
     public String queued(int position, java.util.Optional<java.time.Duration> estimatedWait) {
         String base = this == JA ? "⏳ 順番待ち: " + position + " 番目" : "⏳ Waiting in the queue: position " + position;
-        if (estimatedWait.isEmpty()) return base;
-        long s = estimatedWait.get().toSeconds();
+        return estimatedWait.map(wait -> base + about(wait)).orElse(base);
+    }
+
+    /** While the model loads: the asker's place in line and, once the load has a rate, the time it has left. */
+    public String queuedWhileLoading(int position, java.util.Optional<java.time.Duration> loadLeft) {
+        String left = loadLeft.map(this::about).orElse("");
+        if (this == JA) return "⏳ モデルを読み込んでいます" + left + "。" + (position == 1 ? "読み込みが終わったら、次にあなたの質問に答えます。" : "あなたの質問は " + position + " 番目です。");
+        return "⏳ The model is loading" + left + "; your question is " + (position == 1 ? "next in line." : "number " + position + " in line.");
+    }
+
+    /** " (about 40 s)": to the next ten seconds under a minute, else to the minute. */
+    private String about(java.time.Duration d) {
+        long s = d.toSeconds();
         if (s < 60) {
             long tens = Math.max(10, (s + 9) / 10 * 10);
-            return this == JA ? base + "（約 " + tens + " 秒）" : base + " (about " + tens + " s)";
+            return this == JA ? "（約 " + tens + " 秒）" : " (about " + tens + " s)";
         }
         long min = Math.round(s / 60.0);
-        return this == JA ? base + "（約 " + min + " 分）" : base + " (about " + min + " min)";
+        return this == JA ? "（約 " + min + " 分）" : " (about " + min + " min)";
     }
 
     public String cancelButton() {
@@ -70,11 +81,6 @@ public enum Texts {
     public String restartedWhileWriting() {
         return this == JA ? "🔌 回答の途中でボットが再起動したため、ここで終わっています。もう一度お試しください。"
             : "🔌 The bot restarted while writing this answer, so it ends here. Please ask again.";
-    }
-
-    public String modelLoading() {
-        return this == JA ? "⏳ モデルを読み込み中です。1〜2 分後にもう一度お試しください。"
-            : "⏳ The model is still loading. Please try again in a minute or two.";
     }
 
     public String unknownLanguage(String language, java.util.Collection<String> available) {

@@ -27,7 +27,7 @@ public final class BotMetrics {
     /** How a request ended, as counted in {@code synthia_requests_total{outcome=…}}. */
     public enum Outcome {
         ANSWERED, CANCELLED, TIMED_OUT, FAILED, SHUT_DOWN, TOO_LONG,
-        REFUSED_BUSY, REFUSED_COOLDOWN, REFUSED_LIMIT, REFUSED_LOADING, REFUSED_SHUTTING_DOWN, BAD_INPUT;
+        REFUSED_BUSY, REFUSED_COOLDOWN, REFUSED_LIMIT, REFUSED_SHUTTING_DOWN, BAD_INPUT;
 
         String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -57,7 +57,7 @@ public final class InferenceQueue implements AutoCloseable {
     private final Map<String, Ticket> byId = new HashMap<>();
     /** Running tickets and since when. */
     private final Map<Ticket, Instant> running = new LinkedHashMap<>();
-    private int concurrency = 1;
+    private int concurrency;
     private boolean closed;
     private final List<Thread> workers = new ArrayList<>();
 
@@ -70,17 +70,11 @@ public final class InferenceQueue implements AutoCloseable {
         this.cooldowns = new Cooldowns(cooldown);
         this.timeout = timeout;
         this.clock = clock;
-        lock.lock();
-        try {
-            startWorker();
-        } finally {
-            lock.unlock();
-        }
     }
 
     /**
-     * Lets up to {@code n} answers run at once (the model's own limit on answers generated together; until it is
-     * known, one). Only grows.
+     * Lets up to {@code n} answers run at once (the model's own limit on answers generated together). Until the first
+     * call nothing runs: requests wait while the model loads. Only grows.
      */
     public void runUpTo(int n) {
         lock.lock();
@@ -256,7 +250,7 @@ public final class InferenceQueue implements AutoCloseable {
                 int position = i + 1 - free;
                 if (t.position == position) continue;
                 t.position = position;
-                changes.add(new Told(t, position, estimate.of(position, concurrency, running.values(), now)));
+                changes.add(new Told(t, position, concurrency == 0 ? Optional.empty() : estimate.of(position, concurrency, running.values(), now)));
             }
         } finally {
             lock.unlock();

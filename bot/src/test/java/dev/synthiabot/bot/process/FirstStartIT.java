@@ -48,6 +48,27 @@ class FirstStartIT {
     }
 
     @Test
+    void should_answer_a_question_asked_while_a_first_start_downloads_the_model() throws Exception {
+        try (DiscordSimulator d = new DiscordSimulator(); FakeHub hub = new FakeHub(REPO, BIN_MODEL)) {
+            hub.throttle(1_000_000); // two 4 MB shards: seconds of download, with a rate to estimate from
+            Path settings = new ProcessSettings(d, BIN_MODEL, work).unset("model.local_path").set("model.huggingface_id", REPO)
+                .set("model.huggingface_url", hub.url().toString()).set("generation.max_new_tokens", "16").write(work);
+            try (BotProcess bot = BotProcess.start(work, Map.of("DISCORD_TOKEN", DiscordSimulator.TOKEN), "--config", settings.toString())) {
+                bot.awaitLine("the model is loading", Duration.ofSeconds(60));
+                String id = d.slash(d.alice, d.general, "ask", options("question", "Are you ready yet?"), "en-US");
+
+                String waiting = d.await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + id + "/messages/@original") && r.content() != null
+                    && r.content().startsWith("⏳ The model is loading (about"), Duration.ofSeconds(60)).content();
+                assertThat(waiting).matches("⏳ The model is loading \\(about \\d+ (s|min)\\); your question is next in line\\.");
+                assertThat(bot.output()).as("still loading when the asker was told so").noneMatch(l -> l.contains("Ready: answering with the model"));
+
+                bot.awaitLine("Ready: answering with the model", Duration.ofSeconds(180));
+                ShippedBotIT.assertAnswer(d.awaitFinalResponse(id, Duration.ofSeconds(60)));
+            }
+        }
+    }
+
+    @Test
     void should_say_where_to_put_the_files_when_the_hub_is_unreachable_on_a_first_start() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {

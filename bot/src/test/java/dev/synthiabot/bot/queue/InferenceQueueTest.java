@@ -51,6 +51,7 @@ class InferenceQueueTest {
     @Test
     void should_take_turns_between_users() throws Exception {
         queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        queue.runUpTo(1);
         Ticket blocker = queue.submit("x", job("blocker"));
         awaitRunning(blocker);
         queue.submit("a", job("a1"));
@@ -65,9 +66,29 @@ class InferenceQueueTest {
     }
 
     @Test
+    void should_hold_requests_until_the_model_is_ready_then_run_them_in_turn() throws Exception {
+        queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        List<Integer> firstPositions = new CopyOnWriteArrayList<>();
+        List<Integer> secondPositions = new CopyOnWriteArrayList<>();
+        queue.submit("a", job("a1", firstPositions));
+        Ticket second = queue.submit("b", job("b1", secondPositions));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> secondPositions.contains(2));
+        assertThat(firstPositions).as("while loading, even the first waits: it is next in line").containsExactly(1);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(ran::isEmpty);
+        assertThat(queue.runningCount()).isZero();
+
+        queue.runUpTo(1);
+        second.completion().get(10, TimeUnit.SECONDS);
+        assertThat(ran).containsExactly("a1", "b1");
+        assertThat(secondPositions).as("once the first runs, the second is next").containsExactly(2, 1);
+    }
+
+    @Test
     void should_estimate_the_wait_from_how_long_answers_took() throws Exception {
         MutableClock clock = new MutableClock();
         queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(10), clock);
+        queue.runUpTo(1);
         Ticket timed = queue.submit("x", new Job() {
             @Override
             public void run(Ticket ticket) {
@@ -91,6 +112,7 @@ class InferenceQueueTest {
     void should_run_as_many_answers_at_once_as_the_model_takes_and_estimate_waits_per_round() throws Exception {
         MutableClock clock = new MutableClock();
         queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(10), clock);
+        queue.runUpTo(1);
         queue.submit("x", new Job() {
             @Override
             public void run(Ticket ticket) {
@@ -130,6 +152,7 @@ class InferenceQueueTest {
     @Test
     void should_give_no_estimate_before_an_answer_has_finished() throws Exception {
         queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        queue.runUpTo(1);
         Ticket blocker = queue.submit("x", job("blocker"));
         awaitRunning(blocker);
         List<java.util.Optional<Duration>> waits = new CopyOnWriteArrayList<>();
@@ -177,6 +200,7 @@ class InferenceQueueTest {
     @Test
     void should_refuse_when_full_per_user_or_too_soon() throws Exception {
         queue = new InferenceQueue(1, 1, Duration.ofSeconds(30), Duration.ofMinutes(1), Clock.systemUTC());
+        queue.runUpTo(1);
         Ticket blocker = queue.submit("x", job("blocker"));
         awaitRunning(blocker);
         queue.submit("a", job("a1"));
@@ -190,6 +214,7 @@ class InferenceQueueTest {
     @Test
     void should_limit_requests_per_user() throws Exception {
         queue = new InferenceQueue(10, 1, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        queue.runUpTo(1);
         Ticket blocker = queue.submit("x", job("blocker"));
         awaitRunning(blocker);
 
@@ -200,6 +225,7 @@ class InferenceQueueTest {
     @Test
     void should_report_positions_as_the_queue_moves() throws Exception {
         queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        queue.runUpTo(1);
         Ticket blocker = queue.submit("x", job("blocker"));
         awaitRunning(blocker);
         CountDownLatch releaseA = new CountDownLatch(1), releaseB = new CountDownLatch(1);
@@ -229,6 +255,7 @@ class InferenceQueueTest {
     @Test
     void should_cancel_while_queued_and_while_running() throws Exception {
         queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        queue.runUpTo(1);
         Ticket blocker = queue.submit("x", job("blocker"));
         awaitRunning(blocker);
         Ticket queued = queue.submit("a", job("a1"));
@@ -244,6 +271,7 @@ class InferenceQueueTest {
     @Test
     void should_stop_a_request_that_runs_past_the_timeout() throws Exception {
         queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMillis(200), Clock.systemUTC());
+        queue.runUpTo(1);
         Ticket blocker = queue.submit("x", job("blocker"));
 
         assertThat(blocker.completion().get(5, TimeUnit.SECONDS)).isEqualTo(Ticket.Outcome.TIMED_OUT);
@@ -253,6 +281,7 @@ class InferenceQueueTest {
     void should_let_a_user_ask_again_once_the_cooldown_has_passed() throws Exception {
         MutableClock clock = new MutableClock();
         queue = new InferenceQueue(10, 5, Duration.ofSeconds(30), Duration.ofMinutes(1), clock);
+        queue.runUpTo(1);
         queue.submit("a", job("a1")).completion().get(10, TimeUnit.SECONDS);
         clock.advance(Duration.ofSeconds(20));
         assertThatThrownBy(() -> queue.submit("a", job("a2"))).isInstanceOf(QueueRejection.class)
@@ -265,6 +294,7 @@ class InferenceQueueTest {
     @Test
     void should_drop_waiting_requests_and_stop_running_ones_at_shutdown() throws Exception {
         queue = new InferenceQueue(10, 5, Duration.ZERO, Duration.ofMinutes(1), Clock.systemUTC());
+        queue.runUpTo(1);
         Ticket blocker = queue.submit("x", job("blocker"));
         awaitRunning(blocker);
         List<Ticket.Outcome> dropped = new CopyOnWriteArrayList<>();

@@ -30,6 +30,7 @@ public final class FakeHub implements AutoCloseable {
     private final Map<String, Long> cutAfter = new ConcurrentHashMap<>();
     private final Map<String, Boolean> corrupt = new ConcurrentHashMap<>();
     private volatile String requiredToken;
+    private volatile long bytesPerSecond;
 
     public FakeHub(String repo, Path files) throws IOException {
         this.repo = repo;
@@ -51,6 +52,11 @@ public final class FakeHub implements AutoCloseable {
     /** {@code file} is served with one byte changed (its published size and sha256 stay right). */
     void corrupt(String file) {
         corrupt.put(file, true);
+    }
+
+    /** The CDN sends weight files at about this rate (a slow link: a download that takes a while). */
+    public void throttle(long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
     }
 
     void requireToken(String token) {
@@ -122,7 +128,19 @@ public final class FakeHub implements AutoCloseable {
             out.flush();
             throw new IOException("cut after " + cut + " bytes (simulated)"); // the server drops the connection: the client sees it end early
         }
-        out.write(body, from, body.length - from);
+        long rate = bytesPerSecond;
+        int chunk = rate > 0 ? (int) Math.max(1, rate / 10) : body.length - from;
+        for (int at = from; at < body.length; at += chunk) {
+            out.write(body, at, Math.min(chunk, body.length - at));
+            if (rate > 0) {
+                out.flush();
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    throw new IOException("interrupted", e);
+                }
+            }
+        }
         out.close();
     }
 
