@@ -12,6 +12,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.synthiabot.bot.sim.DiscordSimulator;
 import dev.synthiabot.bot.sim.RecordedRequest;
 import dev.synthiabot.config.SettingKey;
+import dev.synthiabot.config.prompts.ChannelSetting;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -113,14 +114,14 @@ class AnswerLanguageIT {
         requestsFor(japaneseQuestion, 1);
 
         d.slash(d.admin, d.random, "prompt", subcommand("language", options("language", "ja")), "en-US");
-        await().atMost(WAIT).until(() -> h.prompts.language(d.random).filter("ja"::equals).isPresent());
+        await().atMost(WAIT).until(() -> h.prompts.setting(ChannelSetting.ANSWER_LANGUAGE, d.random).filter("ja"::equals).isPresent());
         String englishQuestion = "Where is Osaka, in a long sentence?";
         String forced = d.slash(d.bob, d.random, "ask", options("question", englishQuestion), "en-US");
         assertThat(d.awaitFinalResponse(forced, WAIT).path("content").asText()).isEqualTo(JAPANESE);
         assertThat(system(requestsFor(englishQuestion, 2).get(1))).isEqualTo(SettingKey.TRANSLATE_JA);
 
         d.slash(d.admin, d.random, "prompt", subcommand("language", options("language", "inherit")), "en-US");
-        await().atMost(WAIT).until(() -> h.prompts.language(d.random).isEmpty());
+        await().atMost(WAIT).until(() -> h.prompts.setting(ChannelSetting.ANSWER_LANGUAGE, d.random).isEmpty());
     }
 
     @Test

@@ -13,9 +13,29 @@ import java.util.TreeMap;
  * @param maxLength longest prompt an admin may set
  * @param answerLanguage {@code auto}, {@code en} or a key of {@code translation}: the language answers are given in where
  *     no channel or server says otherwise
+ * @param reasoning how an answer's reasoning is shown ({@link Reasoning}'s key) where no channel or server says otherwise
  */
 public record PromptSettings(String defaultSystem, Map<String, String> translation, Map<String, String> channels, int maxLength,
-                             String answerLanguage) {
+                             String answerLanguage, String reasoning) {
+    /** How the reasoning SynthIA writes before its "Answer:" is shown. */
+    public enum Reasoning {
+        /** A live status while it is written, then the answer, with a button that shows the reasoning. */
+        FOLDED,
+        /** The whole text as the model writes it. */
+        INLINE,
+        /** The answer alone. */
+        HIDDEN;
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The value for {@code key} ({@code folded}, {@code inline} or {@code hidden}), if it is one. */
+        public static java.util.Optional<Reasoning> of(String key) {
+            return java.util.Arrays.stream(values()).filter(r -> r.key().equals(key)).findFirst();
+        }
+    }
+
     /** Answers in the language of the question (when it is one of the translation languages). */
     public static final String AUTO = "auto";
     /** Answers as the model writes them: English, for SynthIA. */
@@ -42,6 +62,7 @@ public record PromptSettings(String defaultSystem, Map<String, String> translati
         }
         p.check(answerLanguage.equals(AUTO) || answerLanguage.equals(MODEL_LANGUAGE) || translation.containsKey(answerLanguage),
             "prompts.answer_language", answerLanguage, "is not auto, en or a language of prompts.translation (" + String.join(", ", translation.keySet()) + ")");
+        p.check(Reasoning.of(reasoning).isPresent(), "prompts.reasoning", reasoning, "is not one of: folded, inline, hidden");
         p.snowflakes("prompts.channels", channels.keySet());
         for (var e : channels.entrySet()) {
             p.check(!e.getValue().isBlank() && e.getValue().length() <= maxLength, "prompts.channels." + e.getKey(),

@@ -73,6 +73,7 @@ public record SettingKey(String path, Type type, Object defaultValue, String des
         k("prompts.default_system", Type.STRING, TREE_OF_THOUGHTS, "System prompt of channels without their own (SynthIA's Tree-of-Thoughts prompt)."),
         k("prompts.translation", Type.MAP, Map.of("ja", TRANSLATE_JA), "System prompt per `/translate` target language; each key becomes a subcommand."),
         k("prompts.answer_language", Type.STRING, "auto", "The language of answers: `auto` (the question's, when it is one of `prompts.translation`'s: SynthIA answers in English, then the answer is translated with that language's prompt — about twice the time), `en` (as the model writes), or a key of `prompts.translation` (always). Per channel or server: `/prompt language`."),
+        k("prompts.reasoning", Type.STRING, "folded", "How the reasoning SynthIA writes before its `Answer:` is shown: `folded` (a live \"🧠 Reasoning…\" status, then the answer, with a **Show reasoning** button), `inline` (the whole text as written) or `hidden` (the answer alone). Per channel or server: `/prompt reasoning`."),
         k("prompts.channels", Type.MAP, Map.of(), "Initial system prompt per channel id; applied only where no admin has set one from Discord."),
         k("prompts.max_length", Type.INT, 4000, "Longest system prompt an admin may set, in characters."),
         k("limits.queue_capacity", Type.INT, 20, "Requests waiting for the model at most; more get a \"busy, try again\" reply."),

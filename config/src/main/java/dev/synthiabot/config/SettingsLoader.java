@@ -93,7 +93,8 @@ public final class SettingsLoader {
             GenerationSettings generation = section(() -> new GenerationSettings(decimal("generation.temperature"), integer("generation.top_k"),
                 decimal("generation.top_p"), integer("generation.max_new_tokens"), list("generation.stop_sequences")));
             PromptSettings prompts = section(() -> new PromptSettings(string("prompts.default_system"), map("prompts.translation"),
-                map("prompts.channels"), integer("prompts.max_length"), string("prompts.answer_language").strip().toLowerCase(java.util.Locale.ROOT)));
+                map("prompts.channels"), integer("prompts.max_length"), string("prompts.answer_language").strip().toLowerCase(java.util.Locale.ROOT),
+                string("prompts.reasoning").strip().toLowerCase(java.util.Locale.ROOT)));
             LimitSettings limits = section(() -> new LimitSettings(integer("limits.queue_capacity"), integer("limits.per_user_concurrent"),
                 integer("limits.per_user_cooldown_seconds"), integer("limits.max_input_chars"), integer("limits.reply_edit_interval_ms"),
                 integer("limits.generation_timeout_seconds"), integer("limits.shutdown_grace_seconds")));

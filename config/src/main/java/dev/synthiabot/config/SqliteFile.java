@@ -45,6 +45,13 @@ public final class SqliteFile {
         new String[] {
             // A translated answer's English, by the id of each Discord message showing it: a reply chain continues in it.
             "CREATE TABLE answer_original (message_id TEXT PRIMARY KEY, text TEXT NOT NULL, created_at INTEGER NOT NULL)"
+        },
+        new String[] {
+            // Per channel or server settings set from Discord (/prompt language, /prompt reasoning) in one table.
+            "CREATE TABLE channel_setting (scope TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, changed_by TEXT NOT NULL, "
+                + "changed_at INTEGER NOT NULL, PRIMARY KEY (scope, name))",
+            "INSERT INTO channel_setting SELECT scope, 'answer_language', language, changed_by, changed_at FROM channel_language",
+            "DROP TABLE channel_language"
         });
 
     private SqliteFile() {}

@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  * An answer in the asker's language, the one way Discord and the terminal ask the model. SynthIA reasons and answers
  * best in English, even when told to answer in another language; its English answer, sent through a translation
  * prompt, comes back in that language. So: the model's answer to the request, then — when the answer is to be given
- * in a translation language — that answer translated with the language's prompt, as a second chat request. Both
- * steps stream, and a stop cancels whichever is running before its next token.
+ * in a translation language — that answer (the part after its reasoning, {@link ReasoningSplit}) translated with the
+ * language's prompt, as a second chat request. Both steps stream, and a stop cancels whichever is running before
+ * its next token.
  */
 public final class AnswerChain {
     private final StreamingChatModel model;
@@ -41,11 +42,6 @@ public final class AnswerChain {
         public String answerText() {
             return answer.text();
         }
-
-        /** What the asker gets: the translation, else the answer. */
-        public String shownText() {
-            return translation.map(Step::text).orElse(answerText());
-        }
     }
 
     /**
@@ -61,7 +57,10 @@ public final class AnswerChain {
         long deadline = System.nanoTime() + timeout.toNanos();
         Step answer = step(request, listener.answerPiece(), stop, deadline);
         if (translationPrompt.isEmpty() || stop.getAsBoolean() || answer.text().isBlank()) return new Result(answer, Optional.empty());
-        Step translation = step(ChatRequests.of(translationPrompt.get(), answer.text()), listener.translationPiece(), stop, deadline);
+        // The answer part is translated, not the reasoning before it: the asker gets the answer in their language,
+        // and the reasoning stays available in the model's own words.
+        String toTranslate = ReasoningSplit.of(answer.text()).answerOrAll();
+        Step translation = step(ChatRequests.of(translationPrompt.get(), toTranslate), listener.translationPiece(), stop, deadline);
         return new Result(answer, Optional.of(translation));
     }
 

@@ -8,10 +8,13 @@ import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.metrics.BotMetrics;
 import dev.synthiabot.bot.queue.Job;
 import dev.synthiabot.bot.queue.Ticket;
+import dev.synthiabot.bot.reply.ReplyButton;
 import dev.synthiabot.bot.reply.StreamingReply;
 import dev.synthiabot.bot.servers.ModelServers;
+import dev.synthiabot.config.PromptSettings;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -32,20 +35,26 @@ final class AnswerJob implements Job {
     private final Consumer<String> onTicket;
     private final Supplier<ChatRequest> request;
     private final Optional<Translation> translation;
+    private final PromptSettings.Reasoning reasoning;
     private final StreamingReply reply;
     private final Texts texts;
     private final long timeoutSeconds;
     private final AnswerStats stats;
     private final BotMetrics metrics;
     private final String command;
-    private final Consumer<AnswerChain.Result> onAnswered;
+    private final Consumer<String> onFolded;
     private final long taken = System.nanoTime();
     private volatile int position;
+    private final ReasoningFold fold = new ReasoningFold();
 
-    /** @param onAnswered told of a finished answer (the bot keeps a translated answer's English for follow-ups) */
-    AnswerJob(ModelSlot model, String command, Supplier<ChatRequest> request, Optional<Translation> translation, StreamingReply reply,
-              Texts texts, long timeoutSeconds, AnswerStats stats, BotMetrics metrics, Consumer<String> onTicket,
-              Consumer<AnswerChain.Result> onAnswered) {
+    /**
+     * @param reasoning how the reasoning before the answer's "Answer:" is shown
+     * @param onFolded told the model's whole text of a finished answer that shows less of it (folded or hidden
+     *     reasoning, a translation): the bot keeps it for follow-ups and the Show reasoning button
+     */
+    AnswerJob(ModelSlot model, String command, Supplier<ChatRequest> request, Optional<Translation> translation, PromptSettings.Reasoning reasoning,
+              StreamingReply reply, Texts texts, long timeoutSeconds, AnswerStats stats, BotMetrics metrics, Consumer<String> onTicket,
+              Consumer<String> onFolded) {
         this.command = command;
         this.stats = stats;
         this.metrics = metrics;
@@ -53,10 +62,11 @@ final class AnswerJob implements Job {
         this.onTicket = onTicket;
         this.request = request;
         this.translation = translation;
+        this.reasoning = reasoning;
         this.reply = reply;
         this.texts = texts;
         this.timeoutSeconds = timeoutSeconds;
-        this.onAnswered = onAnswered;
+        this.onFolded = onFolded;
     }
 
     @Override
@@ -82,34 +92,31 @@ final class AnswerJob implements Job {
         model.leave(this);
         metrics.queueWait(Duration.ofNanos(System.nanoTime() - taken));
         reply.status(texts.thinking());
-        int[] words = {0};
-        AnswerChain.Listener listener = translation.isEmpty()
-            ? new AnswerChain.Listener(reply::append, piece -> {})
-            : new AnswerChain.Listener(piece -> {
-                words[0] += (int) piece.chars().filter(Character::isWhitespace).count();
-                reply.status(texts.answeringBeforeTranslating(translation.get().language(), words[0]));
-            }, reply::append);
         try {
-            AnswerChain.Result result = new AnswerChain(model.model().orElseThrow()).run(request.get(), translation.map(Translation::prompt), listener, ticket::isStopped,
-                Duration.ofSeconds(timeoutSeconds + 60));
+            AnswerChain.Result result = new AnswerChain(model.model().orElseThrow()).run(request.get(), translation.map(Translation::prompt), listener(),
+                ticket::isStopped, Duration.ofSeconds(timeoutSeconds + 60));
             record(result.answer());
             result.translation().ifPresent(this::record);
-            String answer = result.shownText();
+            String english = result.answerText();
             Ticket.Outcome stop = ticket.stopReason();
+            String shown = shown(result, stop != null);
             if (stop == Ticket.Outcome.CANCELLED || stop == Ticket.Outcome.SHUT_DOWN) {
-                reply.finish(answer, stop == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.stoppedForRestart());
+                reply.finish(shown, stop == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.stoppedForRestart());
                 metrics.request(command, stop == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED : BotMetrics.Outcome.SHUT_DOWN);
             } else if (stop == Ticket.Outcome.TIMED_OUT) {
-                reply.finish(answer, texts.timedOut(timeoutSeconds));
+                reply.finish(shown, texts.timedOut(timeoutSeconds));
                 metrics.request(command, BotMetrics.Outcome.TIMED_OUT);
             } else {
-                reply.finish(answer.isEmpty() ? texts.emptyAnswer() : answer, null);
+                boolean folded = !shown.strip().equals(english.strip());
+                Set<ReplyButton> buttons = !folded || reasoning == PromptSettings.Reasoning.HIDDEN ? Set.of()
+                    : Set.of(ReasoningSplit.of(english).folded() ? ReplyButton.SHOW_REASONING : ReplyButton.SHOW_ENGLISH);
+                reply.finish(shown.isEmpty() ? texts.emptyAnswer() : shown, null, buttons);
                 metrics.request(command, BotMetrics.Outcome.ANSWERED);
                 result.translation().ifPresent(t -> {
                     metrics.translated(translation.get().language());
                     stats.translated();
                 });
-                onAnswered.accept(result);
+                if (folded) onFolded.accept(english);
             }
         } catch (ExecutionException e) {
             fail(e.getCause());
@@ -124,6 +131,34 @@ final class AnswerJob implements Job {
         } catch (RuntimeException e) {
             fail(e);
         }
+    }
+
+    /**
+     * Where the model's pieces go. A translated answer: a progress line while the English is written, then the
+     * translation streams. Folded or hidden reasoning: a progress line until the "Answer:" label, then the answer
+     * after it streams. Inline: the text as it comes.
+     */
+    private AnswerChain.Listener listener() {
+        int[] words = {0};
+        if (translation.isPresent()) {
+            return new AnswerChain.Listener(piece -> {
+                words[0] += ReasoningFold.words(piece);
+                reply.status(texts.answeringBeforeTranslating(translation.get().language(), words[0]));
+            }, reply::append);
+        }
+        if (reasoning == PromptSettings.Reasoning.INLINE) return new AnswerChain.Listener(reply::append, piece -> {});
+        return new AnswerChain.Listener(piece -> fold.accept(piece).ifPresent(update -> {
+            switch (update) {
+                case ReasoningFold.Append a -> reply.append(a.text());
+                case ReasoningFold.Reasoning r -> reply.status(texts.reasoningStatus(r.words()));
+            }
+        }), piece -> {});
+    }
+
+    /** What the asker gets of a result, finished or stopped: the translation, else the whole text (inline) or what {@link ReasoningFold} shows. */
+    private String shown(AnswerChain.Result result, boolean stopped) {
+        if (result.translation().isPresent()) return result.translation().get().text();
+        return reasoning == PromptSettings.Reasoning.INLINE ? result.answerText() : fold.shown(stopped);
     }
 
     /**

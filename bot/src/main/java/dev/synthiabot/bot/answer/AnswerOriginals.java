@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The English of translated answers, by the Discord message that shows each (table {@code answer_original} of the
- * bot's database): a follow-up in a reply chain carries the conversation in the language the model reasons in, not
- * the translations. Kept for {@link #KEEP}; a reply to an older answer reads the translation instead.
+ * The model's whole text of answers that show less of it — the English of translated answers, the reasoning before
+ * an answer's "Answer:" — by the Discord message that shows each (table {@code answer_original} of the bot's
+ * database): a follow-up in a reply chain carries the conversation as the model wrote it, in the language it reasons
+ * in, and the Show reasoning button shows it. Kept for {@link #KEEP}; past that a follow-up reads what was shown.
  */
 public final class AnswerOriginals implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AnswerOriginals.class);
@@ -36,22 +37,22 @@ public final class AnswerOriginals implements AutoCloseable {
         }
     }
 
-    /** {@code english} is what the messages {@code messageIds} show translated. */
-    public synchronized void save(List<String> messageIds, String english) {
+    /** {@code whole} is what the model wrote of the answer the messages {@code messageIds} show. */
+    public synchronized void save(List<String> messageIds, String whole) {
         try (PreparedStatement s = db.prepareStatement("INSERT OR REPLACE INTO answer_original VALUES (?, ?, ?)")) {
             for (String id : messageIds.stream().filter(Objects::nonNull).toList()) {
                 s.setString(1, id);
-                s.setString(2, english);
+                s.setString(2, whole);
                 s.setLong(3, clock.instant().toEpochMilli());
                 s.addBatch();
             }
             s.executeBatch();
         } catch (SQLException e) {
-            log.warn("Could not keep a translated answer's English (a follow-up will read the translation): {}", e.getMessage());
+            log.warn("Could not keep an answer's whole text (a follow-up will read what was shown): {}", e.getMessage());
         }
     }
 
-    /** The English behind a message of the bot's, if it showed a translated answer. */
+    /** The model's whole text behind a message of the bot's, if it showed less of it. */
     public synchronized Optional<String> find(String messageId) {
         try (PreparedStatement q = db.prepareStatement("SELECT text FROM answer_original WHERE message_id = ?")) {
             q.setString(1, messageId);
@@ -59,7 +60,7 @@ public final class AnswerOriginals implements AutoCloseable {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
         } catch (SQLException e) {
-            log.warn("Could not read a translated answer's English: {}", e.getMessage());
+            log.warn("Could not read an answer's whole text: {}", e.getMessage());
             return Optional.empty();
         }
     }

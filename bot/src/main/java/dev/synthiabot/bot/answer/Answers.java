@@ -17,6 +17,7 @@ import dev.synthiabot.bot.reply.StreamingReply;
 import dev.synthiabot.bot.servers.ModelServers;
 import dev.synthiabot.bot.servers.ServerStatus;
 import dev.synthiabot.config.PromptSettings;
+import dev.synthiabot.config.prompts.ChannelSetting;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -119,7 +120,7 @@ public final class Answers {
      */
     public void answerQuestion(String command, IReplyCallback event, MessageChannel channel, String question, boolean ephemeral) {
         Optional<Translation> translation = translationFor(channel, question, event.getUserLocale().getLocale());
-        answer(command, event, channel, question, ephemeral, () -> prompts.systemPrompt(channel), translation);
+        answer(command, event, channel, question, ephemeral, () -> prompts.systemPrompt(channel), translation, reasoningFor(channel));
     }
 
     /**
@@ -129,11 +130,11 @@ public final class Answers {
      * Runs on JDA's event thread and returns at once.
      */
     public void answerCommand(String command, IReplyCallback event, MessageChannel channel, String input, boolean ephemeral, Supplier<String> system) {
-        answer(command, event, channel, input, ephemeral, system, Optional.empty());
+        answer(command, event, channel, input, ephemeral, system, Optional.empty(), PromptSettings.Reasoning.INLINE);
     }
 
     private void answer(String command, IReplyCallback event, MessageChannel channel, String input, boolean ephemeral, Supplier<String> system,
-                        Optional<Translation> translation) {
+                        Optional<Translation> translation, PromptSettings.Reasoning reasoning) {
         String locale = event.getUserLocale().getLocale();
         Texts texts = Texts.forLocale(locale);
         if (!access.allowed(channel, event.getMember())) {
@@ -145,8 +146,8 @@ public final class Answers {
             badInput(command);
         } else {
             String prompt = system.get();
-            var target = new InteractionReplyTarget(event.getHook(), channel, ephemeral, texts.cancelButton(), locale);
-            refusal = enqueue(command, event.getUser().getId(), target, texts, () -> ChatRequests.of(prompt, input), translation);
+            var target = new InteractionReplyTarget(event.getHook(), channel, ephemeral, texts, locale);
+            refusal = enqueue(command, event.getUser().getId(), target, texts, () -> ChatRequests.of(prompt, input), translation, reasoning);
         }
         if (refusal.isPresent()) {
             event.reply(refusal.get()).setEphemeral(true).setAllowedMentions(AllowedMentions.none()).queue();
@@ -161,10 +162,10 @@ public final class Answers {
      * private. The request is built on the worker (a reply chain is fetched over REST there, not on JDA's thread).
      */
     public Optional<String> enqueue(String command, String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request,
-                                    Optional<Translation> translation) {
+                                    Optional<Translation> translation, PromptSettings.Reasoning reasoning) {
         StreamingReply reply = new StreamingReply(target, renderer, editIntervalMs);
         target.onChange(pending::save);
-        AnswerJob job = new AnswerJob(model, command, request, translation, reply, texts, timeoutSeconds, stats, metrics, ticket -> {
+        AnswerJob job = new AnswerJob(model, command, request, translation, reasoning, reply, texts, timeoutSeconds, stats, metrics, ticket -> {
             target.attach(ticket);
             pending.save(target.pending());
             undelivered.add(reply);
@@ -172,9 +173,10 @@ public final class Answers {
                 pending.remove(ticket);
                 undelivered.remove(reply);
             });
-        }, result -> {
-            // Once every message of a translated answer exists: a follow-up to any of them continues in its English.
-            if (result.translation().isPresent()) reply.delivered().thenRun(() -> originals.save(target.pending().messageIds(), result.answerText()));
+        }, whole -> {
+            // Once every message of the answer exists: a follow-up to any of them continues from the model's whole text,
+            // and its Show reasoning button shows that text.
+            reply.delivered().thenRun(() -> originals.save(target.pending().messageIds(), whole));
         });
         try {
             queue.submit(userId, job);
@@ -201,10 +203,16 @@ public final class Answers {
      * with {@code auto} the question's language when there is a translation prompt for it.
      */
     public Optional<Translation> translationFor(MessageChannel channel, String question, String locale) {
-        return AnswerLanguage.translation(prompts.language(channel, promptSettings.answerLanguage()).language(), question, locale, promptSettings);
+        return AnswerLanguage.translation(prompts.setting(ChannelSetting.ANSWER_LANGUAGE, channel, promptSettings.answerLanguage()).value(), question, locale, promptSettings);
     }
 
-    /** The English behind one of the bot's messages that showed a translated answer. */
+    /** How answers' reasoning is shown in {@code channel}: its setting ({@code /prompt reasoning}), else {@code prompts.reasoning}. */
+    public PromptSettings.Reasoning reasoningFor(MessageChannel channel) {
+        String key = prompts.setting(ChannelSetting.REASONING, channel, promptSettings.reasoning()).value();
+        return PromptSettings.Reasoning.of(key).orElse(PromptSettings.Reasoning.FOLDED);
+    }
+
+    /** The model's whole text behind one of the bot's messages that showed less of it (folded reasoning, a translation). */
     public Optional<String> original(String messageId) {
         return originals.find(messageId);
     }

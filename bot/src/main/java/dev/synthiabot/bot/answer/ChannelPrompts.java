@@ -1,13 +1,17 @@
 package dev.synthiabot.bot.answer;
 
 import dev.synthiabot.config.prompts.ChannelPromptStore;
-import dev.synthiabot.config.prompts.ResolvedLanguage;
+import dev.synthiabot.config.prompts.ChannelSetting;
 import dev.synthiabot.config.prompts.ResolvedPrompt;
+import dev.synthiabot.config.prompts.ResolvedSetting;
 import java.util.Optional;
 import net.dv8tion.jda.api.entities.channel.middleman.GuildChannel;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 
-/** The system prompt of a Discord channel: its own, its parent's (threads), the server's default, or the global one. */
+/**
+ * The system prompt of a Discord channel — its own, its parent's (threads), the server's default, or the global one —
+ * and its other settings, found the same way.
+ */
 public final class ChannelPrompts {
     private final ChannelPromptStore store;
 
@@ -26,10 +30,10 @@ public final class ChannelPrompts {
         return resolve(channel).prompt();
     }
 
-    /** The answer language that applies in a channel ({@code fallback}: the settings' {@code prompts.answer_language}). */
-    public ResolvedLanguage language(MessageChannel channel, String fallback) {
+    /** The value of a channel setting that applies in a channel ({@code fallback}: the settings file's). */
+    public ResolvedSetting setting(ChannelSetting setting, MessageChannel channel, String fallback) {
         Optional<String> guild = channel instanceof GuildChannel gc ? Optional.of(gc.getGuild().getId()) : Optional.empty();
-        return store.resolveLanguage(channel.getId(), AccessPolicy.parentOf(channel), guild, fallback);
+        return store.resolve(setting, channel.getId(), AccessPolicy.parentOf(channel), guild, fallback);
     }
 
     /** The store itself, for the commands that change prompts. */

@@ -11,6 +11,7 @@ import dev.synthiabot.bot.commands.CommandRegistrar;
 import dev.synthiabot.bot.commands.CommandRouter;
 import dev.synthiabot.bot.commands.MessageCommand;
 import dev.synthiabot.bot.commands.PromptCommand;
+import dev.synthiabot.bot.commands.ShowReasoningButtonHandler;
 import dev.synthiabot.bot.commands.SlashCommand;
 import dev.synthiabot.bot.commands.StatusCommand;
 import dev.synthiabot.bot.commands.TranslateCommand;
@@ -139,7 +140,8 @@ public final class BotApp implements AutoCloseable {
             new StatusCommand(modelName, answers::modelStatus, answers::servers, queue, answers.stats())));
         slash.addAll(extraCommands.apply(answers));
         List<MessageCommand> message = settings.prompts().translation().containsKey("ja") ? List.of(new TranslateMessageCommand(translate)) : List.of();
-        CommandRouter router = new CommandRouter(slash, message, List.of(new CancelButtonHandler(queue)), new MentionReply(answers, prompts, access));
+        CommandRouter router = new CommandRouter(slash, message,
+            List.of(new CancelButtonHandler(queue), new ShowReasoningButtonHandler(answers::original, storage)), new MentionReply(answers, prompts, access));
 
         JDA jda;
         try {

@@ -2,7 +2,7 @@ package dev.synthiabot.bot.commands;
 
 import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.queue.InferenceQueue;
-import dev.synthiabot.bot.reply.CancelButton;
+import dev.synthiabot.bot.reply.ReplyButton;
 import net.dv8tion.jda.api.events.interaction.component.ButtonInteractionEvent;
 
 /** The Cancel button under a queued or running answer: only the asker may press it; others are told privately. */
@@ -15,7 +15,7 @@ public final class CancelButtonHandler implements ButtonHandler {
 
     @Override
     public String idPrefix() {
-        return CancelButton.PREFIX;
+        return ReplyButton.CANCEL_ID;
     }
 
     @Override

@@ -9,8 +9,9 @@ import dev.synthiabot.bot.reply.AllowedMentions;
 import dev.synthiabot.config.PromptSettings;
 import dev.synthiabot.config.prompts.ChannelPromptStore;
 import dev.synthiabot.config.prompts.PromptRejectedException;
-import dev.synthiabot.config.prompts.ResolvedLanguage;
+import dev.synthiabot.config.prompts.ChannelSetting;
 import dev.synthiabot.config.prompts.ResolvedPrompt;
+import dev.synthiabot.config.prompts.ResolvedSetting;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -26,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /prompt show|set|reset|language}: the channel's system prompt and the language its answers are given in. Anyone may see it; setting or resetting
- * needs the configured admin role or Manage Channels. A thread inherits its parent's prompt until it
- * gets its own. Replies are ephemeral; the database write happens off JDA's threads.
+ * {@code /prompt show|set|reset|language|reasoning}: the channel's system prompt, the language its answers are given in
+ * and how their reasoning is shown. Anyone may see them; changing them needs the configured admin role or Manage
+ * Channels (Manage Server with {@code server:true}). A thread inherits its parent's until it gets its own. Replies are
+ * ephemeral; the database write happens off JDA's threads.
  */
 public final class PromptCommand implements SlashCommand {
     private static final Logger log = LoggerFactory.getLogger(PromptCommand.class);
@@ -39,7 +41,8 @@ public final class PromptCommand implements SlashCommand {
     static final String TEXT = "text";
     static final String SERVER = "server";
     static final String LANGUAGE = "language";
-    /** The {@code language} choice that removes a scope's own answer language (it then inherits). */
+    static final String REASONING = "reasoning";
+    /** The {@code language} and {@code reasoning} choice that removes a scope's own value (it then inherits). */
     static final String INHERIT = "inherit";
 
     private final ChannelPrompts prompts;
@@ -76,7 +79,34 @@ public final class PromptCommand implements SlashCommand {
                     .addOptions(serverOption()),
                 new SubcommandData(LANGUAGE, "The language answers are given in here (admins)")
                     .setNameLocalization(JA, "言語").setDescriptionLocalization(JA, "ここでの回答の言語（管理者）")
-                    .addOptions(languageOption(), serverOption())));
+                    .addOptions(languageOption(), serverOption()),
+                new SubcommandData(REASONING, "How answers' reasoning is shown here (admins)")
+                    .setNameLocalization(JA, "推論").setDescriptionLocalization(JA, "ここでの回答の推論の表示方法（管理者）")
+                    .addOptions(reasoningOption(), serverOption())));
+    }
+
+    /** folded, inline, hidden, or back to what is inherited. */
+    private static OptionData reasoningOption() {
+        return new OptionData(OptionType.STRING, REASONING, "folded: a button shows it; inline: all of it; hidden: the answer alone", true)
+            .setNameLocalization(JA, "推論").setDescriptionLocalization(JA, "folded: ボタンで表示、inline: すべて表示、hidden: 回答のみ")
+            .addChoice("folded (the answer, a button shows the reasoning)", PromptSettings.Reasoning.FOLDED.key())
+            .addChoice("inline (all of it, as written)", PromptSettings.Reasoning.INLINE.key())
+            .addChoice("hidden (the answer alone)", PromptSettings.Reasoning.HIDDEN.key())
+            .addChoice("inherit (the server's or the bot's default)", INHERIT);
+    }
+
+    private static Optional<String> inheritOr(String value) {
+        return value.equals(INHERIT) ? Optional.empty() : Optional.of(value);
+    }
+
+    private String languageLine(Texts texts, MessageChannel channel) {
+        ResolvedSetting l = prompts.setting(ChannelSetting.ANSWER_LANGUAGE, channel, settings.answerLanguage());
+        return texts.answerLanguage(l.value(), texts.source(l.source().name()));
+    }
+
+    private String reasoningLine(Texts texts, MessageChannel channel) {
+        ResolvedSetting r = prompts.setting(ChannelSetting.REASONING, channel, settings.reasoning());
+        return texts.reasoning(r.value(), texts.source(r.source().name()));
     }
 
     /** auto, en, each translation language, or back to what is inherited. */
@@ -131,15 +161,19 @@ public final class PromptCommand implements SlashCommand {
                         if (!language.equals(INHERIT) && !settings.answerLanguageAllowed(language)) {
                             yield texts.unknownLanguage(language, settings.translation().keySet());
                         }
-                        prompts.store().setLanguage(scope, language.equals(INHERIT) ? Optional.empty() : Optional.of(language), who);
-                        ResolvedLanguage now = prompts.language(channel, settings.answerLanguage());
-                        yield "✅ " + texts.answerLanguage(now.language(), texts.source(now.source().name()));
+                        prompts.store().setSetting(ChannelSetting.ANSWER_LANGUAGE, scope, inheritOr(language), who);
+                        yield "✅ " + languageLine(texts, channel);
+                    }
+                    case REASONING -> {
+                        String reasoning = Optional.ofNullable(event.getOption(REASONING)).map(OptionMapping::getAsString).orElse(INHERIT);
+                        if (!reasoning.equals(INHERIT) && PromptSettings.Reasoning.of(reasoning).isEmpty()) yield texts.promptRejected(reasoning);
+                        prompts.store().setSetting(ChannelSetting.REASONING, scope, inheritOr(reasoning), who);
+                        yield "✅ " + reasoningLine(texts, channel);
                     }
                     default -> {
                         ResolvedPrompt r = prompts.resolve(channel);
-                        ResolvedLanguage l = prompts.language(channel, settings.answerLanguage());
-                        yield texts.promptShow(r.prompt(), texts.source(r.source().name())) + "\n"
-                            + texts.answerLanguage(l.language(), texts.source(l.source().name()));
+                        yield texts.promptShow(r.prompt(), texts.source(r.source().name())) + "\n" + languageLine(texts, channel) + "\n"
+                            + reasoningLine(texts, channel);
                     }
                 };
             } catch (PromptRejectedException e) {

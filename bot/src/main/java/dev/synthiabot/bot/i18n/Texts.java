@@ -212,6 +212,32 @@ public enum Texts {
         return (this == JA ? "回答の言語: " : "Answer language: ") + what + " — " + source;
     }
 
+    public String reasoning(String reasoning, String source) {
+        String what = switch (reasoning) {
+            case "folded" -> this == JA ? "折りたたみ（回答のみ表示、ボタンで推論を表示）" : "folded (the answer; a button shows the reasoning)";
+            case "inline" -> this == JA ? "すべて表示" : "inline (all of it, as written)";
+            default -> this == JA ? "非表示（回答のみ）" : "hidden (the answer alone)";
+        };
+        return (this == JA ? "推論の表示: " : "Reasoning: ") + what + " — " + source;
+    }
+
+    /** While a folded answer's reasoning is written, before its "Answer:". */
+    public String reasoningStatus(int words) {
+        return this == JA ? "🧠 推論中… " + words + " 語" : "🧠 Reasoning… " + words + " words";
+    }
+
+    public String showReasoningButton() {
+        return this == JA ? "🧠 推論を表示" : "🧠 Show reasoning";
+    }
+
+    public String showEnglishButton() {
+        return this == JA ? "🇬🇧 英語の原文" : "🇬🇧 English original";
+    }
+
+    public String reasoningGone() {
+        return this == JA ? "この回答の推論はもう残っていません。" : "I no longer have the reasoning behind this answer.";
+    }
+
     public String promptRejected(String why) {
         return (this == JA ? "❌ プロンプトを保存できません: " : "❌ Can't store that prompt: ") + why;
     }

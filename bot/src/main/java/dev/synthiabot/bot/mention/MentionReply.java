@@ -63,9 +63,9 @@ public final class MentionReply {
         }
         event.getChannel().sendTyping().queue(ok -> {}, err -> {});
         String system = prompts.systemPrompt(event.getChannel());
-        var target = new MessageReplyTarget(message, texts.cancelButton(), locale);
+        var target = new MessageReplyTarget(message, texts, locale);
         answers.enqueue(NAME, event.getAuthor().getId(), target, texts,
-                () -> ChatRequests.of(system, ReplyChain.of(message, self.getId(), answers::original)), answers.translationFor(event.getChannel(), text, locale))
+                () -> ChatRequests.of(system, ReplyChain.of(message, self.getId(), answers::original)), answers.translationFor(event.getChannel(), text, locale), answers.reasoningFor(event.getChannel()))
             .ifPresent(refusal -> message.reply(refusal).mentionRepliedUser(false).setAllowedMentions(AllowedMentions.none()).queue());
     }
 }

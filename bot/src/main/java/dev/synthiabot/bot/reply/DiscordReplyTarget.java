@@ -1,11 +1,15 @@
 package dev.synthiabot.bot.reply;
 
+import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.recovery.PendingReply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import net.dv8tion.jda.api.components.actionrow.ActionRow;
+import net.dv8tion.jda.api.components.buttons.Button;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.requests.RestAction;
@@ -15,21 +19,22 @@ import net.dv8tion.jda.api.utils.messages.MessageEditBuilder;
 import net.dv8tion.jda.api.utils.messages.MessageEditData;
 
 /**
- * Common parts of the Discord reply targets: the Cancel button's ticket, message payloads, waiting on REST, and
- * the {@link PendingReply} record that lets a restarted bot finish the reply's messages.
+ * Common parts of the Discord reply targets: the buttons (labels in the asker's language, the Cancel button's
+ * ticket), message payloads, waiting on REST, and the {@link PendingReply} record that lets a restarted bot finish
+ * the reply's messages.
  */
 public abstract class DiscordReplyTarget implements ReplyTarget {
     /** How long one REST call may take before it counts as failed (and is retried for text the user has not seen). */
     static final long REST_TIMEOUT_S = 20;
-    protected final String cancelLabel;
+    private final Texts texts;
     private final String locale;
     private final List<String> messageIds = new ArrayList<>();
     private volatile String ticketId;
     private volatile boolean writing;
     private volatile Consumer<PendingReply> onChange = p -> {};
 
-    DiscordReplyTarget(String cancelLabel, String locale) {
-        this.cancelLabel = cancelLabel;
+    DiscordReplyTarget(Texts texts, String locale) {
+        this.texts = texts;
         this.locale = locale;
     }
 
@@ -58,16 +63,27 @@ public abstract class DiscordReplyTarget implements ReplyTarget {
         onChange.accept(pending());
     }
 
-    protected MessageEditData edit(String text, boolean cancelButton) {
-        MessageEditBuilder b = new MessageEditBuilder().setContent(text).setAllowedMentions(AllowedMentions.none());
-        b.setComponents(cancelButton && ticketId != null ? CancelButton.row(ticketId, cancelLabel) : List.of());
-        return b.build();
+    protected MessageEditData edit(String text, Set<ReplyButton> buttons) {
+        return new MessageEditBuilder().setContent(text).setAllowedMentions(AllowedMentions.none()).setComponents(components(buttons)).build();
     }
 
-    protected MessageCreateData create(String text, boolean cancelButton) {
-        MessageCreateBuilder b = new MessageCreateBuilder().setContent(text).setAllowedMentions(AllowedMentions.none());
-        if (cancelButton && ticketId != null) b.setComponents(CancelButton.row(ticketId, cancelLabel));
-        return b.build();
+    protected MessageCreateData create(String text, Set<ReplyButton> buttons) {
+        return new MessageCreateBuilder().setContent(text).setAllowedMentions(AllowedMentions.none()).setComponents(components(buttons)).build();
+    }
+
+    private List<ActionRow> components(Set<ReplyButton> buttons) {
+        List<Button> row = new ArrayList<>();
+        for (ReplyButton b : ReplyButton.values()) {
+            if (!buttons.contains(b)) continue;
+            switch (b) {
+                case CANCEL -> {
+                    if (ticketId != null) row.add(Button.secondary(ReplyButton.CANCEL_ID + ticketId, texts.cancelButton()));
+                }
+                case SHOW_REASONING -> row.add(Button.secondary(ReplyButton.ORIGINAL_ID, texts.showReasoningButton()));
+                case SHOW_ENGLISH -> row.add(Button.secondary(ReplyButton.ORIGINAL_ID, texts.showEnglishButton()));
+            }
+        }
+        return row.isEmpty() ? List.of() : List.of(ActionRow.of(row));
     }
 
     /** Waits for a REST call, bounded (never called on JDA's threads: replies are rendered on the bot's own). */
@@ -84,12 +100,12 @@ public abstract class DiscordReplyTarget implements ReplyTarget {
     }
 
     /** Shows message {@code index} as a plain channel message (creating or editing it). */
-    protected void showInChannel(MessageChannel channel, int index, String text, boolean cancelButton) throws Exception {
+    protected void showInChannel(MessageChannel channel, int index, String text, Set<ReplyButton> buttons) throws Exception {
         String id = messageId(index);
         if (id != null) {
-            await(channel.editMessageById(id, edit(text, cancelButton)));
+            await(channel.editMessageById(id, edit(text, buttons)));
         } else {
-            Message m = await(channel.sendMessage(create(text, cancelButton)));
+            Message m = await(channel.sendMessage(create(text, buttons)));
             remember(index, m.getId());
         }
     }

@@ -1,8 +1,10 @@
 package dev.synthiabot.bot.reply;
 
+import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.recovery.PendingReply;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.interactions.InteractionHook;
@@ -25,32 +27,32 @@ public final class InteractionReplyTarget extends DiscordReplyTarget {
     private final boolean ephemeral;
     private boolean fellBack;
 
-    public InteractionReplyTarget(InteractionHook hook, MessageChannel channel, boolean ephemeral, String cancelLabel, String locale) {
-        super(cancelLabel, locale);
+    public InteractionReplyTarget(InteractionHook hook, MessageChannel channel, boolean ephemeral, Texts texts, String locale) {
+        super(texts, locale);
         this.hook = hook;
         this.channel = channel;
         this.ephemeral = ephemeral;
     }
 
     @Override
-    public void show(int index, String text, boolean cancelButton) throws Exception {
+    public void show(int index, String text, Set<ReplyButton> buttons) throws Exception {
         if (!fellBack && tokenExpiring()) {
             fellBack = true;
             log.info("Interaction token about to expire: continuing the answer in channel messages");
             forgetMessages();
         }
         if (fellBack && !ephemeral) {
-            showInChannel(channel, index, text, cancelButton);
+            showInChannel(channel, index, text, buttons);
             return;
         }
         String id = messageId(index);
         if (index == 0) {
-            Message m = await(hook.editOriginal(edit(text, cancelButton)));
+            Message m = await(hook.editOriginal(edit(text, buttons)));
             remember(0, m.getId());
         } else if (id != null) {
-            await(hook.editMessageById(id, edit(text, cancelButton)));
+            await(hook.editMessageById(id, edit(text, buttons)));
         } else {
-            Message m = await(hook.sendMessage(create(text, cancelButton)).setEphemeral(ephemeral));
+            Message m = await(hook.sendMessage(create(text, buttons)).setEphemeral(ephemeral));
             remember(index, m.getId());
         }
     }
@@ -59,8 +61,8 @@ public final class InteractionReplyTarget extends DiscordReplyTarget {
     @Override
     public void postInstead(int index, String text) throws Exception {
         Message m = ephemeral
-            ? await(hook.sendMessage(create(text, false)).setEphemeral(true))
-            : await(channel.sendMessage(create(text, false)));
+            ? await(hook.sendMessage(create(text, Set.of())).setEphemeral(true))
+            : await(channel.sendMessage(create(text, Set.of())));
         remember(index, m.getId());
     }
 

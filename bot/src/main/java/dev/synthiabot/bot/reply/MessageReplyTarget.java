@@ -1,7 +1,9 @@
 package dev.synthiabot.bot.reply;
 
+import dev.synthiabot.bot.i18n.Texts;
 import dev.synthiabot.bot.recovery.PendingReply;
 import java.util.List;
+import java.util.Set;
 import net.dv8tion.jda.api.entities.Message;
 
 /** Shows an answer as a reply to a user's message (a mention), with a typing indicator while it is written. */
@@ -9,24 +11,24 @@ public final class MessageReplyTarget extends DiscordReplyTarget {
     private final Message trigger;
     private long lastTyping;
 
-    public MessageReplyTarget(Message trigger, String cancelLabel, String locale) {
-        super(cancelLabel, locale);
+    public MessageReplyTarget(Message trigger, Texts texts, String locale) {
+        super(texts, locale);
         this.trigger = trigger;
     }
 
     @Override
-    public void show(int index, String text, boolean cancelButton) throws Exception {
+    public void show(int index, String text, Set<ReplyButton> buttons) throws Exception {
         if (index == 0 && messageId(0) == null) {
-            Message m = await(trigger.reply(create(text, cancelButton)).mentionRepliedUser(false).failOnInvalidReply(false));
+            Message m = await(trigger.reply(create(text, buttons)).mentionRepliedUser(false).failOnInvalidReply(false));
             remember(0, m.getId());
         } else {
-            showInChannel(trigger.getChannel(), index, text, cancelButton);
+            showInChannel(trigger.getChannel(), index, text, buttons);
         }
     }
 
     @Override
     public void postInstead(int index, String text) throws Exception {
-        Message m = await(trigger.reply(create(text, false)).mentionRepliedUser(false).failOnInvalidReply(false));
+        Message m = await(trigger.reply(create(text, Set.of())).mentionRepliedUser(false).failOnInvalidReply(false));
         remember(index, m.getId());
     }
 

@@ -2,6 +2,7 @@ package dev.synthiabot.bot.reply;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -22,17 +23,19 @@ final class ReplyRender {
 
     private ReplyRender() {}
 
+    private static final Set<ReplyButton> WHILE_WRITING = Set.of(ReplyButton.CANCEL);
+
     /** A streaming update, with the Cancel button: a failure leaves the rest to the next update. */
     static RenderOutcome update(ReplyTarget target, ReplyView view, List<String> parts) {
-        Progress p = showChanged(target, view, parts, true);
+        Progress p = showChanged(target, view, parts, WHILE_WRITING);
         if (p.error == null) return new RenderOutcome.Shown(p.view);
         log.info("Updating a streaming reply failed (the next update carries its text): {}", p.error.toString());
         return new RenderOutcome.Retry(p.view, 0, p.error);
     }
 
-    /** The final text, without buttons, as try number {@code attempt} (from 1). */
-    static RenderOutcome finish(ReplyTarget target, ReplyView view, List<String> parts, int attempt) {
-        Progress p = showChanged(target, view, parts, false);
+    /** The final text, with {@code buttons} under its last message, as try number {@code attempt} (from 1). */
+    static RenderOutcome finish(ReplyTarget target, ReplyView view, List<String> parts, Set<ReplyButton> buttons, int attempt) {
+        Progress p = showChanged(target, view, parts, buttons);
         if (p.error == null) return new RenderOutcome.Shown(dropLeftoverButtons(target, p.view, parts.size()));
         if (retryable(p.error) && attempt <= RETRY_DELAYS_MS.length) {
             long delay = RETRY_DELAYS_MS[attempt - 1];
@@ -44,10 +47,10 @@ final class ReplyRender {
         ReplyView now = p.view;
         Exception lost = null;
         for (int i = p.failedAt; i < parts.size(); i++) {
-            if (!now.differs(i, parts.get(i), false)) continue;
+            if (!now.differs(i, parts.get(i), Set.of())) continue;
             try {
                 target.postInstead(i, parts.get(i));
-                now = now.with(Math.min(i, now.messages().size()), parts.get(i), false);
+                now = now.with(Math.min(i, now.messages().size()), parts.get(i), Set.of());
             } catch (Exception e) {
                 log.error("Could not post a finished answer's message {} either; the user did not get it: {}", i, e.toString());
                 lost = e;
@@ -59,15 +62,18 @@ final class ReplyRender {
     /** How far a render got: the view it left and, if it stopped early, where and why. */
     private record Progress(ReplyView view, int failedAt, Exception error) {}
 
-    private static Progress showChanged(ReplyTarget target, ReplyView view, List<String> parts, boolean cancelButton) {
+    /** Shows the parts: while writing, each with {@code buttons} (Cancel); once final, only the last has them. */
+    private static Progress showChanged(ReplyTarget target, ReplyView view, List<String> parts, Set<ReplyButton> buttons) {
+        boolean everyPart = buttons.equals(WHILE_WRITING);
         for (int i = 0; i < parts.size(); i++) {
-            if (!view.differs(i, parts.get(i), cancelButton)) continue;
+            Set<ReplyButton> under = everyPart || i == parts.size() - 1 ? buttons : Set.of();
+            if (!view.differs(i, parts.get(i), under)) continue;
             try {
-                target.show(i, parts.get(i), cancelButton);
+                target.show(i, parts.get(i), under);
             } catch (Exception e) {
                 return new Progress(view, i, e);
             }
-            view = view.with(i, parts.get(i), cancelButton);
+            view = view.with(i, parts.get(i), under);
         }
         return new Progress(view, parts.size(), null);
     }
@@ -76,11 +82,11 @@ final class ReplyRender {
     private static ReplyView dropLeftoverButtons(ReplyTarget target, ReplyView view, int used) {
         for (int i = used; i < view.messages().size(); i++) {
             ReplyView.Shown m = view.messages().get(i);
-            if (!m.cancelButton()) continue;
+            if (m.buttons().isEmpty()) continue;
             String text = m.text().replace(StreamingReply.CURSOR, "");
             try {
-                target.show(i, text, false);
-                view = view.with(i, text, false);
+                target.show(i, text, Set.of());
+                view = view.with(i, text, Set.of());
             } catch (Exception e) {
                 log.info("Could not remove the Cancel button of a reply's message {}: {}", i, e.toString());
             }

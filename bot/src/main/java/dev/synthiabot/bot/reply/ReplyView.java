@@ -2,14 +2,19 @@ package dev.synthiabot.bot.reply;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * What Discord shows of a reply, message by message: its text and whether it carries the Cancel button.
+ * What Discord shows of a reply, message by message: its text and the buttons under it.
  * Immutable: a render returns the view it left behind.
  */
 public record ReplyView(List<Shown> messages) {
     /** One message as Discord shows it. */
-    public record Shown(String text, boolean cancelButton) {}
+    public record Shown(String text, Set<ReplyButton> buttons) {
+        public Shown {
+            buttons = Set.copyOf(buttons);
+        }
+    }
 
     public static final ReplyView NOTHING = new ReplyView(List.of());
 
@@ -17,18 +22,18 @@ public record ReplyView(List<Shown> messages) {
         messages = List.copyOf(messages);
     }
 
-    /** Whether message {@code index} must be sent (new) or edited to show {@code text} with or without the button. */
-    public boolean differs(int index, String text, boolean cancelButton) {
-        return index >= messages.size() || !messages.get(index).equals(new Shown(text, cancelButton));
+    /** Whether message {@code index} must be sent (new) or edited to show {@code text} with {@code buttons}. */
+    public boolean differs(int index, String text, Set<ReplyButton> buttons) {
+        return index >= messages.size() || !messages.get(index).equals(new Shown(text, buttons));
     }
 
     /** This view with message {@code index} showing {@code text} (the messages before it exist). */
-    public ReplyView with(int index, String text, boolean cancelButton) {
+    public ReplyView with(int index, String text, Set<ReplyButton> buttons) {
         List<Shown> next = new ArrayList<>(messages);
         if (index == next.size()) {
-            next.add(new Shown(text, cancelButton));
+            next.add(new Shown(text, buttons));
         } else {
-            next.set(index, new Shown(text, cancelButton));
+            next.set(index, new Shown(text, buttons));
         }
         return new ReplyView(next);
     }

@@ -1,6 +1,7 @@
 package dev.synthiabot.bot.reply;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
@@ -13,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * held, so a slow or rate-limited Discord never slows the model. A render takes a {@link Pending} snapshot, shows it
  * ({@link ReplyRender}: split into messages of at most 2000 characters, editing only those that changed) and
  * decides from the {@link RenderOutcome} what comes next. Updates come at most once per interval (Discord
- * rate-limits edits); the final render removes the Cancel button, and {@link #delivered()} completes once the final
- * text is out (or every way to show it failed).
+ * rate-limits edits); the final render replaces the Cancel button with the finished answer's buttons, if any, and
+ * {@link #delivered()} completes once the final text is out (or every way to show it failed).
  */
 public final class StreamingReply {
     private static final Logger log = LoggerFactory.getLogger(StreamingReply.class);
@@ -34,6 +35,7 @@ public final class StreamingReply {
     private final StringBuilder text = new StringBuilder();
     private String status;
     private List<String> finalParts;
+    private Set<ReplyButton> finalButtons = Set.of();
     private long version;
     private boolean scheduled;
     private boolean rendering;
@@ -67,9 +69,15 @@ public final class StreamingReply {
         changed();
     }
 
-    /** Shows the final text (with an optional note below it); no Cancel button. Later calls are ignored. */
-    public synchronized void finish(String finalText, String note) {
+    /** Shows the final text (with an optional note below it); no buttons. Later calls are ignored. */
+    public void finish(String finalText, String note) {
+        finish(finalText, note, Set.of());
+    }
+
+    /** Shows the final text (with an optional note below it) with {@code buttons} under its last message. Later calls are ignored. */
+    public synchronized void finish(String finalText, String note, Set<ReplyButton> buttons) {
         if (finalParts != null) return;
+        finalButtons = Set.copyOf(buttons);
         String body = note == null || note.isEmpty() ? finalText : finalText.isEmpty() ? note : finalText + "\n\n" + note;
         finalParts = splitter.split(OutputText.clean(body));
         if (finalParts.isEmpty()) finalParts = List.of(note == null ? "…" : note);
@@ -86,8 +94,8 @@ public final class StreamingReply {
         return delivered;
     }
 
-    /** What one render is to show: the parts, whether they are final, whether they are answer text, and of which version. */
-    record Pending(List<String> parts, boolean last, boolean answerText, long version) {}
+    /** What one render is to show: the parts, whether they are final (and their buttons), whether they are answer text, and of which version. */
+    record Pending(List<String> parts, boolean last, Set<ReplyButton> buttons, boolean answerText, long version) {}
 
     /** Must hold the lock. */
     private void changed() {
@@ -118,14 +126,14 @@ public final class StreamingReply {
         lastRender = clockMillis.getAsLong();
         boolean last = finalParts != null;
         List<String> parts = last ? finalParts : !text.isEmpty() ? splitter.split(OutputText.clean(text.toString()) + CURSOR) : List.of(status);
-        return new Pending(parts, last, last || !text.isEmpty(), version);
+        return new Pending(parts, last, finalButtons, last || !text.isEmpty(), version);
     }
 
     private void render() {
         Pending p = pending();
         if (p.answerText()) target.writing();
         if (!p.last()) target.working();
-        RenderOutcome outcome = p.last() ? ReplyRender.finish(target, view, p.parts(), ++finalAttempts) : ReplyRender.update(target, view, p.parts());
+        RenderOutcome outcome = p.last() ? ReplyRender.finish(target, view, p.parts(), p.buttons(), ++finalAttempts) : ReplyRender.update(target, view, p.parts());
         view = outcome.view();
         synchronized (this) {
             rendering = false;

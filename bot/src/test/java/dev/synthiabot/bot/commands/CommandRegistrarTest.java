@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 /** Whether the bot re-registers its commands: only when Discord's differ from the bot's own definitions. */
 class CommandRegistrarTest {
     private static List<CommandData> definitions(Map<String, String> translations) {
-        Map<String, String> sorted = new PromptSettings("System.", translations, Map.of(), 4000, "auto").translation();
+        Map<String, String> sorted = new PromptSettings("System.", translations, Map.of(), 4000, "auto", "folded").translation();
         TranslateCommand translate = new TranslateCommand(null, sorted, 4000);
-        return List.of(new AskCommand(null, 4000).definition(), translate.definition(), new PromptCommand(null, new PromptSettings("System.", Map.of("ja", "J."), Map.of(), 4000, "auto"), null, null).definition(),
+        return List.of(new AskCommand(null, 4000).definition(), translate.definition(), new PromptCommand(null, new PromptSettings("System.", Map.of("ja", "J."), Map.of(), 4000, "auto", "folded"), null, null).definition(),
             new StatusCommand("model", null, null, null, null).definition(), new TranslateMessageCommand(translate).definition());
     }
 

@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** A reply target that records what it was asked to do and fails the calls it is told to fail. */
 final class FakeTarget implements ReplyTarget {
@@ -14,9 +16,10 @@ final class FakeTarget implements ReplyTarget {
     int writing;
 
     @Override
-    public void show(int index, String text, boolean cancelButton) throws Exception {
+    public void show(int index, String text, Set<ReplyButton> buttons) throws Exception {
         Exception e = showFailures.pollFirst();
-        calls.add("show " + index + (cancelButton ? " [Cancel] " : " ") + text + (e != null ? " -> " + e.getMessage() : ""));
+        String shown = buttons.stream().sorted().map(b -> b == ReplyButton.CANCEL ? "[Cancel] " : "[" + b + "] ").collect(Collectors.joining());
+        calls.add("show " + index + " " + shown + text + (e != null ? " -> " + e.getMessage() : ""));
         if (e != null) throw e;
     }
 

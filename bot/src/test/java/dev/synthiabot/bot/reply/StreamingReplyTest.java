@@ -3,6 +3,7 @@ package dev.synthiabot.bot.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StreamingReplyTest {
@@ -26,6 +27,19 @@ class StreamingReplyTest {
             "show 0 Hello world");
         assertThat(target.writing).as("told only for answer text").isEqualTo(2);
         assertThat(reply.delivered()).isCompleted();
+    }
+
+    @Test
+    void should_put_the_finished_answers_buttons_under_its_last_message_only() {
+        reply.append("a".repeat(1990) + " more");
+        scheduler.advance(0);
+        reply.finish("a".repeat(1990) + " more and the end", null, java.util.Set.of(ReplyButton.SHOW_REASONING));
+        scheduler.advance(INTERVAL);
+
+        List<String> finalRender = target.calls.subList(target.calls.size() - 2, target.calls.size());
+        assertThat(finalRender.get(0)).as("the first message loses its Cancel button and gets none").startsWith("show 0 aaa");
+        assertThat(finalRender.get(1)).startsWith("show 1 [SHOW_REASONING] ").endsWith("and the end");
+        assertThat(target.calls.subList(0, target.calls.size() - 2)).allMatch(c -> c.contains("[Cancel]"));
     }
 
     @Test

@@ -218,9 +218,9 @@ public final class DiscordSimulator implements AutoCloseable {
         faults.add(Fault.of(method, pathRegex, b -> true, status, retryAfterSeconds, times));
     }
 
-    /** Answers the next {@code times} final edits (a PATCH that leaves no components: no Cancel button) matching with {@code status}. */
+    /** Answers the next {@code times} final edits (a PATCH that leaves no Cancel button) matching with {@code status}. */
     public void failFinalEdits(String pathRegex, int status, int times) {
-        faults.add(Fault.of("PATCH", pathRegex, b -> b != null && b.has("components") && b.get("components").isEmpty(), status, 0, times));
+        faults.add(Fault.of("PATCH", pathRegex, b -> b != null && b.has("components") && !hasCancelButton(b), status, 0, times));
     }
 
     /** Holds every request matching for {@code millis} before answering it (a slow Discord). */
@@ -299,9 +299,26 @@ public final class DiscordSimulator implements AutoCloseable {
         return m;
     }
 
-    /** Final: it has text and no components (every status line and every streaming state carries a Cancel button). */
+    /**
+     * Final: it has text and no Cancel button (every status line and every streaming state carries one; a finished
+     * answer may carry others, such as Show reasoning).
+     */
     public static boolean isFinal(ObjectNode message) {
-        return !message.path("content").asText().isEmpty() && message.path("components").isEmpty();
+        return !message.path("content").asText().isEmpty() && !hasCancelButton(message);
+    }
+
+    /** Whether a message (or a message payload) carries the Cancel button. */
+    public static boolean hasCancelButton(JsonNode message) {
+        return buttonIds(message).stream().anyMatch(id -> id.startsWith("synthia-cancel:"));
+    }
+
+    /** The custom ids of a message's (or message payload's) buttons, in order. */
+    public static List<String> buttonIds(JsonNode message) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (JsonNode row : message.path("components")) {
+            for (JsonNode c : row.path("components")) ids.add(c.path("custom_id").asText());
+        }
+        return ids;
     }
 
     /** Nanoseconds from dispatching interaction {@code id} to its callback (the ack). */

@@ -150,47 +150,49 @@ public final class ChannelPromptStore implements AutoCloseable {
     }
 
     /**
-     * The answer language that applies in a channel, looked up as prompts are (channel, parent, server), else
-     * {@code fallback} (the settings' {@code prompts.answer_language}). Read from the database each time: a rare lookup.
+     * The value of a channel setting that applies in a channel, looked up as prompts are (channel, parent, server),
+     * else {@code fallback} (the settings file's). Read from the database each time: a rare lookup.
      */
-    public ResolvedLanguage resolveLanguage(String channelId, Optional<String> parentId, Optional<String> guildId, String fallback) {
-        Optional<String> own = language(channelId);
-        if (own.isPresent()) return new ResolvedLanguage(own.get(), ResolvedPrompt.Source.CHANNEL);
-        Optional<String> parent = parentId.flatMap(this::language);
-        if (parent.isPresent()) return new ResolvedLanguage(parent.get(), ResolvedPrompt.Source.PARENT_CHANNEL);
-        Optional<String> guild = guildId.flatMap(g -> language(GUILD_PREFIX + g));
-        if (guild.isPresent()) return new ResolvedLanguage(guild.get(), ResolvedPrompt.Source.GUILD_DEFAULT);
-        return new ResolvedLanguage(fallback, ResolvedPrompt.Source.GLOBAL_DEFAULT);
+    public ResolvedSetting resolve(ChannelSetting setting, String channelId, Optional<String> parentId, Optional<String> guildId, String fallback) {
+        Optional<String> own = setting(setting, channelId);
+        if (own.isPresent()) return new ResolvedSetting(own.get(), ResolvedPrompt.Source.CHANNEL);
+        Optional<String> parent = parentId.flatMap(p -> setting(setting, p));
+        if (parent.isPresent()) return new ResolvedSetting(parent.get(), ResolvedPrompt.Source.PARENT_CHANNEL);
+        Optional<String> guild = guildId.flatMap(g -> setting(setting, GUILD_PREFIX + g));
+        if (guild.isPresent()) return new ResolvedSetting(guild.get(), ResolvedPrompt.Source.GUILD_DEFAULT);
+        return new ResolvedSetting(fallback, ResolvedPrompt.Source.GLOBAL_DEFAULT);
     }
 
-    /** The answer language set for exactly this scope. */
-    public synchronized Optional<String> language(String scope) {
-        try (PreparedStatement q = db.prepareStatement("SELECT language FROM channel_language WHERE scope = ?")) {
+    /** The value of a channel setting set for exactly this scope. */
+    public synchronized Optional<String> setting(ChannelSetting setting, String scope) {
+        try (PreparedStatement q = db.prepareStatement("SELECT value FROM channel_setting WHERE scope = ? AND name = ?")) {
             q.setString(1, scope);
+            q.setString(2, setting.key);
             try (ResultSet rs = q.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot read the answer language of " + scope + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot read the " + setting.key + " of " + scope + ": " + e.getMessage(), e);
         }
     }
 
-    /** Sets (or with {@code language} empty, removes: the scope then inherits) a scope's answer language; on disk when this returns. */
-    public synchronized void setLanguage(String scope, Optional<String> language, String changedBy) {
-        String sql = language.isPresent()
-            ? "INSERT INTO channel_language(scope, language, changed_by, changed_at) VALUES (?, ?, ?, ?) ON CONFLICT(scope) DO UPDATE SET "
-                + "language = excluded.language, changed_by = excluded.changed_by, changed_at = excluded.changed_at"
-            : "DELETE FROM channel_language WHERE scope = ?";
+    /** Sets (or with {@code value} empty, removes: the scope then inherits) a scope's channel setting; on disk when this returns. */
+    public synchronized void setSetting(ChannelSetting setting, String scope, Optional<String> value, String changedBy) {
+        String sql = value.isPresent()
+            ? "INSERT INTO channel_setting(scope, name, value, changed_by, changed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(scope, name) DO UPDATE SET "
+                + "value = excluded.value, changed_by = excluded.changed_by, changed_at = excluded.changed_at"
+            : "DELETE FROM channel_setting WHERE scope = ? AND name = ?";
         try (PreparedStatement w = db.prepareStatement(sql)) {
             w.setString(1, scope);
-            if (language.isPresent()) {
-                w.setString(2, language.get());
-                w.setString(3, changedBy);
-                w.setLong(4, clock.instant().toEpochMilli());
+            w.setString(2, setting.key);
+            if (value.isPresent()) {
+                w.setString(3, value.get());
+                w.setString(4, changedBy);
+                w.setLong(5, clock.instant().toEpochMilli());
             }
             w.executeUpdate();
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot store the answer language of " + scope + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot store the " + setting.key + " of " + scope + ": " + e.getMessage(), e);
         }
     }
 

@@ -98,7 +98,7 @@ class ChannelPromptStoreTest {
         }
 
         try (ChannelPromptStore store = new ChannelPromptStore(file, GLOBAL, 4000, CLOCK)) {
-            assertThat(store.schemaVersion()).isEqualTo(5);
+            assertThat(store.schemaVersion()).isEqualTo(6);
             assertThat(store.get("5").orElseThrow().prompt()).isEqualTo("Old prompt.");
             store.set("5", "New prompt.", "admin"); // writes to the table version 2 added
         }
@@ -118,7 +118,7 @@ class ChannelPromptStoreTest {
         }
 
         try (ChannelPromptStore store = new ChannelPromptStore(file, GLOBAL, 4000, CLOCK)) {
-            assertThat(store.schemaVersion()).isEqualTo(5);
+            assertThat(store.schemaVersion()).isEqualTo(6);
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
              java.sql.ResultSet rs = s.executeQuery("SELECT key FROM pending_reply")) {
@@ -158,7 +158,7 @@ class ChannelPromptStoreTest {
             pool.shutdownNow();
         }
         try (ChannelPromptStore reopened = open()) {
-            assertThat(reopened.schemaVersion()).isEqualTo(5);
+            assertThat(reopened.schemaVersion()).isEqualTo(6);
             assertThat(reopened.list()).hasSize(connections * threadsEach * writes + 1);
             assertThat(reopened.get("ch7-24").orElseThrow().prompt()).isEqualTo("prompt 7/24");
             assertThat(reopened.get("shared").orElseThrow().prompt()).startsWith("shared by ");
@@ -166,23 +166,47 @@ class ChannelPromptStoreTest {
     }
 
     @Test
-    void should_resolve_the_answer_language_from_channel_parent_server_then_settings_and_keep_it_across_restarts() {
+    void should_resolve_channel_settings_from_channel_parent_server_then_settings_and_keep_them_across_restarts() {
+        ChannelSetting lang = ChannelSetting.ANSWER_LANGUAGE;
         try (ChannelPromptStore store = open()) {
-            assertThat(store.resolveLanguage("10", Optional.of("20"), Optional.of("30"), "auto"))
-                .isEqualTo(new ResolvedLanguage("auto", ResolvedPrompt.Source.GLOBAL_DEFAULT));
-            store.setLanguage(ChannelPromptStore.guildScope("30"), Optional.of("ja"), "admin");
-            assertThat(store.resolveLanguage("10", Optional.of("20"), Optional.of("30"), "auto"))
-                .isEqualTo(new ResolvedLanguage("ja", ResolvedPrompt.Source.GUILD_DEFAULT));
-            store.setLanguage("20", Optional.of("en"), "admin");
-            assertThat(store.resolveLanguage("10", Optional.of("20"), Optional.of("30"), "auto").source()).isEqualTo(ResolvedPrompt.Source.PARENT_CHANNEL);
-            store.setLanguage("10", Optional.of("auto"), "admin");
+            assertThat(store.resolve(lang, "10", Optional.of("20"), Optional.of("30"), "auto"))
+                .isEqualTo(new ResolvedSetting("auto", Source.GLOBAL_DEFAULT));
+            store.setSetting(lang, ChannelPromptStore.guildScope("30"), Optional.of("ja"), "admin");
+            assertThat(store.resolve(lang, "10", Optional.of("20"), Optional.of("30"), "auto"))
+                .isEqualTo(new ResolvedSetting("ja", Source.GUILD_DEFAULT));
+            store.setSetting(lang, "20", Optional.of("en"), "admin");
+            assertThat(store.resolve(lang, "10", Optional.of("20"), Optional.of("30"), "auto").source()).isEqualTo(Source.PARENT_CHANNEL);
+            store.setSetting(lang, "10", Optional.of("auto"), "admin");
+            store.setSetting(ChannelSetting.REASONING, "10", Optional.of("hidden"), "admin");
         }
         try (ChannelPromptStore store = open()) {
-            assertThat(store.resolveLanguage("10", Optional.of("20"), Optional.of("30"), "en"))
-                .isEqualTo(new ResolvedLanguage("auto", ResolvedPrompt.Source.CHANNEL));
-            store.setLanguage("10", Optional.empty(), "admin");
-            assertThat(store.resolveLanguage("10", Optional.of("20"), Optional.of("30"), "auto"))
-                .isEqualTo(new ResolvedLanguage("en", ResolvedPrompt.Source.PARENT_CHANNEL));
+            assertThat(store.resolve(lang, "10", Optional.of("20"), Optional.of("30"), "en"))
+                .isEqualTo(new ResolvedSetting("auto", Source.CHANNEL));
+            assertThat(store.resolve(ChannelSetting.REASONING, "10", Optional.empty(), Optional.empty(), "folded"))
+                .as("each setting its own value in the same scope").isEqualTo(new ResolvedSetting("hidden", Source.CHANNEL));
+            store.setSetting(lang, "10", Optional.empty(), "admin");
+            assertThat(store.resolve(lang, "10", Optional.of("20"), Optional.of("30"), "auto"))
+                .isEqualTo(new ResolvedSetting("en", Source.PARENT_CHANNEL));
+            assertThat(store.setting(ChannelSetting.REASONING, "10")).as("removing one setting leaves the other").contains("hidden");
+        }
+    }
+
+    @Test
+    void should_carry_answer_languages_stored_before_channel_settings_into_them() throws Exception {
+        Path file = dir.resolve("data/prompts.db");
+        try (ChannelPromptStore store = open()) {
+            assertThat(store.schemaVersion()).isEqualTo(6);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            // back to version 5 as a bot of that version left it, with a channel's language set
+            s.execute("DROP TABLE channel_setting");
+            s.execute("CREATE TABLE channel_language (scope TEXT PRIMARY KEY, language TEXT NOT NULL, changed_by TEXT NOT NULL, changed_at INTEGER NOT NULL)");
+            s.execute("INSERT INTO channel_language VALUES ('10', 'ja', 'admin', 1)");
+            s.execute("PRAGMA user_version=5");
+        }
+        try (ChannelPromptStore store = open()) {
+            assertThat(store.schemaVersion()).isEqualTo(6);
+            assertThat(store.setting(ChannelSetting.ANSWER_LANGUAGE, "10")).contains("ja");
         }
     }
 }
