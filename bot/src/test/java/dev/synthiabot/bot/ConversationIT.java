@@ -200,7 +200,7 @@ class ConversationIT {
         assertThat(translate.path("options").get(0).path("name").asText()).isEqualTo("ja");
         assertThat(translate.path("options").get(0).path("name_localizations").path("ja").asText()).isEqualTo("日本語");
         assertThat(find(commands, "Translate to Japanese").path("type").asInt()).isEqualTo(3);
-        assertThat(find(commands, "prompt").path("options")).extracting(o -> o.path("name").asText()).containsExactly("show", "set", "reset", "language");
+        assertThat(find(commands, "prompt").path("options")).extracting(o -> o.path("name").asText()).containsExactly("show", "set", "reset", "language", "reasoning");
     }
 
     @Test

@@ -12,8 +12,8 @@ import java.util.Optional;
 
 /**
  * LangChain4j messages to SynthIA's conversation: system messages become the system prompt (joined by
- * newlines), user and AI messages must alternate and end with a user message; consecutive messages of
- * the same role are joined by a newline.
+ * newlines), user and AI messages alternate (consecutive messages of the same role are joined by a newline) and end
+ * with a user message — or with an AI message after one: that answer is continued from where it stopped.
  */
 final class MessageMapper {
     private MessageMapper() {}
@@ -32,8 +32,12 @@ final class MessageMapper {
                 default -> throw new UnsupportedFeatureException("SynthIA does not support " + m.type() + " messages");
             }
         }
+        Optional<String> continuing = Optional.empty();
+        if (turns.size() >= 2 && turns.get(turns.size() - 1)[0].equals("ai")) {
+            continuing = Optional.of(turns.remove(turns.size() - 1)[1]);
+        }
         if (turns.isEmpty() || !turns.get(turns.size() - 1)[0].equals("user")) {
-            throw new IllegalArgumentException("The conversation must end with a user message");
+            throw new IllegalArgumentException("The conversation must end with a user message, or with an answer to one to continue");
         }
         List<Transcript.Exchange> history = new ArrayList<>();
         String pendingUser = null;
@@ -48,7 +52,7 @@ final class MessageMapper {
             }
         }
         // turns alternate (same-role messages were merged), so the one before the last user turn is an answer
-        return new Transcript(Optional.ofNullable(system).map(StringBuilder::toString), history, turns.get(turns.size() - 1)[1]);
+        return new Transcript(Optional.ofNullable(system).map(StringBuilder::toString), history, turns.get(turns.size() - 1)[1], continuing);
     }
 
     private static void add(List<String[]> turns, String role, String text) {

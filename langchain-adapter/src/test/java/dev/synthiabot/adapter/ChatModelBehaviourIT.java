@@ -114,6 +114,31 @@ class ChatModelBehaviourIT {
     }
 
     @Test
+    void should_continue_an_answer_from_its_kv_cache_as_if_it_had_been_written_in_one_go(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) {
+        List<ChatMessage> turn = ask(Fixtures.TOT, "Tell me about Rome.");
+        try (SynthiaChatModel model = TinyModels.q4Greedy(cache).build(); SynthiaChatModel fresh = TinyModels.q4Greedy(cache).build()) {
+            ChatResponse first = model.chat(ChatRequest.builder().messages(turn).maxOutputTokens(10).build());
+            assertThat(first.finishReason()).isEqualTo(FinishReason.LENGTH);
+            List<ChatMessage> goOn = new ArrayList<>(turn);
+            goOn.add(first.aiMessage());
+
+            ChatResponse more = model.chat(ChatRequest.builder().messages(goOn).maxOutputTokens(10).build());
+            ChatResponse again = model.chat(ChatRequest.builder().messages(List.of(goOn.get(0), goOn.get(1),
+                AiMessage.from(first.aiMessage().text() + more.aiMessage().text()))).maxOutputTokens(10).build());
+            ChatResponse inOneGo = fresh.chat(ChatRequest.builder().messages(turn).maxOutputTokens(30).build());
+
+            assertThat(first.aiMessage().text() + more.aiMessage().text() + again.aiMessage().text())
+                .as("greedy: continued twice is the same as written at once").isEqualTo(inOneGo.aiMessage().text());
+            for (ChatResponse continued : List.of(more, again)) {
+                SynthiaTokenUsage usage = (SynthiaTokenUsage) continued.tokenUsage();
+                // Only the last token of the part before, sampled but never run through the model, is computed.
+                assertThat(usage.processedInputTokenCount()).as("computed prompt tokens").isEqualTo(1);
+                assertThat(usage.cachedInputTokenCount()).isEqualTo(usage.inputTokenCount() - 1);
+            }
+        }
+    }
+
+    @Test
     void should_reuse_and_fork_kv_caches_with_our_q4_kernels_exactly_like_fresh_computation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) {
         List<ChatMessage> turn1 = ask(Fixtures.TOT, "What is a prime number?");
         // 8-bit activations (the default): a reused cache runs a follow-up's few new tokens on the matrix-vector kernels

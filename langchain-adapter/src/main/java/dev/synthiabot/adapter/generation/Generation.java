@@ -32,6 +32,8 @@ final class Generation {
     }
 
     final int[] prompt;
+    /** The answer this one continues (its text so far), or null for a new answer. */
+    final String continuing;
     final int droppedExchanges;
     final SamplingParams params;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -53,14 +55,16 @@ final class Generation {
     final Sampler sampler;
     private final Utf8StreamDecoder utf8 = new Utf8StreamDecoder();
     final StopSequenceFilter stops;
-    private final WhitespaceTrimmer trimmer = new WhitespaceTrimmer();
+    private final WhitespaceTrimmer trimmer;
     final int[] generated;
     int count;
 
     long admittedAt, promptNanos, firstTokenNanos, decodeStartedAt, lastTokenAt, longestGapNanos;
 
-    Generation(int[] prompt, int droppedExchanges, SamplingParams params, int vocabulary) {
+    Generation(int[] prompt, String continuing, int droppedExchanges, SamplingParams params, int vocabulary) {
         this.prompt = prompt;
+        this.continuing = continuing;
+        this.trimmer = new WhitespaceTrimmer(continuing != null);
         this.droppedExchanges = droppedExchanges;
         this.params = params;
         this.sampler = new Sampler(params, vocabulary);

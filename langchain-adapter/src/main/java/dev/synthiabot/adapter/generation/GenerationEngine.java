@@ -89,7 +89,7 @@ public final class GenerationEngine implements AutoCloseable {
      */
     public GenerationResult generate(Transcript transcript, SamplingParams params, GenerationListener listener) {
         Fitted fitted = fit(transcript, params.maxNewTokens());
-        Generation g = new Generation(fitted.ids(), fitted.droppedExchanges(), params, tokenBytes.vocabSize());
+        Generation g = new Generation(fitted.ids(), transcript.continuing().orElse(null), fitted.droppedExchanges(), params, tokenBytes.vocabSize());
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("The model is closed");
@@ -314,8 +314,8 @@ public final class GenerationEngine implements AutoCloseable {
         String answer = "";
         if (g.phase == Generation.Phase.DECODE) {
             g.flush();
-            answer = g.stops.text().strip();
-            int kept = rememberAnswer(answer, g.generated, g.count);
+            answer = g.continuing == null ? g.stops.text().strip() : g.stops.text().stripTrailing();
+            int kept = rememberAnswer(g.continuing, answer, g.generated, g.count);
             g.slot.commit(g.prompt.length + kept);
         } else {
             g.slot.commit(g.next); // cancelled during its prompt: what was computed stays reusable
@@ -344,19 +344,26 @@ public final class GenerationEngine implements AutoCloseable {
 
     /**
      * Finds the shortest run of generated tokens whose text is the answer, and remembers those ids for
-     * the answer so the next turn replays them. Returns how many tokens that is (0 if none matches).
+     * the answer so the next turn replays them — for a continued answer, the ids of the whole answer: those
+     * remembered for the part it continues, then the new ones. Returns how many generated tokens that is (0 if none
+     * matches).
      */
-    private int rememberAnswer(String answer, int[] generated, int count) {
-        if (answer.isEmpty()) return 0;
+    private int rememberAnswer(String continued, String answer, int[] generated, int count) {
+        String before = continued == null ? "" : continued;
+        int[] beforeIds = continued == null ? new int[0] : encoder.rememberedAnswer(continued).orElse(null);
+        String whole = (before + answer).strip();
+        if (answer.isEmpty() || beforeIds == null) return 0;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int k = 0; k < count; k++) {
             bytes.writeBytes(tokenBytes.of(generated[k]));
-            String text = bytes.toString(StandardCharsets.UTF_8);
-            if (text.strip().equals(answer)) {
-                encoder.rememberAnswer(answer, Arrays.copyOf(generated, k + 1));
+            String text = before + bytes.toString(StandardCharsets.UTF_8);
+            if (text.strip().equals(whole)) {
+                int[] ids = Arrays.copyOf(beforeIds, beforeIds.length + k + 1);
+                System.arraycopy(generated, 0, ids, beforeIds.length, k + 1);
+                encoder.rememberAnswer(whole, ids);
                 return k + 1;
             }
-            if (text.length() > answer.length() + 64) break;
+            if (text.length() > whole.length() + 64) break;
         }
         return 0;
     }

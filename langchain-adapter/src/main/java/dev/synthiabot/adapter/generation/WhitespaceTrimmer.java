@@ -3,11 +3,16 @@ package dev.synthiabot.adapter.generation;
 /**
  * Streams text with leading and trailing whitespace removed: leading whitespace is dropped and
  * whitespace is held back until something visible follows it, so the streamed pieces always
- * concatenate to exactly {@code fullText.strip()}.
+ * concatenate to exactly {@code fullText.strip()} — or, continuing an answer (whose words the new text follows,
+ * maybe after a space), to {@code fullText.stripTrailing()}.
  */
 final class WhitespaceTrimmer {
     private final StringBuilder pending = new StringBuilder();
     private boolean started;
+
+    WhitespaceTrimmer(boolean keepLeading) {
+        this.started = keepLeading;
+    }
 
     String accept(String piece) {
         StringBuilder out = new StringBuilder();

@@ -1,6 +1,7 @@
 package dev.synthiabot.adapter.prompt;
 
 import dev.synthiabot.adapter.prompt.SynthiaTemplate.Answer;
+import dev.synthiabot.adapter.prompt.SynthiaTemplate.Continued;
 import dev.synthiabot.adapter.prompt.SynthiaTemplate.Layout;
 import dev.synthiabot.adapter.prompt.SynthiaTemplate.Newline;
 import dev.synthiabot.adapter.prompt.SynthiaTemplate.Part;
@@ -9,6 +10,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns a {@link Transcript} into the token ids of SynthIA's prompt, equal to what the Hugging Face
@@ -81,6 +83,15 @@ public final class PromptEncoder {
                     ids.addAll(continuation(SynthiaTemplate.ASSISTANT_PREFIX + a.answer() + " "));
                 }
             }
+            case Continued c -> {
+                int[] known = answers.get(c.partial());
+                if (known != null) {
+                    ids.addAll(continuation(SynthiaTemplate.ASSISTANT_PREFIX));
+                    ids.addAll(known);
+                } else {
+                    ids.addAll(continuation(SynthiaTemplate.ASSISTANT_PREFIX + c.partial()));
+                }
+            }
         }
         return false;
     }
@@ -107,5 +118,10 @@ public final class PromptEncoder {
      */
     public void rememberAnswer(String shownAnswer, int[] generatedIds) {
         answers.put(shownAnswer, generatedIds.clone());
+    }
+
+    /** The ids the model generated for an answer, if they are remembered. */
+    public Optional<int[]> rememberedAnswer(String shownAnswer) {
+        return Optional.ofNullable(answers.get(shownAnswer)).map(int[]::clone);
     }
 }

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * SynthIA-7B-v1.3's prompt format, byte for byte as its model card writes it:
- * {@code SYSTEM: {system} \nUSER: {user} \nASSISTANT: {answer} \nUSER: {user2} \nASSISTANT: }.
+ * {@code SYSTEM: {system} \nUSER: {user} \nASSISTANT: {answer} \nUSER: {user2} \nASSISTANT: }. An answer being
+ * continued ends the prompt as {@code ASSISTANT: {partial}}, with no turn end: the model goes on from its last word.
  *
  * <p>The prompt is produced as a list of {@link Part}s so that each part can be tokenized (and
  * cached) on its own: Mistral's tokenizer never merges across a newline, so encoding the parts
@@ -25,13 +26,16 @@ public final class SynthiaTemplate {
     private SynthiaTemplate() {}
 
     /** A piece of prompt text; {@code answer} is set when the part is an earlier assistant answer. */
-    public sealed interface Part permits Text, Answer, Newline {}
+    public sealed interface Part permits Text, Answer, Continued, Newline {}
 
     /** Template text with the user's words (may hold newlines of its own). */
     public record Text(String text) implements Part {}
 
     /** "ASSISTANT: {answer} " of an earlier exchange (the answer may be known by its generated ids). */
     public record Answer(String answer) implements Part {}
+
+    /** "ASSISTANT: {partial}" of the answer being continued: no space or newline after it. */
+    public record Continued(String partial) implements Part {}
 
     /** The newline between turns. */
     public record Newline() implements Part {}
@@ -58,7 +62,8 @@ public final class SynthiaTemplate {
                 new Text(USER_PREFIX + e.user() + " "), new Newline(),
                 new Answer(e.assistant()), new Newline()));
         }
-        List<Part> tail = List.of(new Text(USER_PREFIX + t.user() + " "), new Newline(), new Text(ASSISTANT_PREFIX));
+        Part answer = t.continuing().<Part>map(Continued::new).orElse(new Text(ASSISTANT_PREFIX));
+        List<Part> tail = List.of(new Text(USER_PREFIX + t.user() + " "), new Newline(), answer);
         return new Layout(head, exchanges, tail);
     }
 
@@ -69,6 +74,7 @@ public final class SynthiaTemplate {
             switch (p) {
                 case Text x -> sb.append(x.text());
                 case Answer a -> sb.append(ASSISTANT_PREFIX).append(a.answer()).append(' ');
+                case Continued c -> sb.append(ASSISTANT_PREFIX).append(c.partial());
                 case Newline n -> sb.append('\n');
             }
         }

@@ -6,9 +6,10 @@ import java.util.Optional;
 
 /**
  * A conversation in SynthIA's terms: an optional system prompt, earlier exchanges (oldest first)
- * and the user message the model must answer now.
+ * and the user message the model must answer now — or, with {@code continuing}, the answer to it that the model
+ * is to go on writing from where it stopped.
  */
-public record Transcript(Optional<String> system, List<Exchange> history, String user) {
+public record Transcript(Optional<String> system, List<Exchange> history, String user, Optional<String> continuing) {
 
     /** One earlier user message and the assistant's answer to it. */
     public record Exchange(String user, String assistant) {
@@ -22,6 +23,12 @@ public record Transcript(Optional<String> system, List<Exchange> history, String
         Objects.requireNonNull(system, "system");
         history = List.copyOf(history);
         Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(continuing, "continuing");
+    }
+
+    /** A conversation whose last user message gets a new answer. */
+    public Transcript(Optional<String> system, List<Exchange> history, String user) {
+        this(system, history, user, Optional.empty());
     }
 
     public static Transcript of(String system, String user) {
@@ -30,6 +37,6 @@ public record Transcript(Optional<String> system, List<Exchange> history, String
 
     /** The same conversation without its {@code n} oldest exchanges. */
     public Transcript dropOldest(int n) {
-        return new Transcript(system, history.subList(Math.min(n, history.size()), history.size()), user);
+        return new Transcript(system, history.subList(Math.min(n, history.size()), history.size()), user, continuing);
     }
 }

@@ -64,6 +64,16 @@ class SynthiaJinjaTemplateTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void continuesAFinalAnswerAsTheAdapterDoesWithoutTheGenerationPrompt() throws IOException {
+        List<ChatMessage> messages = List.of(SystemMessage.from("S"), UserMessage.from("u1"), AiMessage.from("a1"), UserMessage.from("u2"),
+            AiMessage.from("The answer so"));
+        String adapter = SynthiaTemplate.render(MessageMapping.toTranscript(messages));
+
+        assertThat(adapter).endsWith("USER: u2 \nASSISTANT: The answer so");
+        for (boolean trim : new boolean[] {true, false}) assertThat(render(messages, false, BOS, trim)).isEqualTo(BOS + adapter);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("conversations")
     void bosIsATokenBeforeTheTextNotPartOfIt(String name, List<ChatMessage> messages) {

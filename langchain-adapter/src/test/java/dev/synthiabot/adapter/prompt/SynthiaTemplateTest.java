@@ -44,6 +44,22 @@ class SynthiaTemplateTest {
     }
 
     @Test
+    void should_render_an_answer_being_continued_with_no_turn_end() {
+        Transcript t = new Transcript(Optional.of("S"), List.of(new Transcript.Exchange("u1", "a1")), "u2", Optional.of("The answer so"));
+
+        assertThat(SynthiaTemplate.render(t)).isEqualTo("SYSTEM: S \nUSER: u1 \nASSISTANT: a1 \nUSER: u2 \nASSISTANT: The answer so");
+    }
+
+    @Test
+    void should_map_a_conversation_that_ends_with_an_answer_to_that_answer_continued() {
+        Transcript t = dev.synthiabot.adapter.MessageMapping.toTranscript(List.of(dev.langchain4j.data.message.SystemMessage.from("S"),
+            dev.langchain4j.data.message.UserMessage.from("u1"), dev.langchain4j.data.message.AiMessage.from("The answer so")));
+
+        assertThat(t).isEqualTo(new Transcript(Optional.of("S"), List.of(), "u1", Optional.of("The answer so")));
+        assertThat(SynthiaTemplate.render(t)).isEqualTo("SYSTEM: S \nUSER: u1 \nASSISTANT: The answer so");
+    }
+
+    @Test
     void should_drop_oldest_exchanges_but_keep_system_and_last_user() {
         Transcript t = new Transcript(Optional.of("S"),
             List.of(new Transcript.Exchange("u1", "a1"), new Transcript.Exchange("u2", "a2")), "u3");
