@@ -47,6 +47,11 @@ public final class AccessPolicy {
         return member.hasPermission(Permission.MANAGE_SERVER);
     }
 
+    /** Whether {@code member} has the configured admin role (who may act on anyone's answer). */
+    public boolean isAdmin(Member member) {
+        return member != null && access.adminRole().filter(roleIds(member)::contains).isPresent();
+    }
+
     private static List<String> roleIds(Member member) {
         return member.getRoles().stream().map(Role::getId).toList();
     }

@@ -2,6 +2,7 @@ package dev.synthiabot.bot.answer;
 
 import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.synthiabot.adapter.SynthiaTokenUsage;
 import dev.synthiabot.bot.i18n.Texts;
@@ -18,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,41 +32,36 @@ final class AnswerJob implements Job {
     private static final Logger log = LoggerFactory.getLogger(AnswerJob.class);
 
     private final ModelSlot model;
+    private final AnswerSpec spec;
     private final Consumer<String> onTicket;
-    private final Supplier<ChatRequest> request;
-    private final Optional<Translation> translation;
-    private final PromptSettings.Reasoning reasoning;
     private final StreamingReply reply;
     private final Texts texts;
     private final long timeoutSeconds;
     private final AnswerStats stats;
     private final BotMetrics metrics;
-    private final String command;
-    private final Consumer<String> onFolded;
+    private final Consumer<Finished> onFinished;
     private final long taken = System.nanoTime();
     private volatile int position;
     private final ReasoningFold fold = new ReasoningFold();
 
     /**
-     * @param reasoning how the reasoning before the answer's "Answer:" is shown
-     * @param onFolded told the model's whole text of a finished answer that shows less of it (folded or hidden
-     *     reasoning, a translation): the bot keeps it for follow-ups and the Show reasoning button
+     * A finished answer: the request it answered, the model's whole text (an earlier part included, for a continued
+     * answer) and what the asker was shown of it (less, with folded reasoning or a translation).
      */
-    AnswerJob(ModelSlot model, String command, Supplier<ChatRequest> request, Optional<Translation> translation, PromptSettings.Reasoning reasoning,
-              StreamingReply reply, Texts texts, long timeoutSeconds, AnswerStats stats, BotMetrics metrics, Consumer<String> onTicket,
-              Consumer<String> onFolded) {
-        this.command = command;
-        this.stats = stats;
-        this.metrics = metrics;
+    record Finished(ChatRequest request, String whole, String shown) {}
+
+    /** @param onFinished told of an answer that finished (not stopped): the bot keeps what its buttons and follow-ups need */
+    AnswerJob(ModelSlot model, AnswerSpec spec, StreamingReply reply, Texts texts, long timeoutSeconds, AnswerStats stats, BotMetrics metrics,
+              Consumer<String> onTicket, Consumer<Finished> onFinished) {
         this.model = model;
-        this.onTicket = onTicket;
-        this.request = request;
-        this.translation = translation;
-        this.reasoning = reasoning;
+        this.spec = spec;
         this.reply = reply;
         this.texts = texts;
         this.timeoutSeconds = timeoutSeconds;
-        this.onFolded = onFolded;
+        this.stats = stats;
+        this.metrics = metrics;
+        this.onTicket = onTicket;
+        this.onFinished = onFinished;
     }
 
     @Override
@@ -92,12 +87,14 @@ final class AnswerJob implements Job {
         model.leave(this);
         metrics.queueWait(Duration.ofNanos(System.nanoTime() - taken));
         reply.status(texts.thinking());
+        String command = spec.command();
         try {
-            AnswerChain.Result result = new AnswerChain(model.model().orElseThrow()).run(request.get(), translation.map(Translation::prompt), listener(),
+            ChatRequest chat = spec.request().get();
+            AnswerChain.Result result = new AnswerChain(model.model().orElseThrow()).run(chat, spec.translation().map(Translation::prompt), listener(),
                 ticket::isStopped, Duration.ofSeconds(timeoutSeconds + 60));
             record(result.answer());
             result.translation().ifPresent(this::record);
-            String english = result.answerText();
+            String whole = spec.continuation().map(AnswerSpec.Continuation::whole).orElse("") + result.answerText();
             Ticket.Outcome stop = ticket.stopReason();
             String shown = shown(result, stop != null);
             if (stop == Ticket.Outcome.CANCELLED || stop == Ticket.Outcome.SHUT_DOWN) {
@@ -107,21 +104,18 @@ final class AnswerJob implements Job {
                 reply.finish(shown, texts.timedOut(timeoutSeconds));
                 metrics.request(command, BotMetrics.Outcome.TIMED_OUT);
             } else {
-                boolean folded = !shown.strip().equals(english.strip());
-                Set<ReplyButton> buttons = !folded || reasoning == PromptSettings.Reasoning.HIDDEN ? Set.of()
-                    : Set.of(ReasoningSplit.of(english).folded() ? ReplyButton.SHOW_REASONING : ReplyButton.SHOW_ENGLISH);
-                reply.finish(shown.isEmpty() ? texts.emptyAnswer() : shown, null, buttons);
+                reply.finish(shown.isEmpty() ? texts.emptyAnswer() : shown, null, buttons(result, whole, shown));
                 metrics.request(command, BotMetrics.Outcome.ANSWERED);
                 result.translation().ifPresent(t -> {
-                    metrics.translated(translation.get().language());
+                    metrics.translated(spec.translation().get().language());
                     stats.translated();
                 });
-                if (folded) onFolded.accept(english);
+                onFinished.accept(new Finished(chat, whole, shown));
             }
         } catch (ExecutionException e) {
             fail(e.getCause());
         } catch (InterruptedException | TimeoutException e) {
-            metrics.request(command, ticket.stopReason() == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED
+            metrics.request(spec.command(), ticket.stopReason() == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED
                 : ticket.stopReason() == Ticket.Outcome.SHUT_DOWN ? BotMetrics.Outcome.SHUT_DOWN : BotMetrics.Outcome.TIMED_OUT);
             reply.finish(reply.text(), switch (ticket.stopReason() == null ? Ticket.Outcome.TIMED_OUT : ticket.stopReason()) {
                 case CANCELLED -> texts.cancelled();
@@ -140,13 +134,15 @@ final class AnswerJob implements Job {
      */
     private AnswerChain.Listener listener() {
         int[] words = {0};
-        if (translation.isPresent()) {
+        if (spec.translation().isPresent()) {
             return new AnswerChain.Listener(piece -> {
                 words[0] += ReasoningFold.words(piece);
-                reply.status(texts.answeringBeforeTranslating(translation.get().language(), words[0]));
+                reply.status(texts.answeringBeforeTranslating(spec.translation().get().language(), words[0]));
             }, reply::append);
         }
-        if (reasoning == PromptSettings.Reasoning.INLINE) return new AnswerChain.Listener(reply::append, piece -> {});
+        if (spec.reasoning() == PromptSettings.Reasoning.INLINE || spec.continuation().isPresent()) {
+            return new AnswerChain.Listener(reply::append, piece -> {});
+        }
         return new AnswerChain.Listener(piece -> fold.accept(piece).ifPresent(update -> {
             switch (update) {
                 case ReasoningFold.Append a -> reply.append(a.text());
@@ -155,10 +151,30 @@ final class AnswerJob implements Job {
         }), piece -> {});
     }
 
-    /** What the asker gets of a result, finished or stopped: the translation, else the whole text (inline) or what {@link ReasoningFold} shows. */
+    /**
+     * What the asker gets of a result, finished or stopped: the translation, else the whole text (inline) or what
+     * {@link ReasoningFold} shows; a continued answer's new text follows what was shown before.
+     */
     private String shown(AnswerChain.Result result, boolean stopped) {
         if (result.translation().isPresent()) return result.translation().get().text();
-        return reasoning == PromptSettings.Reasoning.INLINE ? result.answerText() : fold.shown(stopped);
+        if (spec.continuation().isPresent()) return spec.continuation().get().shown() + result.answerText();
+        return spec.reasoning() == PromptSettings.Reasoning.INLINE ? result.answerText() : fold.shown(stopped);
+    }
+
+    /**
+     * The buttons under a finished answer: Show reasoning (or the English) when the asker sees less than the model
+     * wrote, unless reasoning is hidden; Regenerate; Continue when the token limit stopped it (not for a translation).
+     */
+    private Set<ReplyButton> buttons(AnswerChain.Result result, String whole, String shown) {
+        Set<ReplyButton> buttons = java.util.EnumSet.noneOf(ReplyButton.class);
+        if (!shown.strip().equals(whole.strip()) && spec.reasoning() != PromptSettings.Reasoning.HIDDEN) {
+            buttons.add(ReasoningSplit.of(whole).folded() ? ReplyButton.SHOW_REASONING : ReplyButton.SHOW_ENGLISH);
+        }
+        if (spec.offersActions()) {
+            buttons.add(ReplyButton.REGENERATE);
+            if (result.translation().isEmpty() && result.answer().response().finishReason() == FinishReason.LENGTH) buttons.add(ReplyButton.CONTINUE);
+        }
+        return buttons;
     }
 
     /**
@@ -176,7 +192,7 @@ final class AnswerJob implements Job {
 
     private void fail(Throwable cause) {
         if (cause instanceof InvalidRequestException) { // the adapter's prompt over the context window
-            metrics.request(command, BotMetrics.Outcome.TOO_LONG);
+            metrics.request(spec.command(), BotMetrics.Outcome.TOO_LONG);
             reply.finish("", texts.tooLongForModel());
         } else {
             if (cause instanceof ModelServers.NoModelServerException) {
@@ -184,7 +200,7 @@ final class AnswerJob implements Job {
             } else {
                 log.error("The model failed", cause);
             }
-            metrics.request(command, BotMetrics.Outcome.FAILED);
+            metrics.request(spec.command(), BotMetrics.Outcome.FAILED);
             metrics.error("model");
             reply.finish(reply.text(), texts.modelFailed());
         }
@@ -193,7 +209,7 @@ final class AnswerJob implements Job {
     @Override
     public void onDropped(Ticket.Outcome outcome) {
         model.leave(this);
-        metrics.request(command, outcome == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED : BotMetrics.Outcome.SHUT_DOWN);
+        metrics.request(spec.command(), outcome == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED : BotMetrics.Outcome.SHUT_DOWN);
         reply.finish("", outcome == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.shuttingDown());
     }
 }

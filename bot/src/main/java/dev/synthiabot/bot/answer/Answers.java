@@ -1,5 +1,7 @@
 package dev.synthiabot.bot.answer;
 
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.synthiabot.adapter.SynthiaChatModel;
@@ -11,6 +13,7 @@ import dev.synthiabot.bot.queue.QueueRejection;
 import dev.synthiabot.bot.recovery.PendingReplies;
 import dev.synthiabot.bot.reply.AllowedMentions;
 import dev.synthiabot.bot.reply.DiscordReplyTarget;
+import dev.synthiabot.bot.reply.ExistingMessagesTarget;
 import dev.synthiabot.bot.reply.InteractionReplyTarget;
 import dev.synthiabot.bot.reply.Renderer;
 import dev.synthiabot.bot.reply.StreamingReply;
@@ -19,6 +22,7 @@ import dev.synthiabot.bot.servers.ServerStatus;
 import dev.synthiabot.config.PromptSettings;
 import dev.synthiabot.config.prompts.ChannelSetting;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.events.interaction.component.ButtonInteractionEvent;
 import net.dv8tion.jda.api.interactions.callbacks.IReplyCallback;
 
 /**
@@ -49,6 +54,7 @@ public final class Answers {
     private final long timeoutSeconds;
     private final AnswerStats stats = new AnswerStats();
     private final Set<StreamingReply> undelivered = ConcurrentHashMap.newKeySet();
+    private final FinishedAnswers finishedAnswers = new FinishedAnswers();
 
     /**
      * @param maxInputChars the longest question accepted
@@ -147,7 +153,8 @@ public final class Answers {
         } else {
             String prompt = system.get();
             var target = new InteractionReplyTarget(event.getHook(), channel, ephemeral, texts, locale);
-            refusal = enqueue(command, event.getUser().getId(), target, texts, () -> ChatRequests.of(prompt, input), translation, reasoning);
+            refusal = enqueue(event.getUser().getId(), target, texts, AnswerSpec.of(command, () -> ChatRequests.of(prompt, input), translation, reasoning,
+                !ephemeral));
         }
         if (refusal.isPresent()) {
             event.reply(refusal.get()).setEphemeral(true).setAllowedMentions(AllowedMentions.none()).queue();
@@ -160,12 +167,18 @@ public final class Answers {
      * Queues an answer shown through {@code target} (while the model loads, it waits there); returns the text to show
      * instead if it was refused (busy, per-user limit, cooldown, shutting down). Decided at once, so a refusal can be
      * private. The request is built on the worker (a reply chain is fetched over REST there, not on JDA's thread).
+     * The answer gets Regenerate and Continue.
      */
     public Optional<String> enqueue(String command, String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request,
                                     Optional<Translation> translation, PromptSettings.Reasoning reasoning) {
+        return enqueue(userId, target, texts, AnswerSpec.of(command, request, translation, reasoning, true));
+    }
+
+    private Optional<String> enqueue(String userId, DiscordReplyTarget target, Texts texts, AnswerSpec spec) {
         StreamingReply reply = new StreamingReply(target, renderer, editIntervalMs);
+        spec.continuation().ifPresent(c -> reply.append(c.shown()));
         target.onChange(pending::save);
-        AnswerJob job = new AnswerJob(model, command, request, translation, reasoning, reply, texts, timeoutSeconds, stats, metrics, ticket -> {
+        AnswerJob job = new AnswerJob(model, spec, reply, texts, timeoutSeconds, stats, metrics, ticket -> {
             target.attach(ticket);
             pending.save(target.pending());
             undelivered.add(reply);
@@ -173,16 +186,23 @@ public final class Answers {
                 pending.remove(ticket);
                 undelivered.remove(reply);
             });
-        }, whole -> {
-            // Once every message of the answer exists: a follow-up to any of them continues from the model's whole text,
-            // and its Show reasoning button shows that text.
-            reply.delivered().thenRun(() -> originals.save(target.pending().messageIds(), whole));
-        });
+        }, finished -> reply.delivered().thenRun(() -> {
+            // Once every message of the answer exists: a follow-up to any of them continues from the model's whole
+            // text, its Show reasoning button shows that text, and its Regenerate and Continue buttons find it.
+            List<String> ids = target.pending().messageIds();
+            if (!finished.shown().strip().equals(finished.whole().strip())) originals.save(ids, finished.whole());
+            if (spec.offersActions()) {
+                ChatRequest question = spec.continuation().map(AnswerSpec.Continuation::question).orElse(finished.request());
+                PromptSettings.Reasoning reasoning = spec.continuation().map(AnswerSpec.Continuation::reasoning).orElse(spec.reasoning());
+                finishedAnswers.add(new FinishedAnswers.FinishedAnswer(userId, ids, spec.command(), question, spec.translation(), reasoning,
+                    finished.whole(), finished.shown()));
+            }
+        }));
         try {
             queue.submit(userId, job);
             return Optional.empty();
         } catch (QueueRejection r) {
-            metrics.request(command, switch (r.reason()) {
+            metrics.request(spec.command(), switch (r.reason()) {
                 case BUSY -> BotMetrics.Outcome.REFUSED_BUSY;
                 case USER_LIMIT -> BotMetrics.Outcome.REFUSED_LIMIT;
                 case COOLDOWN -> BotMetrics.Outcome.REFUSED_COOLDOWN;
@@ -195,6 +215,48 @@ public final class Answers {
                 case SHUTTING_DOWN -> texts.shuttingDown();
             });
         }
+    }
+
+    /**
+     * A press of Regenerate (a new sample of the same request, in place of the answer) or Continue (the answer goes on
+     * from where the token limit stopped it, appended): only the asker or an admin; through the queue like any
+     * request, refusals private. Runs on JDA's event thread and returns at once.
+     */
+    public void answerAgain(ButtonInteractionEvent event, boolean goOn) {
+        Texts texts = Texts.forLocale(event.getUserLocale().getLocale());
+        Optional<FinishedAnswers.FinishedAnswer> found = finishedAnswers.find(event.getMessageId());
+        if (found.isEmpty()) {
+            event.reply(texts.answerButtonsExpired()).setEphemeral(true).queue();
+            return;
+        }
+        FinishedAnswers.FinishedAnswer f = found.get();
+        MessageChannel channel = event.getChannel();
+        if (!f.askerId().equals(event.getUser().getId()) && !access.isAdmin(event.getMember()) || !access.allowed(channel, event.getMember())) {
+            event.reply(texts.notYourAnswer()).setEphemeral(true).queue();
+            return;
+        }
+        AnswerSpec spec;
+        List<String> messages;
+        if (goOn) {
+            List<ChatMessage> conversation = new ArrayList<>(f.request().messages());
+            conversation.add(AiMessage.from(f.whole()));
+            ChatRequest more = ChatRequest.builder().messages(conversation).build();
+            spec = new AnswerSpec(f.command(), () -> more, Optional.empty(), PromptSettings.Reasoning.INLINE,
+                Optional.of(new AnswerSpec.Continuation(f.shown(), f.whole(), f.request(), f.reasoning())), true);
+            messages = f.messageIds();
+        } else {
+            spec = new AnswerSpec(f.command(), f::request, f.translation(), f.reasoning(), Optional.empty(), true);
+            messages = f.messageIds().subList(0, 1); // the new sample takes the first message; the old one's others go
+        }
+        var target = new ExistingMessagesTarget(channel, messages, texts, event.getUserLocale().getLocale());
+        Optional<String> refusal = enqueue(event.getUser().getId(), target, texts, spec);
+        if (refusal.isPresent()) {
+            event.reply(refusal.get()).setEphemeral(true).setAllowedMentions(AllowedMentions.none()).queue();
+            return;
+        }
+        event.deferEdit().queue();
+        finishedAnswers.take(f);
+        if (!goOn) f.messageIds().stream().skip(1).filter(java.util.Objects::nonNull).forEach(id -> channel.deleteMessageById(id).queue(ok -> {}, err -> {}));
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.synthiabot.bot.answer.AccessPolicy;
 import dev.synthiabot.bot.answer.AnswerOriginals;
 import dev.synthiabot.bot.answer.Answers;
 import dev.synthiabot.bot.answer.ChannelPrompts;
+import dev.synthiabot.bot.commands.AnswerAgainButtonHandler;
 import dev.synthiabot.bot.commands.AskCommand;
 import dev.synthiabot.bot.commands.CancelButtonHandler;
 import dev.synthiabot.bot.commands.CommandRegistrar;
@@ -141,7 +142,8 @@ public final class BotApp implements AutoCloseable {
         slash.addAll(extraCommands.apply(answers));
         List<MessageCommand> message = settings.prompts().translation().containsKey("ja") ? List.of(new TranslateMessageCommand(translate)) : List.of();
         CommandRouter router = new CommandRouter(slash, message,
-            List.of(new CancelButtonHandler(queue), new ShowReasoningButtonHandler(answers::original, storage)), new MentionReply(answers, prompts, access));
+            List.of(new CancelButtonHandler(queue), new ShowReasoningButtonHandler(answers::original, storage), AnswerAgainButtonHandler.regenerate(answers),
+                AnswerAgainButtonHandler.goOn(answers)), new MentionReply(answers, prompts, access));
 
         JDA jda;
         try {

@@ -234,6 +234,23 @@ public enum Texts {
         return this == JA ? "🇬🇧 英語の原文" : "🇬🇧 English original";
     }
 
+    public String regenerateButton() {
+        return this == JA ? "🔄 再生成" : "🔄 Regenerate";
+    }
+
+    public String continueButton() {
+        return this == JA ? "▶ 続ける" : "▶ Continue";
+    }
+
+    public String notYourAnswer() {
+        return this == JA ? "このボタンは質問した人（または管理者）だけが使えます。" : "Only the person who asked (or an admin) can use this button.";
+    }
+
+    public String answerButtonsExpired() {
+        return this == JA ? "ボットが再起動したため、このボタンはもう使えません。もう一度質問してください。"
+            : "This button stopped working when the bot restarted. Please ask again.";
+    }
+
     public String reasoningGone() {
         return this == JA ? "この回答の推論はもう残っていません。" : "I no longer have the reasoning behind this answer.";
     }

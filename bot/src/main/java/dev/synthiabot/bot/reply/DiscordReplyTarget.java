@@ -81,6 +81,8 @@ public abstract class DiscordReplyTarget implements ReplyTarget {
                 }
                 case SHOW_REASONING -> row.add(Button.secondary(ReplyButton.ORIGINAL_ID, texts.showReasoningButton()));
                 case SHOW_ENGLISH -> row.add(Button.secondary(ReplyButton.ORIGINAL_ID, texts.showEnglishButton()));
+                case REGENERATE -> row.add(Button.secondary(ReplyButton.REGENERATE_ID, texts.regenerateButton()));
+                case CONTINUE -> row.add(Button.secondary(ReplyButton.CONTINUE_ID, texts.continueButton()));
             }
         }
         return row.isEmpty() ? List.of() : List.of(ActionRow.of(row));

@@ -10,10 +10,17 @@ public enum ReplyButton {
     /** Shows whoever presses it, privately, the full text the model wrote: reasoning and answer. */
     SHOW_REASONING,
     /** The same for a translated answer without folded reasoning: the English the model wrote. */
-    SHOW_ENGLISH;
+    SHOW_ENGLISH,
+    /** A new sample of the same request, in place of this answer (the asker or an admin). */
+    REGENERATE,
+    /** The answer goes on from where the token limit stopped it (the asker or an admin). */
+    CONTINUE;
 
     /** The component id prefix of the Cancel button; the ticket id follows. */
     public static final String CANCEL_ID = "synthia-cancel:";
     /** The component id of {@link #SHOW_REASONING} and {@link #SHOW_ENGLISH}: the message it is under names the answer. */
     public static final String ORIGINAL_ID = "synthia-original";
+    /** The component ids of {@link #REGENERATE} and {@link #CONTINUE}: the message they are under names the answer. */
+    public static final String REGENERATE_ID = "synthia-regenerate";
+    public static final String CONTINUE_ID = "synthia-continue";
 }
