@@ -28,7 +28,7 @@ public final class RandomQ4ModelWriter {
             return hidden / heads;
         }
 
-        long parameters() {
+        public long parameters() {
             long kv = (long) kvHeads * headDim();
             long perLayer = 2L * hidden * hidden + 2L * kv * hidden + 3L * hidden * intermediate + 2L * hidden;
             return layers * perLayer + 2L * vocab * hidden + hidden;
