@@ -5,7 +5,6 @@ import dev.synthiabot.adapter.bench.RandomQ4ModelWriter;
 import dev.synthiabot.bot.answer.AnswerChain;
 import dev.synthiabot.bot.answer.ChatRequests;
 import dev.synthiabot.config.SettingKey;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +28,7 @@ public final class AnswerChainBenchmark {
         RandomQ4ModelWriter.Shape s7b = RandomQ4ModelWriter.Shape.SYNTHIA_7B;
         RandomQ4ModelWriter.Shape shape = new RandomQ4ModelWriter.Shape(s7b.hidden(), s7b.intermediate(), layers, s7b.heads(), s7b.kvHeads(), s7b.vocab());
         Path root = Path.of("models/bench").toAbsolutePath();
-        Path dir = root.resolve("random-" + shape.hidden() + "x" + shape.intermediate() + "x" + shape.layers() + "-h" + shape.heads()
-            + "-kv" + shape.kvHeads() + "-v" + shape.vocab() + "-Q4");
-        writeModel(shape, dir);
+        Path dir = RandomQ4ModelWriter.benchmarkModel(shape, root);
         System.out.printf("Model: %s (%.2f B parameters, random weights, Q4); %d tokens per answer and per translation; %d runs each after a "
             + "warm-up, alternating%n", dir.getFileName(), shape.parameters() / 1e9, generate, repeat);
 
@@ -75,16 +72,6 @@ public final class AnswerChainBenchmark {
             split[3] = r.translation().map(AnswerChain.Step::decodeNanos).orElse(0L) / 1e9;
         }
         return wall;
-    }
-
-    private static void writeModel(RandomQ4ModelWriter.Shape shape, Path dir) throws Exception {
-        if (Files.exists(dir.resolve("config.json")) && Files.exists(dir.resolve("tokenizer_config.json"))) return;
-        Path tiny = Path.of(AnswerChainBenchmark.class.getResource("/models/tiny-mistral-a/tokenizer.json").toURI()).getParent();
-        Path tmp = dir.resolveSibling(dir.getFileName() + ".partial");
-        System.out.printf("Writing a random Q4 model to %s (%.2f GB)%n", dir, shape.q4Bytes() / 1e9);
-        RandomQ4ModelWriter.write(shape, tmp, tiny.resolve("tokenizer.json"), 7);
-        Files.copy(tiny.resolve("tokenizer_config.json"), tmp.resolve("tokenizer_config.json"));
-        Files.move(tmp, dir);
     }
 
     private static int intArg(String[] args, String name, int def) {

@@ -45,6 +45,28 @@ public final class RandomQ4ModelWriter {
 
     private RandomQ4ModelWriter() {}
 
+    /**
+     * The benchmarks' model of {@code shape} under {@code root} ({@code random-<shape>-Q4}, with the tiny fixture's
+     * tokenizer), written once: a later run, or another benchmark, reuses it.
+     */
+    public static Path benchmarkModel(Shape shape, Path root) throws IOException {
+        Path dir = root.resolve("random-" + shape.hidden() + "x" + shape.intermediate() + "x" + shape.layers() + "-h" + shape.heads()
+            + "-kv" + shape.kvHeads() + "-v" + shape.vocab() + "-Q4");
+        if (Files.exists(dir.resolve("config.json")) && Files.exists(dir.resolve("tokenizer_config.json"))) return dir;
+        Path tiny;
+        try {
+            tiny = Path.of(RandomQ4ModelWriter.class.getResource("/models/tiny-mistral-a/tokenizer.json").toURI()).getParent();
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".partial");
+        System.out.printf("Writing a random Q4 model to %s (%.2f GB)%n", dir, shape.q4Bytes() / 1e9);
+        write(shape, tmp, tiny.resolve("tokenizer.json"), 7);
+        Files.copy(tiny.resolve("tokenizer_config.json"), tmp.resolve("tokenizer_config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, dir);
+        return dir;
+    }
+
     public static void write(Shape s, Path dir, Path tokenizerJson, long seed) throws IOException {
         Files.createDirectories(dir);
         long kv = (long) s.kvHeads() * s.headDim();

@@ -74,9 +74,7 @@ public final class ServeBenchmark {
         List<Integer> concurrent = java.util.Arrays.stream(o.getOrDefault("concurrent", "1,2,4").split(",")).map(String::trim).map(Integer::valueOf).toList();
         int maxN = concurrent.stream().mapToInt(Integer::intValue).max().orElseThrow();
         Path root = Path.of(o.getOrDefault("dir", "models/bench")).toAbsolutePath();
-        Path dir = root.resolve("random-" + shape.hidden() + "x" + shape.intermediate() + "x" + shape.layers() + "-h" + shape.heads()
-            + "-kv" + shape.kvHeads() + "-v" + shape.vocab() + "-Q4");
-        writeModel(shape, dir);
+        Path dir = RandomQ4ModelWriter.benchmarkModel(shape, root);
         System.out.printf("Model: %s, %s (%.2f B parameters, random weights, Q4)%n", dir.getFileName(), shape, shape.parameters() / 1e9);
         System.out.printf("Each answer: ~%d-word user message, %d generated tokens (stop sequences off), sampling 0.75 / top-k 50; %s at once; "
             + "%d run(s) per N after a warm-up; model.max_concurrent %d%n", promptWords, generate, concurrent, repeat, maxN);
@@ -289,16 +287,6 @@ public final class ServeBenchmark {
         reader.setDaemon(true);
         reader.start();
         ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private static void writeModel(RandomQ4ModelWriter.Shape shape, Path dir) throws Exception {
-        if (Files.exists(dir.resolve("config.json")) && Files.exists(dir.resolve("tokenizer_config.json"))) return;
-        Path tiny = Path.of(ServeBenchmark.class.getResource("/models/tiny-mistral-a/tokenizer.json").toURI()).getParent();
-        Path tmp = dir.resolveSibling(dir.getFileName() + ".partial");
-        System.out.printf("Writing a random Q4 model to %s (%.2f GB)%n", dir, shape.q4Bytes() / 1e9);
-        RandomQ4ModelWriter.write(shape, tmp, tiny.resolve("tokenizer.json"), 7);
-        Files.copy(tiny.resolve("tokenizer_config.json"), tmp.resolve("tokenizer_config.json"));
-        Files.move(tmp, dir);
     }
 
     private static int freePort() throws IOException {
