@@ -51,7 +51,7 @@ class ConversationIT {
     /** Waits for the final edit of an interaction's answer (no Cancel button, no cursor, no status line). */
     static RecordedRequest finalAnswer(String interactionId) {
         return d.await(r -> r.is("PATCH", "webhooks/\\d+/tok-" + interactionId + "/messages/@original") && r.content() != null
-            && r.body().path("components").isEmpty() && !r.content().contains("▌") && !r.content().startsWith("🤔")
+            && !DiscordSimulator.hasCancelButton(r.body()) && !r.content().contains("▌") && !r.content().startsWith("🤔")
             && !r.content().startsWith("⏳"), WAIT);
     }
 
@@ -133,7 +133,7 @@ class ConversationIT {
         return await("the final text of message " + messageId).atMost(WAIT).pollInterval(POLL)
             .until(() -> d.message(messageId), m -> {
                 String c = m.path("content").asText();
-                return !c.isEmpty() && !c.contains("▌") && !c.startsWith("🤔") && !c.startsWith("⏳") && m.path("components").isEmpty();
+                return !c.isEmpty() && !c.contains("▌") && !c.startsWith("🤔") && !c.startsWith("⏳") && !DiscordSimulator.hasCancelButton(m);
             }).path("content").asText();
     }
 

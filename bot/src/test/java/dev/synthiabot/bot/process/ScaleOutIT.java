@@ -278,7 +278,7 @@ class ScaleOutIT {
                 if (original == null || !DiscordSimulator.isFinal(original)) return null;
                 List<String> texts = d.responseTexts(interactionId);
                 boolean streaming = d.storedMessageIds().stream().map(d::message)
-                    .anyMatch(m -> m.path("author").path("id").asText().equals(DiscordSimulator.APP_ID) && !m.path("components").isEmpty());
+                    .anyMatch(m -> m.path("author").path("id").asText().equals(DiscordSimulator.APP_ID) && DiscordSimulator.hasCancelButton(m));
                 String all = String.join("", texts);
                 return !streaming && !all.contains("▌") && done.test(all) ? all : null;
             }, java.util.Objects::nonNull);
