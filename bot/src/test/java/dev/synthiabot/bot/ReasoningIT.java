@@ -73,7 +73,7 @@ class ReasoningIT {
 
         ObjectNode answer = d.awaitFinalResponse(id, WAIT);
         assertThat(answer.path("content").asText()).isEqualTo(ANSWER);
-        assertThat(DiscordSimulator.buttonIds(answer)).containsExactly("synthia-original");
+        assertThat(DiscordSimulator.buttonIds(answer)).containsExactly("synthia-original", "synthia-regenerate");
         assertThat(answer.path("components").get(0).path("components").get(0).path("label").asText()).isEqualTo("🧠 Show reasoning");
         List<String> streamed = shownWhileWriting(id);
         assertThat(streamed).anyMatch(t -> t.matches("🧠 Reasoning… \\d+ words"));
@@ -90,13 +90,13 @@ class ReasoningIT {
     }
 
     @Test
-    void should_stream_a_text_without_labelled_sections_as_it_comes_with_no_button() {
+    void should_stream_a_text_without_labelled_sections_as_it_comes_with_no_show_reasoning_button() {
         h.prompts.set(d.thread, PLAIN_PROMPT, "test");
         String id = d.slash(d.alice, d.thread, "ask", options("question", "Say hello"), "en-US");
 
         ObjectNode answer = d.awaitFinalResponse(id, WAIT);
         assertThat(answer.path("content").asText()).isEqualTo(PLAIN);
-        assertThat(DiscordSimulator.buttonIds(answer)).isEmpty();
+        assertThat(DiscordSimulator.buttonIds(answer)).as("nothing folded: no Show reasoning").containsExactly("synthia-regenerate");
         assertThat(shownWhileWriting(id)).anyMatch(t -> t.startsWith("Hello") && t.endsWith("▌"));
         h.prompts.reset(d.thread, "test");
     }
@@ -109,14 +109,14 @@ class ReasoningIT {
         String all = d.slash(d.bob, d.random, "ask", options("question", "Where is Kyoto, inline?"), "en-US");
         ObjectNode whole = d.awaitFinalResponse(all, WAIT);
         assertThat(whole.path("content").asText()).isEqualTo(TREE);
-        assertThat(DiscordSimulator.buttonIds(whole)).isEmpty();
+        assertThat(DiscordSimulator.buttonIds(whole)).containsExactly("synthia-regenerate");
 
         d.slash(d.admin, d.random, "prompt", subcommand("reasoning", options("reasoning", "hidden")), "en-US");
         await().atMost(WAIT).until(() -> h.prompts.setting(ChannelSetting.REASONING, d.random).filter("hidden"::equals).isPresent());
         String hidden = d.slash(d.bob, d.random, "ask", options("question", "Where is Kyoto, hidden?"), "en-US");
         ObjectNode answerOnly = d.awaitFinalResponse(hidden, WAIT);
         assertThat(answerOnly.path("content").asText()).isEqualTo(ANSWER);
-        assertThat(DiscordSimulator.buttonIds(answerOnly)).isEmpty();
+        assertThat(DiscordSimulator.buttonIds(answerOnly)).containsExactly("synthia-regenerate");
 
         d.slash(d.admin, d.random, "prompt", subcommand("reasoning", options("reasoning", "inherit")), "en-US");
         await().atMost(WAIT).until(() -> h.prompts.setting(ChannelSetting.REASONING, d.random).isEmpty());
