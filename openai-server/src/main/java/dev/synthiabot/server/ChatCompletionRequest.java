@@ -28,8 +28,9 @@ import java.util.OptionalLong;
  * {@code presence_penalty}, {@code seed}, {@code n} (1 only), {@code user}, {@code stream}, {@code stream_options}.
  * A {@code null} value is the same as leaving the field out; fields not named here are ignored, as OpenAI's newer
  * fields would be by an older server. Refused with 400: tools and functions, a {@code response_format} other than
- * text, images, audio and files, {@code logprobs}, {@code n > 1}, and a conversation that does not end with a user
- * message (SynthIA answers the user's last message).
+ * text, images, audio and files, {@code logprobs}, {@code n > 1}, and a conversation that ends with neither a user
+ * message (SynthIA answers it) nor an assistant message after one (SynthIA continues that answer, as llama-server
+ * takes an assistant prefill: the response is the new text only).
  *
  * <p>{@code seed} is checked and kept ({@link #seed()}) but LangChain4j's {@code ChatRequestParameters} has no seed, so
  * the model does not see it: {@code SynthiaChatModel} takes a seed only for all its answers, from its builder.
@@ -191,9 +192,9 @@ record ChatCompletionRequest(ChatRequest chatRequest, boolean stream, boolean in
                     "Invalid value: '" + role + "'. Supported values are: 'system', 'user' and 'assistant'.");
             }
         }
-        if (!"user".equals(lastRole)) {
+        if (!"user".equals(lastRole) && !("assistant".equals(lastRole) && out.stream().anyMatch(UserMessage.class::isInstance))) {
             throw ApiError.invalid("messages", "invalid_value",
-                "The conversation must end with a user message: the model answers the user's last message.");
+                "The conversation must end with a user message (the model answers it), or with an assistant message after one (the model continues it).");
         }
         return out;
     }

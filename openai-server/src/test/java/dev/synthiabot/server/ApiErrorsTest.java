@@ -52,7 +52,7 @@ class ApiErrorsTest {
             Arguments.of("assistant tool calls", "{" + M + ",\"messages\":[" + USER + ",{\"role\":\"assistant\",\"content\":null,\"tool_calls\":"
                 + "[{\"id\":\"1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}," + USER + "]}", 400,
                 "messages[1].tool_calls", "unsupported_parameter"),
-            Arguments.of("ends with the assistant", "{" + M + ",\"messages\":[" + USER + ",{\"role\":\"assistant\",\"content\":\"Hello\"}]}", 400,
+            Arguments.of("an answer with no question", "{" + M + ",\"messages\":[{\"role\":\"assistant\",\"content\":\"Hello\"}]}", 400,
                 "messages", "invalid_value"),
             Arguments.of("only a system message", "{" + M + ",\"messages\":[{\"role\":\"system\",\"content\":\"Be nice.\"}]}", 400, "messages",
                 "invalid_value"),

@@ -3,6 +3,7 @@ package dev.synthiabot.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.synthiabot.server.ScriptedModel.Script;
@@ -80,6 +81,17 @@ class EndpointsTest {
         assertThat(choice.get("message").get("content").asText()).isEqualTo("Hello");
         assertThat(choice.get("finish_reason").asText()).isEqualTo("stop");
         assertThat(c.get("usage").get("prompt_tokens_details").get("cached_tokens").asInt()).isEqualTo(ScriptedModel.CACHED_TOKENS);
+    }
+
+    @Test
+    void continuesAConversationThatEndsWithAnAssistantMessage() {
+        String body = "{\"model\":\"" + Harness.MODEL_ID + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a story\"},"
+            + "{\"role\":\"assistant\",\"content\":\"Once upon a\"}]}";
+
+        assertThat(h.post(body).statusCode()).isEqualTo(200);
+
+        var seen = model.lastCall().request;
+        assertThat(seen.messages()).containsExactly(UserMessage.from("Tell me a story"), AiMessage.from("Once upon a"));
     }
 
     @Test

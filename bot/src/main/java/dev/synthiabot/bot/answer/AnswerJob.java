@@ -163,7 +163,8 @@ final class AnswerJob implements Job {
 
     /**
      * The buttons under a finished answer: Show reasoning (or the English) when the asker sees less than the model
-     * wrote, unless reasoning is hidden; Regenerate; Continue when the token limit stopped it (not for a translation).
+     * wrote, unless reasoning is hidden; Regenerate; Continue when the token limit stopped it (not for a translation,
+     * and only with a model that continues answers).
      */
     private Set<ReplyButton> buttons(AnswerChain.Result result, String whole, String shown) {
         Set<ReplyButton> buttons = java.util.EnumSet.noneOf(ReplyButton.class);
@@ -172,7 +173,8 @@ final class AnswerJob implements Job {
         }
         if (spec.offersActions()) {
             buttons.add(ReplyButton.REGENERATE);
-            if (result.translation().isEmpty() && result.answer().response().finishReason() == FinishReason.LENGTH) buttons.add(ReplyButton.CONTINUE);
+            boolean cut = result.answer().response().finishReason() == FinishReason.LENGTH;
+            if (cut && result.translation().isEmpty() && model.continuesAnswers()) buttons.add(ReplyButton.CONTINUE);
         }
         return buttons;
     }

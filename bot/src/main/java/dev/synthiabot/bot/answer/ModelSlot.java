@@ -1,6 +1,7 @@
 package dev.synthiabot.bot.answer;
 
 import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.synthiabot.bot.servers.ModelServers;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +28,14 @@ final class ModelSlot {
 
     boolean loading() {
         return model == null;
+    }
+
+    /**
+     * Whether the model goes on with an answer given as the conversation's last message (Continue): the bot's own
+     * model does; model servers differ (our {@code serve} and llama-server do, others start a new answer), so no.
+     */
+    boolean continuesAnswers() {
+        return !(model instanceof ModelServers);
     }
 
     void ready(StreamingChatModel model) {
