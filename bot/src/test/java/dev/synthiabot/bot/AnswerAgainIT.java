@@ -115,6 +115,11 @@ class AnswerAgainIT {
         ChatRequest again = model.requests.get(model.requests.size() - 1);
         assertThat(again.messages().get(again.messages().size() - 1)).as("the same question, sampled anew").isEqualTo(UserMessage.from("Tell me a long story"));
         assertThat(DiscordSimulator.buttonIds(d.message(messageId))).containsExactly("synthia-regenerate", "synthia-continue");
+
+        // The asker still owns the answer after an admin's press: her Continue is taken.
+        String regenerated = d.message(messageId).path("content").asText();
+        d.button(d.alice, d.general, messageId, "synthia-continue");
+        awaitShown(messageId, regenerated + " and more.");
     }
 
     @Test
@@ -122,6 +127,6 @@ class AnswerAgainIT {
         String unknown = d.post(d.alice, d.general, "a message the bot has no record of", null);
 
         assertThat(privateReplyTo(d.button(d.alice, d.general, unknown, "synthia-regenerate")))
-            .isEqualTo("This button stopped working when the bot restarted. Please ask again.");
+            .isEqualTo("This button no longer works: the answer is being redone, or the bot restarted since. Please ask again if you need to.");
     }
 }

@@ -66,6 +66,16 @@ class ModelLoadingIT {
     }
 
     @Test
+    void should_refuse_a_private_question_while_loading_as_its_token_may_not_outlive_the_load() {
+        String id = d.slash(d.alice, d.general, "ask", options("question", "Secret?", "private", true), "en-US");
+
+        var refusal = d.await(r -> r.is("POST", "interactions/" + id + "/.*/callback"), WAIT).body();
+        assertThat(refusal.path("data").path("content").asText())
+            .isEqualTo("⏳ The model is still loading, and a private answer cannot wait that long. Please ask again once it is ready.");
+        assertThat(refusal.path("data").path("flags").asInt() & 64).isEqualTo(64);
+    }
+
+    @Test
     void should_answer_a_mention_made_while_loading() {
         String question = d.post(d.alice, d.general, "<@" + DiscordSimulator.APP_ID + "> hello, are you up?", null);
         d.await(r -> r.is("POST", "channels/\\d+/messages") && r.content() != null && r.content().startsWith("⏳ The model is loading"), WAIT);

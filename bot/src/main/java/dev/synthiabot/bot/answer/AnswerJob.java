@@ -67,6 +67,7 @@ final class AnswerJob implements Job {
     @Override
     public void onQueued(Ticket ticket) {
         onTicket.accept(ticket.id());
+        spec.continuation().ifPresent(c -> reply.append(c.shown())); // shown with its Cancel button from now on
         model.waitFor(this);
     }
 
@@ -96,7 +97,7 @@ final class AnswerJob implements Job {
             result.translation().ifPresent(this::record);
             String whole = spec.continuation().map(AnswerSpec.Continuation::whole).orElse("") + result.answerText();
             Ticket.Outcome stop = ticket.stopReason();
-            String shown = shown(result, stop != null);
+            String shown = shown(result);
             if (stop == Ticket.Outcome.CANCELLED || stop == Ticket.Outcome.SHUT_DOWN) {
                 reply.finish(shown, stop == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.stoppedForRestart());
                 metrics.request(command, stop == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED : BotMetrics.Outcome.SHUT_DOWN);
@@ -155,10 +156,10 @@ final class AnswerJob implements Job {
      * What the asker gets of a result, finished or stopped: the translation, else the whole text (inline) or what
      * {@link ReasoningFold} shows; a continued answer's new text follows what was shown before.
      */
-    private String shown(AnswerChain.Result result, boolean stopped) {
+    private String shown(AnswerChain.Result result) {
         if (result.translation().isPresent()) return result.translation().get().text();
         if (spec.continuation().isPresent()) return spec.continuation().get().shown() + result.answerText();
-        return spec.reasoning() == PromptSettings.Reasoning.INLINE ? result.answerText() : fold.shown(stopped);
+        return spec.reasoning() == PromptSettings.Reasoning.INLINE ? result.answerText() : fold.shown();
     }
 
     /**
@@ -168,8 +169,13 @@ final class AnswerJob implements Job {
      */
     private Set<ReplyButton> buttons(AnswerChain.Result result, String whole, String shown) {
         Set<ReplyButton> buttons = java.util.EnumSet.noneOf(ReplyButton.class);
-        if (!shown.strip().equals(whole.strip()) && spec.reasoning() != PromptSettings.Reasoning.HIDDEN) {
-            buttons.add(ReasoningSplit.of(whole).folded() ? ReplyButton.SHOW_REASONING : ReplyButton.SHOW_ENGLISH);
+        PromptSettings.Reasoning reasoning = spec.continuation().map(AnswerSpec.Continuation::reasoning).orElse(spec.reasoning());
+        if (!shown.strip().equals(whole.strip()) && reasoning != PromptSettings.Reasoning.HIDDEN) {
+            if (ReasoningSplit.of(whole).folded()) {
+                buttons.add(ReplyButton.SHOW_REASONING);
+            } else if (result.translation().isPresent()) {
+                buttons.add(ReplyButton.SHOW_ENGLISH);
+            }
         }
         if (spec.offersActions()) {
             buttons.add(ReplyButton.REGENERATE);
@@ -195,7 +201,7 @@ final class AnswerJob implements Job {
     private void fail(Throwable cause) {
         if (cause instanceof InvalidRequestException) { // the adapter's prompt over the context window
             metrics.request(spec.command(), BotMetrics.Outcome.TOO_LONG);
-            reply.finish("", texts.tooLongForModel());
+            reply.finish(earlier(), texts.tooLongForModel());
         } else {
             if (cause instanceof ModelServers.NoModelServerException) {
                 log.warn("No model server answers: {}", cause.getMessage()); // expected while they are down: one line
@@ -212,6 +218,11 @@ final class AnswerJob implements Job {
     public void onDropped(Ticket.Outcome outcome) {
         model.leave(this);
         metrics.request(spec.command(), outcome == Ticket.Outcome.CANCELLED ? BotMetrics.Outcome.CANCELLED : BotMetrics.Outcome.SHUT_DOWN);
-        reply.finish("", outcome == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.shuttingDown());
+        reply.finish(earlier(), outcome == Ticket.Outcome.CANCELLED ? texts.cancelled() : texts.shuttingDown());
+    }
+
+    /** What an answer that ends without new text leaves shown: the earlier answer it was to continue, else nothing. */
+    private String earlier() {
+        return spec.continuation().map(AnswerSpec.Continuation::shown).orElse("");
     }
 }

@@ -52,6 +52,19 @@ public final class AnswerOriginals implements AutoCloseable {
         }
     }
 
+    /** The messages {@code messageIds} show all the model wrote now (an answer regenerated in them): nothing to keep. */
+    public synchronized void forget(List<String> messageIds) {
+        try (PreparedStatement d = db.prepareStatement("DELETE FROM answer_original WHERE message_id = ?")) {
+            for (String id : messageIds.stream().filter(Objects::nonNull).toList()) {
+                d.setString(1, id);
+                d.addBatch();
+            }
+            d.executeBatch();
+        } catch (SQLException e) {
+            log.warn("Could not forget an answer's whole text: {}", e.getMessage());
+        }
+    }
+
     /** The model's whole text behind a message of the bot's, if it showed less of it. */
     public synchronized Optional<String> find(String messageId) {
         try (PreparedStatement q = db.prepareStatement("SELECT text FROM answer_original WHERE message_id = ?")) {

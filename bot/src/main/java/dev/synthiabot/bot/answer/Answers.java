@@ -150,11 +150,14 @@ public final class Answers {
         Optional<String> refusal = checkInput(input, texts);
         if (refusal.isPresent()) {
             badInput(command);
+        } else if (ephemeral && model.loading()) {
+            // A first load can outlast the interaction's 15-minute token, the only way to a private answer.
+            refusal = Optional.of(texts.privateWhileLoading());
         } else {
             String prompt = system.get();
             var target = new InteractionReplyTarget(event.getHook(), channel, ephemeral, texts, locale);
             refusal = enqueue(event.getUser().getId(), target, texts, AnswerSpec.of(command, () -> ChatRequests.of(prompt, input), translation, reasoning,
-                !ephemeral));
+                !ephemeral), () -> {});
         }
         if (refusal.isPresent()) {
             event.reply(refusal.get()).setEphemeral(true).setAllowedMentions(AllowedMentions.none()).queue();
@@ -171,10 +174,11 @@ public final class Answers {
      */
     public Optional<String> enqueue(String command, String userId, DiscordReplyTarget target, Texts texts, Supplier<ChatRequest> request,
                                     Optional<Translation> translation, PromptSettings.Reasoning reasoning) {
-        return enqueue(userId, target, texts, AnswerSpec.of(command, request, translation, reasoning, true));
+        return enqueue(userId, target, texts, AnswerSpec.of(command, request, translation, reasoning, true), () -> {});
     }
 
-    private Optional<String> enqueue(String userId, DiscordReplyTarget target, Texts texts, AnswerSpec spec) {
+    /** @param afterAnswered runs once the answer is final and shown (not when it was stopped or failed) */
+    private Optional<String> enqueue(String userId, DiscordReplyTarget target, Texts texts, AnswerSpec spec, Runnable afterAnswered) {
         StreamingReply reply = new StreamingReply(target, renderer, editIntervalMs);
         spec.continuation().ifPresent(c -> reply.append(c.shown()));
         target.onChange(pending::save);
@@ -190,7 +194,12 @@ public final class Answers {
             // Once every message of the answer exists: a follow-up to any of them continues from the model's whole
             // text, its Show reasoning button shows that text, and its Regenerate and Continue buttons find it.
             List<String> ids = target.pending().messageIds();
-            if (!finished.shown().strip().equals(finished.whole().strip())) originals.save(ids, finished.whole());
+            if (!finished.shown().strip().equals(finished.whole().strip())) {
+                originals.save(ids, finished.whole());
+            } else {
+                originals.forget(ids); // messages of an earlier answer (Regenerate) no longer show what it kept
+            }
+            afterAnswered.run();
             if (spec.offersActions()) {
                 ChatRequest question = spec.continuation().map(AnswerSpec.Continuation::question).orElse(finished.request());
                 PromptSettings.Reasoning reasoning = spec.continuation().map(AnswerSpec.Continuation::reasoning).orElse(spec.reasoning());
@@ -231,32 +240,40 @@ public final class Answers {
         }
         FinishedAnswers.FinishedAnswer f = found.get();
         MessageChannel channel = event.getChannel();
-        if (!f.askerId().equals(event.getUser().getId()) && !access.isAdmin(event.getMember()) || !access.allowed(channel, event.getMember())) {
+        if (!access.allowed(channel, event.getMember())) {
+            event.reply(texts.notAllowedHere()).setEphemeral(true).queue();
+            return;
+        }
+        if (!f.askerId().equals(event.getUser().getId()) && !access.isAdmin(event.getMember())) {
             event.reply(texts.notYourAnswer()).setEphemeral(true).queue();
             return;
         }
+        List<String> ids = f.messageIds().stream().filter(java.util.Objects::nonNull).toList();
         AnswerSpec spec;
         List<String> messages;
+        Runnable afterAnswered = () -> {};
         if (goOn) {
             List<ChatMessage> conversation = new ArrayList<>(f.request().messages());
             conversation.add(AiMessage.from(f.whole()));
             ChatRequest more = ChatRequest.builder().messages(conversation).build();
             spec = new AnswerSpec(f.command(), () -> more, Optional.empty(), PromptSettings.Reasoning.INLINE,
                 Optional.of(new AnswerSpec.Continuation(f.shown(), f.whole(), f.request(), f.reasoning())), true);
-            messages = f.messageIds();
+            messages = ids;
         } else {
+            // The new sample takes the first message; the earlier answer's others go once it is final.
             spec = new AnswerSpec(f.command(), f::request, f.translation(), f.reasoning(), Optional.empty(), true);
-            messages = f.messageIds().subList(0, 1); // the new sample takes the first message; the old one's others go
+            messages = ids.subList(0, 1);
+            afterAnswered = () -> ids.stream().skip(1).forEach(id -> channel.deleteMessageById(id).queue(ok -> {}, err -> {}));
         }
         var target = new ExistingMessagesTarget(channel, messages, texts, event.getUserLocale().getLocale());
-        Optional<String> refusal = enqueue(event.getUser().getId(), target, texts, spec);
+        // The asker stays its owner (an admin's press too): their queue place, their Cancel and buttons.
+        Optional<String> refusal = enqueue(f.askerId(), target, texts, spec, afterAnswered);
         if (refusal.isPresent()) {
             event.reply(refusal.get()).setEphemeral(true).setAllowedMentions(AllowedMentions.none()).queue();
             return;
         }
         event.deferEdit().queue();
         finishedAnswers.take(f);
-        if (!goOn) f.messageIds().stream().skip(1).filter(java.util.Objects::nonNull).forEach(id -> channel.deleteMessageById(id).queue(ok -> {}, err -> {}));
     }
 
     /**

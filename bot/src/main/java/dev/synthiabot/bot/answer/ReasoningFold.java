@@ -10,8 +10,11 @@ import java.util.regex.Pattern;
  * comes, as an answer without reasoning does. Not thread-safe: one answer's pieces, in order.
  */
 final class ReasoningFold {
-    /** A first line that is a section label: a capitalized name of a few words and a colon, maybe bold or a heading. */
-    private static final Pattern LABELLED = Pattern.compile("^\\s*(?:#{1,6}\\s*)?(?:\\*\\*)?[A-Z][A-Za-z' -]{0,40}:");
+    /**
+     * A first line that is a section label: one to three capitalized words and a colon ("Evolved Thought:",
+     * "Reasoning:"), maybe bold or a heading; "Here are three reasons:" is a sentence, not a label.
+     */
+    private static final Pattern LABELLED = Pattern.compile("^\\s*(?:#{1,6}\\s*)?(?:\\*\\*)?[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}(?:\\*\\*)?:");
     /** A first line longer than this without a label's colon is not a label. */
     private static final int LONGEST_LABEL = 48;
 
@@ -54,12 +57,10 @@ final class ReasoningFold {
     }
 
     /**
-     * What the asker gets of the whole text: the answer after the reasoning — all of it when it streamed as it came or
-     * no "Answer:" came — or, for an answer stopped before its end, only what was shown.
+     * What the asker gets of the text written: the answer after the reasoning — or all of it when it streamed as it
+     * came or no "Answer:" came (a stopped answer included: what was written is better than nothing).
      */
-    String shown(boolean stopped) {
-        if (plain) return written.toString();
-        ReasoningSplit split = ReasoningSplit.of(written.toString());
-        return stopped ? split.answer().orElse("") : split.answerOrAll();
+    String shown() {
+        return plain ? written.toString() : ReasoningSplit.of(written.toString()).answerOrAll();
     }
 }

@@ -247,8 +247,13 @@ public enum Texts {
     }
 
     public String answerButtonsExpired() {
-        return this == JA ? "ボットが再起動したため、このボタンはもう使えません。もう一度質問してください。"
-            : "This button stopped working when the bot restarted. Please ask again.";
+        return this == JA ? "このボタンはもう使えません（回答を作り直し中か、その後ボットが再起動しました）。必要ならもう一度質問してください。"
+            : "This button no longer works: the answer is being redone, or the bot restarted since. Please ask again if you need to.";
+    }
+
+    public String privateWhileLoading() {
+        return this == JA ? "⏳ モデルを読み込み中です。非公開の回答は読み込みを待てないため、準備ができてからもう一度お試しください。"
+            : "⏳ The model is still loading, and a private answer cannot wait that long. Please ask again once it is ready.";
     }
 
     public String reasoningGone() {
@@ -272,8 +277,9 @@ public enum Texts {
         return this == JA ? "⚠️ このチャンネルにメッセージを送る権限がありません。" : "⚠️ I don't have permission to post in this channel.";
     }
 
+    /** A prompt quoted, cut to leave room in a 2000-character message for the lines around it (`/prompt show`). */
     private static String quote(String s) {
         String q = "> " + s.replace("\n", "\n> ");
-        return q.length() > 1800 ? q.substring(0, 1797) + "…" : q;
+        return q.length() > 1500 ? q.substring(0, 1497) + "…" : q;
     }
 }

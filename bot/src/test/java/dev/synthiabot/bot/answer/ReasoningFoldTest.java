@@ -30,7 +30,7 @@ class ReasoningFoldTest {
         assertThat(((ReasoningFold.Reasoning) updates.get(firstAppend - 1)).words()).isGreaterThan(20);
         assertThat(updates.subList(firstAppend, updates.size())).allMatch(u -> u instanceof ReasoningFold.Append);
         assertThat(appended(updates)).isEqualTo("Kyoto is in the Kansai region of Japan.");
-        assertThat(fold.shown(false)).isEqualTo("Kyoto is in the Kansai region of Japan.");
+        assertThat(fold.shown()).isEqualTo("Kyoto is in the Kansai region of Japan.");
     }
 
     @Test
@@ -41,22 +41,26 @@ class ReasoningFoldTest {
 
         assertThat(updates).allMatch(u -> u instanceof ReasoningFold.Append);
         assertThat(appended(updates)).as("once it streams as it comes, a later label changes nothing").isEqualTo(text);
-        assertThat(fold.shown(false)).isEqualTo(text);
+        assertThat(fold.shown()).isEqualTo(text);
     }
 
     @Test
-    void should_give_the_whole_text_when_no_answer_label_comes_and_only_what_was_shown_when_stopped() {
+    void should_give_the_whole_text_when_no_answer_label_comes_even_when_stopped_before_it() {
         ReasoningFold finished = new ReasoningFold();
         feed(finished, "Evolved Thought: the question is a greeting.\nReasoning: greet back.");
-        assertThat(finished.shown(false)).isEqualTo("Evolved Thought: the question is a greeting.\nReasoning: greet back.");
-
-        ReasoningFold stopped = new ReasoningFold();
-        feed(stopped, "Evolved Thought: the question is a greeting.\nReasoning: greet");
-        assertThat(stopped.shown(true)).as("the asker saw only the progress line").isEmpty();
+        assertThat(finished.shown()).isEqualTo("Evolved Thought: the question is a greeting.\nReasoning: greet back.");
 
         ReasoningFold stoppedInAnswer = new ReasoningFold();
         feed(stoppedInAnswer, "Reasoning: greet.\nAnswer: Hello th");
-        assertThat(stoppedInAnswer.shown(true)).isEqualTo("Hello th");
+        assertThat(stoppedInAnswer.shown()).isEqualTo("Hello th");
+    }
+
+    @Test
+    void should_take_a_sentence_ending_in_a_colon_for_an_answer_not_a_label() {
+        ReasoningFold fold = new ReasoningFold();
+        String text = "Here are three reasons why the sky is blue:\n1. Rayleigh scattering.";
+        assertThat(feed(fold, text)).allMatch(u -> u instanceof ReasoningFold.Append);
+        assertThat(fold.shown()).isEqualTo(text);
     }
 
     @Test

@@ -49,7 +49,7 @@ final class SafetensorsReader implements AutoCloseable {
             });
         }
         long total = 0;
-        for (Entry e : tensors.values()) total += e.info().path("data_offsets").get(1).asLong() - e.info().path("data_offsets").get(0).asLong();
+        for (Entry e : tensors.values()) total += e.info().path("data_offsets").path(1).asLong() - e.info().path("data_offsets").path(0).asLong();
         progress = Progress.start("Reading the weights", total, 0);
     }
 
