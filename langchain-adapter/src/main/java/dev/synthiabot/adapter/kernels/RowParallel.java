@@ -30,7 +30,7 @@ public final class RowParallel implements AutoCloseable {
     private volatile RuntimeException failure;
 
     /** One call, published whole so a worker never mixes the fields of two calls. */
-    private record Call(long generation, Rows work, int rows, int share, int parts) {}
+    private record Call(long generation, Rows work, int rows, int share, int parts, long[] busy, long[] firstWork) {}
 
     public RowParallel(int threads) {
         this.threads = Math.max(1, threads);
@@ -54,7 +54,9 @@ public final class RowParallel implements AutoCloseable {
         int share = ((rows + parts - 1) / parts + 15) & ~15;
         failure = null;
         remaining.set(parts - 1);
-        current = new Call(++generation, work, rows, share, parts);
+        boolean profile = ForwardProfile.enabled();
+        long start = profile ? System.nanoTime() : 0;
+        current = new Call(++generation, work, rows, share, parts, profile ? new long[parts] : null, profile ? new long[parts] : null);
         for (int i = 0; i < parts - 1; i++) {
             if (workers[i].parked) LockSupport.unpark(workers[i]);
         }
@@ -64,6 +66,7 @@ public final class RowParallel implements AutoCloseable {
         } catch (RuntimeException e) {
             own = e;
         }
+        long ownEnd = profile ? System.nanoTime() : 0;
         // the other shares write into the caller's arrays: wait for them whatever happened here
         for (int spins = 0; remaining.get() > 0; spins++) {
             if (spins < 20_000) {
@@ -72,7 +75,13 @@ public final class RowParallel implements AutoCloseable {
                 Thread.yield(); // a worker without a core of its own needs this one
             }
         }
+        Call c = current;
         current = null;
+        if (profile) {
+            long end = System.nanoTime();
+            c.busy()[0] = ownEnd - start;
+            ForwardProfile.parallelCall(start, end, threads, c.busy(), c.firstWork(), end - ownEnd);
+        }
         if (own != null) throw own;
         if (failure != null) throw failure;
     }
@@ -109,7 +118,12 @@ public final class RowParallel implements AutoCloseable {
                 if (part >= c.parts()) continue;
                 try {
                     int from = Math.min(c.rows(), part * c.share()), to = Math.min(c.rows(), (part + 1) * c.share());
+                    long t0 = c.busy() != null ? System.nanoTime() : 0;
                     if (from < to) c.work().run(from, to);
+                    if (t0 != 0) {
+                        c.firstWork()[part] = t0;
+                        c.busy()[part] = System.nanoTime() - t0;
+                    }
                 } catch (RuntimeException e) {
                     failure = e;
                 } finally {

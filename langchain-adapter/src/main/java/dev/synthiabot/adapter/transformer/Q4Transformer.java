@@ -2,6 +2,7 @@ package dev.synthiabot.adapter.transformer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.synthiabot.adapter.kernels.ForwardProfile;
 import dev.synthiabot.adapter.kernels.KernelWarmUp;
 import dev.synthiabot.adapter.kernels.KvCache;
 import dev.synthiabot.adapter.kernels.Q4Kernels;
@@ -131,40 +132,59 @@ public final class Q4Transformer implements Transformer {
             ((Kv) s.state()).cache.ensure(end);
             n += s.tokens().length;
         }
+        ForwardProfile.beginPass(n);
+        long t = ForwardProfile.start();
         KvCache[] rowCache = new KvCache[n];
         int[] rowPos = new int[n];
         float[][] x = new float[n][dim];
         int row = 0;
         for (Segment s : segments) {
-            for (int t = 0; t < s.tokens().length; t++, row++) {
+            for (int i = 0; i < s.tokens().length; i++, row++) {
                 rowCache[row] = ((Kv) s.state()).cache;
-                rowPos[row] = s.start() + t;
-                embed.row(s.tokens()[t], x[row]);
+                rowPos[row] = s.start() + i;
+                embed.row(s.tokens()[i], x[row]);
             }
         }
         float[][] xn = new float[n][dim];
         float[][] q = new float[n][dim], k = new float[n][kvDim], v = new float[n][kvDim];
         float[][] att = new float[n][dim], o = new float[n][dim];
         float[][] g = new float[n][hidden], u = new float[n][hidden];
+        ForwardProfile.phase("embed, buffers", t);
         for (int l = 0; l < layers.length; l++) {
             Layer L = layers[l];
-            for (int t = 0; t < n; t++) rmsNorm(x[t], L.attnNorm(), xn[t]);
-            matmul(new Q4Matrix[] {L.wq(), L.wk(), L.wv()}, xn, new float[][][] {q, k, v});
-            for (int t = 0; t < n; t++) {
-                rope(q[t], heads, rowPos[t]);
-                rope(k[t], kvHeads, rowPos[t]);
-                for (int h = 0; h < kvHeads; h++) rowCache[t].put(l, h, rowPos[t], k[t], h * headDim, v[t], h * headDim);
+            t = ForwardProfile.start();
+            for (int i = 0; i < n; i++) rmsNorm(x[i], L.attnNorm(), xn[i]);
+            ForwardProfile.phase("norms", t);
+            matmul("qkv", new Q4Matrix[] {L.wq(), L.wk(), L.wv()}, xn, new float[][][] {q, k, v});
+            t = ForwardProfile.start();
+            for (int i = 0; i < n; i++) {
+                rope(q[i], heads, rowPos[i]);
+                rope(k[i], kvHeads, rowPos[i]);
+                for (int h = 0; h < kvHeads; h++) rowCache[i].put(l, h, rowPos[i], k[i], h * headDim, v[i], h * headDim);
             }
+            ForwardProfile.phase("rope, kv cache", t);
+            t = ForwardProfile.start();
             attention(rowCache, rowPos, l, q, att);
-            matmul(L.wo(), att, o);
-            for (int t = 0; t < n; t++) add(x[t], o[t]);
-            for (int t = 0; t < n; t++) rmsNorm(x[t], L.ffnNorm(), xn[t]);
-            matmul(new Q4Matrix[] {L.gate(), L.up()}, xn, new float[][][] {g, u});
-            for (int t = 0; t < n; t++) swiglu(g[t], u[t]);
-            matmul(L.down(), g, o);
-            for (int t = 0; t < n; t++) add(x[t], o[t]);
+            ForwardProfile.phase("attention", t);
+            matmul("wo", L.wo(), att, o);
+            t = ForwardProfile.start();
+            for (int i = 0; i < n; i++) add(x[i], o[i]);
+            ForwardProfile.phase("residual adds", t);
+            t = ForwardProfile.start();
+            for (int i = 0; i < n; i++) rmsNorm(x[i], L.ffnNorm(), xn[i]);
+            ForwardProfile.phase("norms", t);
+            matmul("gate+up", new Q4Matrix[] {L.gate(), L.up()}, xn, new float[][][] {g, u});
+            t = ForwardProfile.start();
+            for (int i = 0; i < n; i++) swiglu(g[i], u[i]);
+            ForwardProfile.phase("swiglu", t);
+            matmul("down", L.down(), g, o);
+            t = ForwardProfile.start();
+            for (int i = 0; i < n; i++) add(x[i], o[i]);
+            ForwardProfile.phase("residual adds", t);
         }
-        return nextTokenProbabilities(segments, x);
+        float[][] probs = nextTokenProbabilities(segments, x);
+        ForwardProfile.endPass();
+        return probs;
     }
 
     /** The final norm and the output head for each segment's last token, where wanted, as one batch. */
@@ -177,7 +197,8 @@ public final class Q4Transformer implements Transformer {
             row += s.tokens().length;
             if (s.wantsNext()) rmsNorm(x[row - 1], finalNorm, last[i++]);
         }
-        if (wanted > 0) matmul(lmHead, last, logits);
+        if (wanted > 0) matmul("lm head", lmHead, last, logits);
+        long t = ForwardProfile.start();
         float[][] out = new float[segments.size()][];
         i = 0;
         for (int j = 0; j < out.length; j++) {
@@ -185,21 +206,25 @@ public final class Q4Transformer implements Transformer {
             softmax(logits[i]);
             out[j] = logits[i++];
         }
+        ForwardProfile.phase("softmax", t);
         return out;
     }
 
     /** out[t] = w · x[t] for every token, rows split across threads (panel GEMM or matvec, see Q4Kernels.Batch). */
-    private void matmul(Q4Matrix w, float[][] x, float[][] out) {
-        matmul(new Q4Matrix[] {w}, x, new float[][][] {out});
+    private void matmul(String name, Q4Matrix w, float[][] x, float[][] out) {
+        matmul(name, new Q4Matrix[] {w}, x, new float[][][] {out});
     }
 
     /**
      * outs[i][t] = ws[i] · x[t] for matrices that share their input (q, k, v; gate, up): the input is
      * prepared once and all their rows are split across the threads in one call, as if stacked.
      */
-    private void matmul(Q4Matrix[] ws, float[][] x, float[][][] outs) {
+    private void matmul(String name, Q4Matrix[] ws, float[][] x, float[][][] outs) {
         if (x.length == 0) return;
+        long t = ForwardProfile.start();
         Q4Kernels.Batch batch = Q4Kernels.batch(x, x.length, ws[0].cols(), activations);
+        ForwardProfile.phase("q8 activations", t);
+        t = ForwardProfile.start();
         int total = 0;
         for (Q4Matrix w : ws) total += w.rows();
         pool.forRows(total, (from, to) -> {
@@ -210,6 +235,7 @@ public final class Q4Transformer implements Transformer {
                 offset += ws[i].rows();
             }
         });
+        ForwardProfile.phase(name, t);
     }
 
     /**
