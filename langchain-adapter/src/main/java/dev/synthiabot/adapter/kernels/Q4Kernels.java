@@ -161,6 +161,16 @@ public final class Q4Kernels {
     }
 
     /**
+     * The smallest chunk of rows a thread should take for a batch of {@code tokens}: a panel (16 rows) where a GEMM
+     * computes the batch, each panel then costing ~0.1-0.4 ms, so the threads' last chunks end close together (with
+     * four panels a down projection's last chunk left 12-14% of 16 threads' time idle on the 16-core Xeon); four panels
+     * otherwise, the single-token kernel's four memory streams.
+     */
+    public static int smallestRows(int tokens, Activations activations) {
+        return activations == Activations.F32 || gemmTokens(tokens) > 0 ? Q4Matrix.P : RowParallel.SMALLEST_ROWS;
+    }
+
+    /**
      * Whether the tokens left past the GEMM's go through {@link Q8TokensMatvec} (one pass over the weights for all of
      * them) rather than {@link Q8Matvec}'s pairs: on AVX-512, from 3 tokens (it computes groups of four, so 3 cost
      * what 4 do: 2.4 ms against 2.8 for a pair and a single; 2 tokens 1.8 as a pair against 2.5).

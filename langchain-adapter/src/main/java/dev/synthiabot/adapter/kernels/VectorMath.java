@@ -84,21 +84,12 @@ public final class VectorMath {
 
     /** g[i] = silu(g[i])·u[i] (SwiGLU), the exponentials vectorized. */
     public static void swiglu(float[] g, float[] u) {
-        swiglu(g, u, 0, g.length);
-    }
-
-    /**
-     * SwiGLU of elements [from, to): with {@code from} a multiple of the vector length and {@code to} one too or the
-     * end, every element takes the same path (vector or scalar tail) as in the whole-array call, so splitting a row
-     * over threads changes no bit.
-     */
-    public static void swiglu(float[] g, float[] u, int from, int to) {
-        int i = from;
-        for (; i + F.length() <= to; i += F.length()) {
+        int i = 0;
+        for (; i + F.length() <= g.length; i += F.length()) {
             FloatVector a = FloatVector.fromArray(F, g, i);
             a.div(a.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
         }
-        for (; i < to; i++) {
+        for (; i < g.length; i++) {
             float a = g[i];
             g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
         }

@@ -149,8 +149,8 @@ public final class Q4Transformer implements Transformer {
         float[][] att = new float[n][dim], o = new float[n][dim];
         float[][] g = new float[n][hidden], u = new float[n][hidden];
         ForwardProfile.phase("embed, buffers", t);
-        // The per-token steps run over the tokens on all threads (a prompt step's 64 tokens took 4% of its time on
-        // one thread at 16 threads); each layer's last step also norms the next layer's input.
+        // The per-token steps (norms, RoPE, SwiGLU) run over the tokens on all threads (a prompt step's 64 tokens took
+        // 4% of its time on one thread at 16 threads); each layer's last step also norms the next layer's input.
         t = ForwardProfile.start();
         pool.forItems(n, (from, to) -> {
             for (int i = from; i < to; i++) rmsNorm(x[i], layers[0].attnNorm(), xn[i]);
@@ -183,9 +183,8 @@ public final class Q4Transformer implements Transformer {
             ForwardProfile.phase("norms, adds", t);
             matmul("gate+up", new Q4Matrix[] {L.gate(), L.up()}, xn, new float[][][] {g, u});
             t = ForwardProfile.start();
-            // by columns, all tokens: a single token's 14336 exponentials are worth splitting too
-            pool.forRows(hidden, (from, to) -> {
-                for (int i = 0; i < n; i++) VectorMath.swiglu(g[i], u[i], from, to);
+            pool.forItems(n, (from, to) -> {
+                for (int i = from; i < to; i++) VectorMath.swiglu(g[i], u[i]);
             });
             ForwardProfile.phase("swiglu", t);
             matmul("down", L.down(), g, o);
@@ -244,7 +243,7 @@ public final class Q4Transformer implements Transformer {
         t = ForwardProfile.start();
         int total = 0;
         for (Q4Matrix w : ws) total += w.rows();
-        pool.forRows(total, (from, to) -> {
+        pool.forRows(total, Q4Kernels.smallestRows(x.length, activations), (from, to) -> {
             int offset = 0;
             for (int i = 0; i < ws.length; i++) {
                 int lo = Math.max(from, offset), hi = Math.min(to, offset + ws[i].rows());
