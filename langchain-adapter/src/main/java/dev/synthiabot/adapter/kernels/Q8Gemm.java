@@ -178,17 +178,29 @@ final class Q8Gemm {
      * token tile·LANES + t at column c, {@code dt[(tile·blocks + b)·LANES + t]} its scale for block b; zero past the last token.
      */
     static float[][] pack(Q8Activations[] x, int tokens, int cols) {
-        int tiles = (tokens + LANES - 1) / LANES, blocks = cols / 32;
-        float[] qt = new float[tiles * cols * LANES], dt = new float[tiles * blocks * LANES];
+        float[][] packed = allocate(tokens, cols);
+        pack(x, tokens, packed, 0, cols / 32);
+        return packed;
+    }
+
+    /** Room for {@code tokens} tokens of {@code cols} columns in {@link #pack}'s layout: {qt, dt}. */
+    static float[][] allocate(int tokens, int cols) {
+        int tiles = (tokens + LANES - 1) / LANES;
+        return new float[][] {new float[tiles * cols * LANES], new float[tiles * (cols / 32) * LANES]};
+    }
+
+    /** Blocks [from, to) of the tokens' activations into {@code into} ({qt, dt}), laid out as {@link #pack} does. */
+    static void pack(Q8Activations[] x, int tokens, float[][] into, int from, int to) {
+        float[] qt = into[0], dt = into[1];
+        int cols = qt.length / ((tokens + LANES - 1) / LANES * LANES), blocks = cols / 32;
         for (int i = 0; i < tokens; i++) {
             int tile = i / LANES, t = i % LANES;
             short[] q = x[i].q();
             float[] d = x[i].d();
             int base = tile * cols * LANES;
-            for (int c = 0; c < cols; c++) qt[base + c * LANES + t] = q[c];
-            for (int b = 0; b < blocks; b++) dt[(tile * blocks + b) * LANES + t] = d[b];
+            for (int c = from * 32; c < to * 32; c++) qt[base + c * LANES + t] = q[c];
+            for (int b = from; b < to; b++) dt[(tile * blocks + b) * LANES + t] = d[b];
         }
-        return new float[][] {qt, dt};
     }
 
     private static final ThreadBuffer PANEL = new ThreadBuffer(), SCALE_BUFFER = new ThreadBuffer(), ACC = new ThreadBuffer();

@@ -236,22 +236,41 @@ final class Q8Int16Gemm {
      * token tile·TILE + t at column c, {@code ds[(tile·blocks + b)·TILE + t]} its scale for block b; zero past the last token.
      */
     static Packed pack(Q8Activations[] x, int tokens, int cols) {
-        int tiles = (tokens + TILE - 1) / TILE, blocks = cols / 32;
-        short[] xs = new short[tiles * cols * TILE];
-        float[] ds = new float[tiles * blocks * TILE];
-        for (int i = 0; i < tokens; i++) {
-            int tile = i / TILE, t = i % TILE;
-            short[] q = x[i].q();
-            float[] d = x[i].d();
-            int base = tile * cols * TILE;
-            for (int c = 0; c < cols; c++) xs[base + c * TILE + t] = q[c];
-            for (int b = 0; b < blocks; b++) ds[(tile * blocks + b) * TILE + t] = d[b];
-        }
-        return new Packed(xs, ds);
+        Packed p = allocate(tokens, cols);
+        pack(x, tokens, p, 0, cols / 32);
+        return p;
     }
 
-    /** A batch's activations as {@link #pack} lays them out. */
-    record Packed(short[] xs, float[] ds) {}
+    /** Room for {@code tokens} tokens of {@code cols} columns in {@link #pack}'s layout. */
+    static Packed allocate(int tokens, int cols) {
+        int tiles = (tokens + TILE - 1) / TILE;
+        return new Packed(new short[tiles * cols * TILE], new float[tiles * (cols / 32) * TILE], cols);
+    }
+
+    /**
+     * Blocks [from, to) of the tokens' activations into {@code into}, laid out as {@link #pack} does: each thread of a
+     * batch's preparation writes its own blocks, column by column (one token after another within a column, so the
+     * writes are sequential).
+     */
+    static void pack(Q8Activations[] x, int tokens, Packed into, int from, int to) {
+        int cols = into.cols(), blocks = cols / 32;
+        short[] xs = into.xs();
+        float[] ds = into.ds();
+        for (int t0 = 0; t0 < tokens; t0 += TILE) {
+            int tile = t0 / TILE, n = Math.min(TILE, tokens - t0);
+            for (int c = from * 32; c < to * 32; c++) {
+                int o = (tile * cols + c) * TILE;
+                for (int t = 0; t < n; t++) xs[o + t] = x[t0 + t].q()[c];
+            }
+            for (int b = from; b < to; b++) {
+                int o = (tile * blocks + b) * TILE;
+                for (int t = 0; t < n; t++) ds[o + t] = x[t0 + t].d()[b];
+            }
+        }
+    }
+
+    /** A batch's activations as {@link #pack} lays them out, {@code cols} columns. */
+    record Packed(short[] xs, float[] ds, int cols) {}
 
     private static final ThreadBuffer PANEL = new ThreadBuffer(), SCALE_BUFFER = new ThreadBuffer(), ACC = new ThreadBuffer(),
         SUMS = new ThreadBuffer(), BY_TOKEN = new ThreadBuffer();

@@ -67,14 +67,26 @@ final class Q8TokensMatvec {
 
     /** Packs tokens [t0, t0 + n) of {@code x}, each quantized per block of 32, for {@link #matmul}. */
     static Packed pack(Q8Activations[] x, int t0, int n, int cols) {
+        Packed p = allocate(n, cols);
+        pack(x, t0, p, 0, cols / 32);
+        return p;
+    }
+
+    /** Room for {@code n} tokens of {@code cols} columns in {@link #pack}'s layout. */
+    static Packed allocate(int n, int cols) {
         int blocks = cols / 32, stride = (n + GROUP - 1) / GROUP * GROUP;
-        int[] pairs = new int[blocks * stride * 16];
-        float[] d = new float[blocks * stride];
-        int[] off = new int[blocks * stride];
+        return new Packed(n, stride, new int[blocks * stride * 16], new float[blocks * stride], new int[blocks * stride]);
+    }
+
+    /** Blocks [from, to) of tokens [t0, t0 + n) into {@code into}, laid out as {@link #pack} does. */
+    static void pack(Q8Activations[] x, int t0, Packed into, int from, int to) {
+        int n = into.tokens(), stride = into.stride();
+        int[] pairs = into.pairs(), off = into.off();
+        float[] d = into.d();
         for (int t = 0; t < n; t++) {
             Q8Activations a = x[t0 + t];
             short[] q = a.q();
-            for (int b = 0; b < blocks; b++) {
+            for (int b = from; b < to; b++) {
                 int o = (b * stride + t) * 16, c = b * 32;
                 for (int k = 0; k < 8; k++) {
                     pairs[o + k] = (q[c + 2 * k] & 0xFFFF) | (q[c + 2 * k + 1] << 16);
@@ -84,7 +96,6 @@ final class Q8TokensMatvec {
                 off[b * stride + t] = 8 * a.sums()[b];
             }
         }
-        return new Packed(n, stride, pairs, d, off);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.synthiabot.adapter.transformer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.synthiabot.adapter.kernels.ForwardProfile;
 import dev.synthiabot.adapter.kernels.KernelWarmUp;
 import dev.synthiabot.adapter.kernels.KvCache;
 import dev.synthiabot.adapter.kernels.Q4Kernels;
@@ -124,47 +125,82 @@ public final class Q4Transformer implements Transformer {
      */
     @Override
     public float[][] forward(List<Segment> segments) {
-        int n = 0;
+        int n = segments.stream().mapToInt(s -> s.tokens().length).sum();
         for (Segment s : segments) {
             int end = s.start() + s.tokens().length;
             if (end > maxContext) throw new IllegalArgumentException("position " + end + " beyond the context of " + maxContext);
             ((Kv) s.state()).cache.ensure(end);
-            n += s.tokens().length;
         }
+        ForwardProfile.beginPass(n);
+        long t = ForwardProfile.start();
         KvCache[] rowCache = new KvCache[n];
         int[] rowPos = new int[n];
         float[][] x = new float[n][dim];
         int row = 0;
         for (Segment s : segments) {
-            for (int t = 0; t < s.tokens().length; t++, row++) {
+            for (int i = 0; i < s.tokens().length; i++, row++) {
                 rowCache[row] = ((Kv) s.state()).cache;
-                rowPos[row] = s.start() + t;
-                embed.row(s.tokens()[t], x[row]);
+                rowPos[row] = s.start() + i;
+                embed.row(s.tokens()[i], x[row]);
             }
         }
         float[][] xn = new float[n][dim];
         float[][] q = new float[n][dim], k = new float[n][kvDim], v = new float[n][kvDim];
         float[][] att = new float[n][dim], o = new float[n][dim];
         float[][] g = new float[n][hidden], u = new float[n][hidden];
+        ForwardProfile.phase("embed, buffers", t);
+        // The per-token steps (norms, RoPE, SwiGLU) run over the tokens on all threads (a prompt step's 64 tokens took
+        // 4% of its time on one thread at 16 threads); each layer's last step also norms the next layer's input.
+        t = ForwardProfile.start();
+        pool.forItems(n, (from, to) -> {
+            for (int i = from; i < to; i++) rmsNorm(x[i], layers[0].attnNorm(), xn[i]);
+        });
+        ForwardProfile.phase("norms, adds", t);
         for (int l = 0; l < layers.length; l++) {
             Layer L = layers[l];
-            for (int t = 0; t < n; t++) rmsNorm(x[t], L.attnNorm(), xn[t]);
-            matmul(new Q4Matrix[] {L.wq(), L.wk(), L.wv()}, xn, new float[][][] {q, k, v});
-            for (int t = 0; t < n; t++) {
-                rope(q[t], heads, rowPos[t]);
-                rope(k[t], kvHeads, rowPos[t]);
-                for (int h = 0; h < kvHeads; h++) rowCache[t].put(l, h, rowPos[t], k[t], h * headDim, v[t], h * headDim);
-            }
+            int layer = l;
+            matmul("qkv", new Q4Matrix[] {L.wq(), L.wk(), L.wv()}, xn, new float[][][] {q, k, v});
+            t = ForwardProfile.start();
+            pool.forItems(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    rope(q[i], heads, rowPos[i]);
+                    rope(k[i], kvHeads, rowPos[i]);
+                    for (int h = 0; h < kvHeads; h++) rowCache[i].put(layer, h, rowPos[i], k[i], h * headDim, v[i], h * headDim);
+                }
+            });
+            ForwardProfile.phase("rope, kv cache", t);
+            t = ForwardProfile.start();
             attention(rowCache, rowPos, l, q, att);
-            matmul(L.wo(), att, o);
-            for (int t = 0; t < n; t++) add(x[t], o[t]);
-            for (int t = 0; t < n; t++) rmsNorm(x[t], L.ffnNorm(), xn[t]);
-            matmul(new Q4Matrix[] {L.gate(), L.up()}, xn, new float[][][] {g, u});
-            for (int t = 0; t < n; t++) swiglu(g[t], u[t]);
-            matmul(L.down(), g, o);
-            for (int t = 0; t < n; t++) add(x[t], o[t]);
+            ForwardProfile.phase("attention", t);
+            matmul("wo", L.wo(), att, o);
+            t = ForwardProfile.start();
+            pool.forItems(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    add(x[i], o[i]);
+                    rmsNorm(x[i], L.ffnNorm(), xn[i]);
+                }
+            });
+            ForwardProfile.phase("norms, adds", t);
+            matmul("gate+up", new Q4Matrix[] {L.gate(), L.up()}, xn, new float[][][] {g, u});
+            t = ForwardProfile.start();
+            pool.forItems(n, (from, to) -> {
+                for (int i = from; i < to; i++) VectorMath.swiglu(g[i], u[i]);
+            });
+            ForwardProfile.phase("swiglu", t);
+            matmul("down", L.down(), g, o);
+            t = ForwardProfile.start();
+            Layer next = l + 1 < layers.length ? layers[l + 1] : null;
+            pool.forItems(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    add(x[i], o[i]);
+                    if (next != null) rmsNorm(x[i], next.attnNorm(), xn[i]); // the next layer's first step
+                }
+            });
+            ForwardProfile.phase("norms, adds", t);
         }
-        return nextTokenProbabilities(segments, x);
+        float[][] probs = nextTokenProbabilities(segments, x);
+        ForwardProfile.endPass();
+        return probs;
     }
 
     /** The final norm and the output head for each segment's last token, where wanted, as one batch. */
@@ -177,7 +213,8 @@ public final class Q4Transformer implements Transformer {
             row += s.tokens().length;
             if (s.wantsNext()) rmsNorm(x[row - 1], finalNorm, last[i++]);
         }
-        if (wanted > 0) matmul(lmHead, last, logits);
+        if (wanted > 0) matmul("lm head", lmHead, last, logits);
+        long t = ForwardProfile.start();
         float[][] out = new float[segments.size()][];
         i = 0;
         for (int j = 0; j < out.length; j++) {
@@ -185,24 +222,28 @@ public final class Q4Transformer implements Transformer {
             softmax(logits[i]);
             out[j] = logits[i++];
         }
+        ForwardProfile.phase("softmax", t);
         return out;
     }
 
     /** out[t] = w · x[t] for every token, rows split across threads (panel GEMM or matvec, see Q4Kernels.Batch). */
-    private void matmul(Q4Matrix w, float[][] x, float[][] out) {
-        matmul(new Q4Matrix[] {w}, x, new float[][][] {out});
+    private void matmul(String name, Q4Matrix w, float[][] x, float[][] out) {
+        matmul(name, new Q4Matrix[] {w}, x, new float[][][] {out});
     }
 
     /**
      * outs[i][t] = ws[i] · x[t] for matrices that share their input (q, k, v; gate, up): the input is
      * prepared once and all their rows are split across the threads in one call, as if stacked.
      */
-    private void matmul(Q4Matrix[] ws, float[][] x, float[][][] outs) {
+    private void matmul(String name, Q4Matrix[] ws, float[][] x, float[][][] outs) {
         if (x.length == 0) return;
-        Q4Kernels.Batch batch = Q4Kernels.batch(x, x.length, ws[0].cols(), activations);
+        long t = ForwardProfile.start();
+        Q4Kernels.Batch batch = Q4Kernels.batch(x, x.length, ws[0].cols(), activations, pool);
+        ForwardProfile.phase("q8 activations", t);
+        t = ForwardProfile.start();
         int total = 0;
         for (Q4Matrix w : ws) total += w.rows();
-        pool.forRows(total, (from, to) -> {
+        pool.forRows(total, Q4Kernels.smallestRows(x.length, activations), (from, to) -> {
             int offset = 0;
             for (int i = 0; i < ws.length; i++) {
                 int lo = Math.max(from, offset), hi = Math.min(to, offset + ws[i].rows());
@@ -210,6 +251,7 @@ public final class Q4Transformer implements Transformer {
                 offset += ws[i].rows();
             }
         });
+        ForwardProfile.phase(name, t);
     }
 
     /**
@@ -226,10 +268,9 @@ public final class Q4Transformer implements Transformer {
         int longest = 0;
         for (int p : rowPos) longest = Math.max(longest, p + 1);
         int length = KvCache.scoresLength(longest);
-        // RowParallel splits in multiples of 16 rows: 16 "rows" per job, so even 8 jobs (one token) use every thread
-        pool.forRows(n * kvHeads * 16, (from, to) -> {
+        pool.forItems(n * kvHeads, (from, to) -> {
             float[] s0 = new float[length], s1 = new float[length], s2 = new float[length], s3 = new float[length];
-            for (int job = from / 16; job < to / 16; job++) {
+            for (int job = from; job < to; job++) {
                 int g = job / n, t = job % n;
                 KvCache cache = rowCache[t];
                 int positions = rowPos[t] + 1;
@@ -271,10 +312,6 @@ public final class Q4Transformer implements Transformer {
 
     private static void add(float[] x, float[] y) {
         VectorMath.axpy(1f, y, 0, x, 0, x.length);
-    }
-
-    private static void swiglu(float[] g, float[] u) {
-        VectorMath.swiglu(g, u);
     }
 
     private static void softmax(float[] x) {

@@ -5,6 +5,7 @@ import dev.synthiabot.adapter.SynthiaChatModel;
 import dev.synthiabot.adapter.generation.GenerationListener;
 import dev.synthiabot.adapter.generation.GenerationResult;
 import dev.synthiabot.adapter.generation.SamplingParams;
+import dev.synthiabot.adapter.kernels.ForwardProfile;
 import dev.synthiabot.adapter.prompt.Transcript;
 import dev.synthiabot.adapter.transformer.Transformer;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ final class ConcurrentBenchmark {
         System.out.println();
         System.out.printf("== model: B conversations of %d prompt + %d generated tokens (as llama-batched-bench) ==%n", promptTokens, generate);
         System.out.println("|    B |   T_PP s | S_PP t/s |   T_TG s | S_TG t/s | per answer t/s |");
+        ForwardProfile.reset();
         for (int b : batchSizes) {
             List<Transformer.State> states = new ArrayList<>();
             List<int[]> prompts = new ArrayList<>();
@@ -75,6 +77,7 @@ final class ConcurrentBenchmark {
             }
         }
 
+        if (ForwardProfile.enabled()) System.out.print("profile of the model's passes (prompt chunks; B tokens of decode):\n" + ForwardProfile.report());
         if (!engine) return;
         System.out.println();
         System.out.printf("== engine: B callers at once, %d prompt + %d generated tokens each (the bot's path; up to %d together) ==%n",

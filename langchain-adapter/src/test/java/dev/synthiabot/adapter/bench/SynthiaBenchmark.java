@@ -5,6 +5,7 @@ import dev.synthiabot.adapter.SynthiaChatModel;
 import dev.synthiabot.adapter.generation.GenerationListener;
 import dev.synthiabot.adapter.generation.GenerationResult;
 import dev.synthiabot.adapter.generation.SamplingParams;
+import dev.synthiabot.adapter.kernels.ForwardProfile;
 import dev.synthiabot.adapter.prompt.Transcript;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -22,14 +23,16 @@ import java.util.OptionalLong;
  *
  * <pre>scripts/benchmark [--hidden 4096] [--intermediate 14336] [--layers 32] [--heads 32] [--kv-heads 8]
  *   [--vocab 32000] [--prompt 128] [--generate 64] [--threads N] [--dir models/bench] [--kernels synthia|jlama|both]
- *   [--activations q8|f32] [--kv-cache bf16|f32] [--decode-at 0,1024,4000] [--concurrent 1,2,4,8] [--concurrent-only model] [--repeat 3]</pre>
+ *   [--activations q8|f32] [--kv-cache bf16|f32] [--decode-at 0,1024,4000] [--concurrent 1,2,4,8] [--concurrent-only model] [--repeat 3]
+ *   [--profile on]</pre>
  *
  * <p>The prompt and decode figures are measured as llama-bench measures them: one warm-up run, then {@code --repeat}
  * runs, each from a cold KV cache; mean ± standard deviation.
  *
  * <p>{@code --decode-at} times single-token forward passes at the given positions on a fresh KV cache: the cost of
  * attending over that many cached positions (the cached values are zeros; attention's cost does not depend on them).
- * {@code --concurrent} runs {@link ConcurrentBenchmark} for those numbers of answers at once.
+ * {@code --concurrent} runs {@link ConcurrentBenchmark} for those numbers of answers at once. {@code --profile on}
+ * prints where the measured runs' forward passes spent their time ({@link ForwardProfile}).
  */
 public final class SynthiaBenchmark {
 
@@ -57,6 +60,7 @@ public final class SynthiaBenchmark {
             System.out.printf("Reusing the benchmark model in %s (%.2f GB)%n", dir, Files.size(dir.resolve("model.safetensors")) / 1e9);
         }
 
+        if ("on".equals(o.get("profile"))) ForwardProfile.enable();
         String which = o.getOrDefault("kernels", "synthia");
         List<SynthiaChatModel.Kernels> runs = switch (which) {
             case "both" -> List.of(SynthiaChatModel.Kernels.SYNTHIA, SynthiaChatModel.Kernels.JLAMA);
@@ -103,12 +107,14 @@ public final class SynthiaBenchmark {
             GenerationResult r1 = null;
             double[] prompt = new double[repeat], decode = new double[repeat];
             for (int k = -1; k < repeat; k++) {
+                if (k == 0) ForwardProfile.reset();
                 Internals.engine(model).kvCache().clear();
                 r1 = Internals.engine(model).generate(first, sampling, GenerationListener.NONE);
                 if (k < 0) continue;
                 prompt[k] = r1.processedPromptTokens() / (r1.promptNanos() / 1e9);
                 decode[k] = Math.max(1, r1.generatedTokens() - 1) / (r1.decodeNanos() / 1e9);
             }
+            String profile = ForwardProfile.enabled() ? ForwardProfile.report() : null;
 
             Transcript second = new Transcript(Optional.of("You are a benchmark."),
                 List.of(new Transcript.Exchange(user, r1.answer())), "Please continue the answer.");
@@ -126,6 +132,7 @@ public final class SynthiaBenchmark {
                 r2.promptTokens(), r2.reusedTokens(), r2.processedPromptTokens(), r2.promptNanos() / 1e9);
             System.out.printf("KV cache            : %d conversations, %.1f MB%n", Internals.engine(model).kvCache().conversations(),
                 Internals.engine(model).kvCache().usedBytes() / 1e6);
+            if (profile != null) System.out.print("profile of the measured runs (prompt and decode):\n" + profile);
             if (o.containsKey("decode-at")) decodeAt(model, o.get("decode-at"));
             if (!concurrent.isEmpty()) {
                 Map<Integer, String> users = new HashMap<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every kernel against the plain scalar definition, on random shapes with ragged row and token counts. */
 class Q4KernelsTest {
@@ -159,6 +160,50 @@ class Q4KernelsTest {
         for (int i = 0; i < 32; i++) sum += q.q()[i];
         assertThat(q.sums()[0]).isEqualTo(sum);
         assertThat(Q8Activations.quantize(new float[32]).d()[0]).isZero();
+    }
+
+    @org.junit.jupiter.api.Test
+    void should_round_activations_exactly_as_math_round() {
+        Random r = new Random(11);
+        float[] x = new float[32 * 40];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian() * (1 + i % 7);
+        // blocks whose largest magnitude is 127 scale by exactly 1: halves are ties, and the floats beside them are not
+        float[] ties = {0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 126.5f, -126.5f, 0.49999997f, -0.49999997f, 0.50000006f,
+            -0.50000006f, 1.4999999f, -1.5000001f, 0f, -0f, 3f, -3f, 0.25f, -0.75f};
+        for (int b = 0; b < 4; b++) {
+            x[b * 32] = b % 2 == 0 ? 127f : -127f;
+            for (int j = 1; j < 32; j++) x[b * 32 + j] = ties[(j + b * 5) % ties.length];
+        }
+        Q8Activations q = Q8Activations.quantize(x);
+        for (int b = 0; b < x.length / 32; b++) {
+            float max = 0;
+            for (int j = 0; j < 32; j++) max = Math.max(max, Math.abs(x[b * 32 + j]));
+            float inv = max > 0 ? 127f / max : 0f;
+            int sum = 0;
+            for (int j = 0; j < 32; j++) {
+                int expected = Math.round(x[b * 32 + j] * inv);
+                sum += expected;
+                assertThat(q.q()[b * 32 + j]).as("block %d, value %s (%s)", b, x[b * 32 + j], VectorWidth.PATH).isEqualTo((short) expected);
+            }
+            assertThat(q.sums()[b]).isEqualTo(sum);
+            assertThat(q.d()[b]).isEqualTo(max / 127f);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} tokens")
+    @ValueSource(ints = {4, 19, 24, 40, 64, 70})
+    void should_prepare_a_batch_on_several_threads_exactly_as_on_one(int tokens) {
+        int rows = 64, cols = 4096; // enough activations for the threads to share the preparation
+        Random r = new Random(tokens);
+        Q4Matrix w = Q4Matrix.quantize(random(r, rows * cols), rows, cols);
+        float[][] x = new float[tokens][];
+        for (int t = 0; t < tokens; t++) x[t] = random(r, cols);
+        float[][] serial = new float[tokens][rows], parallel = new float[tokens][rows];
+        Q4Kernels.matmul(w, Q4Kernels.batch(x, tokens, cols, Q4Kernels.Activations.Q8), serial, 0, rows);
+        try (RowParallel pool = new RowParallel(3)) {
+            Q4Kernels.matmul(w, Q4Kernels.batch(x, tokens, cols, Q4Kernels.Activations.Q8, pool), parallel, 0, rows);
+        }
+        for (int t = 0; t < tokens; t++) assertThat(parallel[t]).as("token %d of %d", t, tokens).containsExactly(serial[t]);
     }
 
     @org.junit.jupiter.api.Test

@@ -27,21 +27,50 @@ class RowParallelTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {2, 3, 16})
+    void should_split_rows_into_whole_panels_of_at_least_four_and_items_anywhere(int threads) {
+        try (RowParallel pool = new RowParallel(threads)) {
+            for (int rows : new int[] {65, 200, 4096, 4100, 28672}) {
+                java.util.List<int[]> chunks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                pool.forRows(rows, (from, to) -> chunks.add(new int[] {from, to}));
+                for (int[] c : chunks) {
+                    assertThat(c[0] % RowParallel.PANEL).as("chunk start of %d rows", rows).isZero();
+                    if (c[1] < rows) {
+                        assertThat(c[1] % RowParallel.PANEL).as("chunk end of %d rows", rows).isZero();
+                        assertThat(c[1] - c[0]).as("chunk of %d rows", rows).isGreaterThanOrEqualTo(RowParallel.SMALLEST_ROWS);
+                    }
+                }
+                assertThat(chunks.stream().mapToInt(c -> c[1] - c[0]).sum()).isEqualTo(rows);
+            }
+            for (int items : new int[] {1, 2, 7, 64, 1000}) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(items);
+                pool.forItems(items, (from, to) -> {
+                    for (int i = from; i < to; i++) seen.incrementAndGet(i);
+                });
+                for (int i = 0; i < items; i++) assertThat(seen.get(i)).as("item %d of %d", i, items).isEqualTo(1);
+            }
+        }
+    }
+
     @Test
-    void should_report_a_failure_in_any_share_after_all_shares_have_ended() {
+    void should_report_a_failure_in_any_chunk_after_all_chunks_have_ended() {
         try (RowParallel pool = new RowParallel(2)) {
-            AtomicIntegerArray done = new AtomicIntegerArray(1);
-            assertThatThrownBy(() -> pool.forRows(64, (from, to) -> {
-                if (from > 0) throw new IllegalStateException("share at " + from);
-                done.incrementAndGet(0);
-            })).isInstanceOf(IllegalStateException.class).hasMessage("share at 32");
-            assertThat(done.get(0)).isEqualTo(1);
-            // and the pool still works afterwards
-            AtomicIntegerArray seen = new AtomicIntegerArray(64);
-            pool.forRows(64, (from, to) -> {
+            AtomicIntegerArray seen = new AtomicIntegerArray(1024);
+            assertThatThrownBy(() -> pool.forRows(1024, (from, to) -> {
+                if (from <= 512 && 512 < to) throw new IllegalStateException("chunk at " + from);
                 for (int r = from; r < to; r++) seen.incrementAndGet(r);
+            })).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("chunk at ");
+            int done = 0;
+            for (int r = 0; r < 1024; r++) done += seen.get(r);
+            assertThat(done).as("every other chunk ran").isGreaterThan(0).isLessThan(1024);
+            for (int r = 0; r < 1024; r++) assertThat(seen.get(r)).isLessThanOrEqualTo(1);
+            // and the pool still works afterwards
+            AtomicIntegerArray again = new AtomicIntegerArray(1024);
+            pool.forRows(1024, (from, to) -> {
+                for (int r = from; r < to; r++) again.incrementAndGet(r);
             });
-            for (int r = 0; r < 64; r++) assertThat(seen.get(r)).isEqualTo(1);
+            for (int r = 0; r < 1024; r++) assertThat(again.get(r)).isEqualTo(1);
         }
     }
 }
