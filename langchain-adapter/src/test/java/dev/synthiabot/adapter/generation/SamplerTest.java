@@ -59,6 +59,27 @@ class SamplerTest {
     }
 
     @Test
+    void should_draw_from_the_top_k_at_their_tempered_weights() {
+        Sampler s = new Sampler(params(0.5, 2, 1.0, 3), 5);
+        int[] counts = new int[5];
+        for (int i = 0; i < 20000; i++) counts[s.next(PROBS)]++;
+
+        // 0.5^2 / (0.5^2 + 0.3^2) = 0.735; the other tokens are outside the top 2
+        assertThat(counts[1] / 20000.0).isBetween(0.715, 0.755);
+        assertThat(counts[1] + counts[2]).isEqualTo(20000);
+    }
+
+    @Test
+    void should_cut_the_nucleus_on_the_tempered_weights() {
+        Sampler s = new Sampler(params(0.5, 50, 0.7, 3), 5);
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 500; i++) seen.add(s.next(PROBS));
+
+        // tempered: 0.25, 0.09, 0.01, 0.0025, 0.0025 of 0.355: token 1 alone is 0.704 >= 0.7
+        assertThat(seen).containsExactly(1);
+    }
+
+    @Test
     void should_repeat_with_the_same_seed() {
         Sampler a = new Sampler(params(0.75, 50, 1.0, 9), 5);
         Sampler b = new Sampler(params(0.75, 50, 1.0, 9), 5);
