@@ -1,32 +1,23 @@
 package dev.synthiabot.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.langchain4j.exception.InvalidRequestException;
-import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.synthiabot.server.Admission.Refused;
 import dev.synthiabot.server.Admission.Refusal;
 import dev.synthiabot.server.Admission.Ticket;
-import dev.synthiabot.server.Answer.Done;
 import dev.synthiabot.server.Answer.Event;
 import dev.synthiabot.server.Answer.Failed;
-import dev.synthiabot.server.Answer.Forced;
-import dev.synthiabot.server.Answer.Piece;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.http.sse.SseEvent;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.helidon.webserver.sse.SseSink;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -72,19 +63,17 @@ public final class OpenAiServer implements AutoCloseable {
         STOPPED
     }
 
-    /** How long a forced answer waits for the model's own end, for its exact token counts. */
-    private static final Duration FORCED_USAGE_WAIT = Duration.ofSeconds(1);
     /** How long drain waits for the forced answers to be written out before stopping anyway. */
     private static final Duration FORCED_END_WAIT = Duration.ofSeconds(5);
     private static final long LOADING_RETRY_AFTER_SECONDS = 5;
-    private static final String CHAT = "chat_completions";
-    private static final String SSE_DONE = " [DONE]";
+    static final String CHAT = "chat_completions";
 
     private final OpenAiServerSettings settings;
     private final PrometheusMeterRegistry registry;
     private final ApiKeys keys;
     private final Admission admission;
     private final ServerMetrics metrics;
+    private final AnswerWriter writer;
     private final long created = System.currentTimeMillis() / 1000;
     /** Chat completion requests past their checks, waiting for a place or answering. */
     private final Set<Answer> inFlight = ConcurrentHashMap.newKeySet();
@@ -94,8 +83,6 @@ public final class OpenAiServer implements AutoCloseable {
     private volatile StreamingChatModel model;
     private volatile State state = State.NEW;
     private volatile WebServer server;
-    /** Moving average of an answer's duration, for Retry-After. */
-    private volatile double averageAnswerSeconds;
 
     /**
      * @param settings where to listen and how many answers to take
@@ -108,6 +95,7 @@ public final class OpenAiServer implements AutoCloseable {
         this.keys = new ApiKeys(settings.apiKeys());
         this.admission = new Admission(settings.maxConcurrent(), settings.queueCapacity());
         this.metrics = new ServerMetrics(registry, admission::running, admission::waiting);
+        this.writer = new AnswerWriter(settings, metrics, () -> forcing);
     }
 
     /** Listens now, without a model: requests get 503 and {@code /health} says loading until {@link #modelReady}. */
@@ -260,7 +248,7 @@ public final class OpenAiServer implements AutoCloseable {
             case DRAINING, STOPPED -> "draining";
         };
         ObjectNode body = Responses.object().put("status", status);
-        send(res, s == State.READY ? 200 : 503, body);
+        AnswerWriter.send(res, s == State.READY ? 200 : 503, body);
         log.debug("GET /health {}", s == State.READY ? 200 : 503);
     }
 
@@ -341,14 +329,9 @@ public final class OpenAiServer implements AutoCloseable {
                     long queued = System.nanoTime() - start;
                     answer.start(m, request.chatRequest());
                     Event first = answer.next();
-                    if (first instanceof Failed f) throw modelError(f.error());
+                    if (first instanceof Failed f) throw writer.modelError(f.error());
                     String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-                    Context c = new Context(id, System.currentTimeMillis() / 1000, request, answer, start, queued);
-                    if (request.stream()) {
-                        stream(res, c, first);
-                    } else {
-                        whole(res, c, first);
-                    }
+                    writer.write(res, new AnswerWriter.Context(id, System.currentTimeMillis() / 1000, request, answer, start, queued), first);
                 }
             } finally {
                 answer.cancel();
@@ -363,169 +346,6 @@ public final class OpenAiServer implements AutoCloseable {
             log.warn("{} failed", what, e);
             fail(res, CHAT, what, new ApiError(500, "server_error", null, null, "The server had an error while answering the request."), start);
         }
-    }
-
-    /** One answer being sent out. */
-    private record Context(String id, long created, ChatCompletionRequest request, Answer answer, long start, long queuedNanos) {}
-
-    /** The answer as one {@code chat.completion}. */
-    private void whole(ServerResponse res, Context c, Event first) throws InterruptedException {
-        StringBuilder text = new StringBuilder();
-        int pieces = 0;
-        long firstTokenNanos = -1;
-        for (Event e = first; ; e = c.answer().next()) {
-            switch (e) {
-                case Piece p -> {
-                    if (firstTokenNanos < 0) firstTokenNanos = recordFirstToken(c);
-                    text.append(p.text());
-                    pieces++;
-                }
-                case Done d -> {
-                    ChatResponse r = d.response();
-                    String content = r.aiMessage() != null && r.aiMessage().text() != null ? r.aiMessage().text() : text.toString();
-                    String reason = Responses.finishReason(r.finishReason());
-                    Usage usage = Usage.of(r.tokenUsage(), pieces);
-                    sendAnswer(res, c, Responses.completion(c.id(), c.created(), settings.modelId(), content, reason, usage), reason, usage, firstTokenNanos);
-                    return;
-                }
-                case Failed f -> throw modelError(f.error());
-                case Forced x -> {
-                    Usage usage = cutShort(c.answer(), pieces);
-                    sendAnswer(res, c, Responses.completion(c.id(), c.created(), settings.modelId(), text.toString(), "length", usage), "length", usage,
-                        firstTokenNanos);
-                    return;
-                }
-            }
-        }
-    }
-
-    private void sendAnswer(ServerResponse res, Context c, ObjectNode body, String reason, Usage usage, long firstTokenNanos) {
-        try {
-            send(res, 200, body);
-        } catch (RuntimeException e) { // the client left while the answer was being generated
-            metrics.request(CHAT, 200, "client_closed");
-            log.info("POST /v1/chat/completions 200 stream=false client closed the connection before the answer was sent; total_ms={}", millis(c.start()));
-            return;
-        }
-        answered(c, 200, reason.equals("length") && forcing ? "truncated" : "answered", reason, usage, firstTokenNanos);
-    }
-
-    /** The answer as server-sent {@code chat.completion.chunk} events. */
-    private void stream(ServerResponse res, Context c, Event first) throws InterruptedException {
-        boolean usageField = c.request().includeUsage();
-        String model = settings.modelId();
-        int pieces = 0;
-        long firstTokenNanos = -1;
-        SseSink sink = res.sink(SseSink.TYPE);
-        try {
-            emit(sink, Responses.deltaChunk(c.id(), c.created(), model, usageField, "assistant", ""));
-            for (Event e = first; ; e = c.answer().next()) {
-                switch (e) {
-                    case Piece p -> {
-                        if (firstTokenNanos < 0) firstTokenNanos = recordFirstToken(c);
-                        pieces++;
-                        if (!p.text().isEmpty()) emit(sink, Responses.deltaChunk(c.id(), c.created(), model, usageField, null, p.text()));
-                    }
-                    case Done d -> {
-                        String reason = Responses.finishReason(d.response().finishReason());
-                        Usage usage = Usage.of(d.response().tokenUsage(), pieces);
-                        endStream(sink, c, reason, usage);
-                        answered(c, 200, "answered", reason, usage, firstTokenNanos);
-                        return;
-                    }
-                    case Failed f -> {
-                        ApiError err = modelError(f.error());
-                        emit(sink, Responses.error(err));
-                        emitRaw(sink, SSE_DONE);
-                        sink.close();
-                        log.info("POST /v1/chat/completions 200 stream=true error={} after {} piece(s) total_ms={}", err.code(), pieces, millis(c.start()));
-                        metrics.request(CHAT, 200, "failed");
-                        return;
-                    }
-                    case Forced x -> {
-                        Usage usage = cutShort(c.answer(), pieces);
-                        endStream(sink, c, "length", usage);
-                        answered(c, 200, "truncated", "length", usage, firstTokenNanos);
-                        return;
-                    }
-                }
-            }
-        } catch (ClientGone gone) {
-            c.answer().cancel();
-            metrics.request(CHAT, 200, "client_closed");
-            log.info("POST /v1/chat/completions 200 stream=true client closed the stream after {} piece(s): answer cancelled; queue_ms={} total_ms={}",
-                pieces, c.queuedNanos() / 1_000_000, millis(c.start()));
-        }
-    }
-
-    private void endStream(SseSink sink, Context c, String reason, Usage usage) {
-        String model = settings.modelId();
-        emit(sink, Responses.finishChunk(c.id(), c.created(), model, c.request().includeUsage(), reason));
-        if (c.request().includeUsage()) emit(sink, Responses.usageChunk(c.id(), c.created(), model, usage));
-        emitRaw(sink, SSE_DONE);
-        try {
-            sink.close();
-        } catch (RuntimeException e) {
-            throw new ClientGone();
-        }
-    }
-
-    /** The client is no longer there to read the stream. */
-    private static final class ClientGone extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ClientGone() {
-            super(null, null, false, false);
-        }
-    }
-
-    private static void emit(SseSink sink, ObjectNode json) {
-        emitRaw(sink, " " + Responses.text(json));
-    }
-
-    /**
-     * One {@code data:} event. Helidon writes {@code data:} and the data as given: the leading space makes OpenAI's
-     * framing, {@code data: {...}}, which some clients match literally.
-     */
-    private static void emitRaw(SseSink sink, String data) {
-        try {
-            sink.emit(SseEvent.create(data));
-        } catch (RuntimeException e) {
-            throw new ClientGone();
-        }
-    }
-
-    /** Cancels a forced answer and waits briefly for the model's own end, for its token counts. */
-    private static Usage cutShort(Answer answer, int pieces) throws InterruptedException {
-        answer.cancel();
-        long deadline = System.nanoTime() + FORCED_USAGE_WAIT.toNanos();
-        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
-            Event e = answer.next(Duration.ofNanos(left));
-            if (e instanceof Done d) {
-                Usage u = Usage.of(d.response().tokenUsage(), pieces);
-                return new Usage(u.promptTokens(), Math.min(u.completionTokens(), pieces), u.cachedTokens());
-            }
-            if (e == null || e instanceof Failed) break;
-        }
-        return new Usage(0, pieces, 0);
-    }
-
-    private long recordFirstToken(Context c) {
-        long nanos = System.nanoTime() - c.start();
-        metrics.timeToFirstToken(Duration.ofNanos(nanos));
-        return nanos;
-    }
-
-    private void answered(Context c, int status, String outcome, String reason, Usage usage, long firstTokenNanos) {
-        long total = System.nanoTime() - c.start();
-        metrics.request(CHAT, status, outcome);
-        metrics.usage(usage);
-        metrics.answerDuration(Duration.ofNanos(total));
-        double seconds = (total - c.queuedNanos()) / 1e9;
-        averageAnswerSeconds = averageAnswerSeconds == 0 ? seconds : 0.8 * averageAnswerSeconds + 0.2 * seconds;
-        log.info("POST /v1/chat/completions {} stream={} finish={} prompt_tokens={} cached_tokens={} completion_tokens={} queue_ms={} ttft_ms={} total_ms={}",
-            status, c.request().stream(), reason, usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(),
-            c.queuedNanos() / 1_000_000, firstTokenNanos < 0 ? "-" : Long.toString(firstTokenNanos / 1_000_000), total / 1_000_000);
     }
 
     // ------------------------------------------------------------------ checks
@@ -566,7 +386,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     /** When a place is likely to be free: the line ahead of a newcomer, at the recent answers' pace; 1 to 60 s. */
     private long retryAfterSeconds() {
-        double estimate = averageAnswerSeconds * (admission.waiting() + 1) / admission.maxRunning();
+        double estimate = writer.averageAnswerSeconds() * (admission.waiting() + 1) / admission.maxRunning();
         return Math.max(1, Math.min(60, (long) Math.ceil(estimate)));
     }
 
@@ -592,32 +412,10 @@ public final class OpenAiServer implements AutoCloseable {
             Map.of("Connection", "close"));
     }
 
-    /** What a model's failure means to the client. */
-    private ApiError modelError(Throwable t) {
-        if (t instanceof InvalidRequestException) {
-            String message = t.getMessage() == null ? "" : t.getMessage();
-            if (message.toLowerCase(Locale.ROOT).contains("context")) {
-                return ApiError.invalid("messages", "context_length_exceeded", "This model's maximum context length is "
-                    + settings.contextWindowTokens() + " tokens. " + message);
-            }
-            return ApiError.invalid(null, null, message.isEmpty() ? "The model refused the request." : message);
-        }
-        if (t instanceof UnsupportedFeatureException) return ApiError.unsupported(null, Objects.requireNonNullElse(t.getMessage(), "Not supported."));
-        if (t instanceof IllegalArgumentException) return ApiError.invalid(null, "invalid_value", Objects.requireNonNullElse(t.getMessage(), "Invalid request."));
-        log.warn("The model failed to answer", t);
-        return new ApiError(500, "server_error", null, null, "The model failed to answer the request.");
-    }
-
     // ------------------------------------------------------------------ sending
 
-    private static void send(ServerResponse res, int status, ObjectNode body) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(Responses.bytes(body));
-    }
-
     private void finish(ServerResponse res, String endpoint, String what, int status, ObjectNode body, long start) {
-        send(res, status, body);
+        AnswerWriter.send(res, status, body);
         metrics.request(endpoint, status, "ok");
         log.info("{} {} total_ms={}", what, status, millis(start));
     }
@@ -628,13 +426,14 @@ public final class OpenAiServer implements AutoCloseable {
         if (res.isSent()) return;
         try {
             e.headers().forEach(res::header);
-            send(res, e.status(), Responses.error(e));
+            AnswerWriter.send(res, e.status(), Responses.error(e));
         } catch (RuntimeException gone) {
             log.debug("{}: the error could not be sent (client gone?)", what, gone);
         }
     }
 
-    private static long millis(long startNanos) {
+    /** Milliseconds since {@code startNanos} ({@link System#nanoTime()}), for the log lines. */
+    static long millis(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 }
